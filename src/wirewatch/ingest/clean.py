@@ -1,0 +1,67 @@
+"""Plain-text cleaning: drop the page debris that scrapers leave between paragraphs.
+
+Why lines and not characters: scraped debris comes as whole lines ("Link copied",
+"Visited 1 times"), and dropping lines keeps the remaining sentences intact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# "By Ji Da-gyumPublished : Oct. 22, 2024 - 15:21": a byline glued to its date line.
+_GLUED_BYLINE = re.compile(r"^(By\s+.{2,60}?)\s*(Published\s*:?.*)$")
+_BYLINE = re.compile(r"^By\s+[A-Z][\w.'\- ]{1,50}(,\s*[A-Z][\w.'\- ]{1,30})?$")
+_PUBLISHED = re.compile(r"^(Published|Updated|Posted)\s*:?\s*(?P<date>.{6,40})$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def debris_patterns() -> tuple[re.Pattern[str], ...]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / "debris.txt").read_text("utf-8")
+    lines = [ln.strip() for ln in text.splitlines()]
+    return tuple(
+        re.compile(rf"^(?:{ln})$", re.IGNORECASE) for ln in lines if ln and not ln.startswith("#")
+    )
+
+
+def _is_latin_text(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    return latin / len(letters) >= 0.5
+
+
+def clean_text(text: str) -> tuple[str, dict[str, str]]:
+    """Return the article body without debris lines, and what was learnt from them
+    (``byline``, ``published_text``) so metadata is not lost with the line."""
+    found: dict[str, str] = {}
+    body_is_latin = _is_latin_text(text)
+    kept: list[str] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            kept.append("")
+            continue
+        glued = _GLUED_BYLINE.match(line)
+        if glued:
+            found.setdefault("byline", glued.group(1).strip())
+            line = glued.group(2).strip()
+        published = _PUBLISHED.match(line)
+        if published:
+            found.setdefault("published_text", published.group("date").strip())
+            continue
+        if _BYLINE.match(line) and len(line) < 70:
+            found.setdefault("byline", line)
+            continue
+        if any(p.match(line) for p in debris_patterns()):
+            continue
+        # A stray line in another script (a Hangul caption in an English article).
+        if body_is_latin and not _is_latin_text(line):
+            continue
+        kept.append(line)
+    cleaned = "\n".join(kept)
+    cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+    return cleaned, found

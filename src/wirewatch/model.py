@@ -1,0 +1,116 @@
+"""The records that flow between stages. Plain dataclasses so every stage, worker and
+engine (in-process, process pool, Spark) can pickle and serialise them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)  # fmt: skip
+STATUSES = ("occurred", "planned", "claimed", "denied", "hypothetical")
+ACTOR_KINDS = ("person", "country", "organization", "igo", "group")
+ROLES = ("source", "target", "participant")
+
+
+@dataclass
+class Article:
+    id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    content_hash: str = ""
+    source: str = ""  # file (and line) it came from, for error reports and provenance
+    duplicate_of: str | None = None
+
+
+@dataclass
+class Span:
+    """Character offsets into the article text (end exclusive)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ActorMention:
+    """An actor as one sentence names it, with what the analyse stage could tell about it."""
+
+    name: str  # canonical name when known, else the surface form cleaned of titles
+    surface: str
+    kind: str | None
+    country: str | None
+    role: str  # source | target | participant | attribution
+    span: Span
+    kb_id: str | None = None  # a knowledge-base id (ISO alpha-3, "NATO", "KOR-intelligence")
+    title: str | None = None  # "Foreign Minister", when the text gives it
+    sector: str | None = None
+    id: str | None = None  # the canonical actor id, set by the link stage
+
+
+@dataclass
+class EventMention:
+    """One event as one sentence of one article reports it."""
+
+    article: str
+    index: int  # position among the article's mentions: makes the mention id stable
+    type: str
+    status: str
+    sentence: Span
+    trigger: Span
+    cameo: str | None = None
+    mode: str | None = None
+    context: list[str] = field(default_factory=list)
+    label: str | None = None  # a named format such as "2+2" or "SCM": keeps look-alikes apart
+    date_start: str | None = None
+    date_end: str | None = None
+    date_span: Span | None = None
+    location_name: str | None = None
+    location_country: str | None = None
+    location_span: Span | None = None
+    actors: list[ActorMention] = field(default_factory=list)
+    attributed_to: list[ActorMention] = field(default_factory=list)
+    status_cue: Span | None = None
+    quantities: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float = 0.5
+    published: str | None = None  # the article's publication date, for linking and history
+
+    @property
+    def id(self) -> str:
+        return f"{self.article}#{self.index}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventMention:
+        data = dict(data)
+
+        def span(value: dict[str, Any] | None) -> Span | None:
+            return Span(**value) if value else None
+
+        for key in ("sentence", "trigger"):
+            data[key] = Span(**data[key])
+        for key in ("date_span", "location_span", "status_cue"):
+            data[key] = span(data.get(key))
+        for key in ("actors", "attributed_to"):
+            data[key] = [
+                ActorMention(**{**a, "span": Span(**a["span"])}) for a in data.get(key, [])
+            ]
+        return cls(**data)
+
+
+@dataclass
+class Analysis:
+    """What the per-article stage found: a pure function of one article."""
+
+    article: Article
+    mentions: list[EventMention]
+    entities: list[ActorMention] = field(default_factory=list)

@@ -1,0 +1,235 @@
+"""Store: SQL through SQLAlchemy Core; SQLite by default (one file, WAL), PostgreSQL by URL.
+
+The schema is versioned with Alembic from the first release; opening a store upgrades it.
+Every write of an article happens in one transaction with its mentions, so a crash never
+leaves half an article behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from wirewatch.config import database_url
+from wirewatch.errors import Code, WirewatchError
+from wirewatch.model import Article, EventMention
+from wirewatch.store import schema
+from wirewatch.store.schema import (
+    actor_aliases,
+    actor_roles,
+    actors,
+    articles,
+    events,
+    mention_actors,
+    mentions,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _alembic_config(connection: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Store:
+    """The ledger on disk. Create with ``Store.open(db)``; ``db`` is a path or a SQLAlchemy URL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.migrate()
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Store:
+        url = database_url(db)
+        try:
+            engine = create_engine(url, future=True)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise WirewatchError(Code.E020, url=url, detail=str(exc)) from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return cls(engine)
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        with self.engine.begin() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            script = ScriptDirectory(str(MIGRATIONS))
+            known = {rev.revision for rev in script.walk_revisions()}
+            if current is not None and current not in known:
+                raise WirewatchError(Code.E021, found=current)
+            if current != script.get_current_head():
+                command.upgrade(_alembic_config(conn), "head")
+
+    def schema_version(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    # -- articles and mentions ---------------------------------------------------------------
+
+    def article_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(ids))
+            )
+            return {row.id: row.content_hash for row in rows}
+
+    def originals_by_hash(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The id of the first stored, non-duplicate article with each content hash."""
+        hashes = list(set(hashes))
+        if not hashes:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles.c.id, articles.c.content_hash)
+                .where(articles.c.content_hash.in_(hashes), articles.c.duplicate_of.is_(None))
+                .order_by(articles.c.ingested_at, articles.c.id)
+            )
+            found: dict[str, str] = {}
+            for row in rows:
+                found.setdefault(row.content_hash, row.id)
+            return found
+
+    def save_batch(
+        self,
+        items: Sequence[tuple[Article, Sequence[EventMention]]],
+        analysed_with: str,
+    ) -> None:
+        """Write articles with their mentions in one transaction; an article already stored
+        under the same id is replaced (its mentions with it)."""
+        if not items:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.engine.begin() as conn:
+            ids = [article.id for article, _ in items]
+            conn.execute(delete(articles).where(articles.c.id.in_(ids)))
+            conn.execute(
+                insert(articles),
+                [_article_row(article, now, analysed_with) for article, _ in items],
+            )
+            mention_rows = [_mention_row(m) for _, ms in items for m in ms]
+            if mention_rows:
+                conn.execute(insert(mentions), mention_rows)
+            actor_rows = [
+                {"mention_id": m.id, "position": n, "role": a.role, "surface": a.surface}
+                for _, ms in items
+                for m in ms
+                for n, a in enumerate([*m.actors, *m.attributed_to])
+            ]
+            if actor_rows:
+                conn.execute(insert(mention_actors), actor_rows)
+
+    def iter_mentions(self) -> Iterator[EventMention]:
+        """Every stored mention of a non-duplicate article, in a repeatable order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(mentions.c.data)
+                .join(articles, articles.c.id == mentions.c.article_id)
+                .where(articles.c.duplicate_of.is_(None))
+                .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
+            )
+            for row in rows:
+                yield EventMention.from_dict(row.data)
+
+    def article_count(self) -> int:
+        with self.engine.connect() as conn:
+            return len(conn.execute(select(articles.c.id)).all())
+
+    # -- derived tables (link stage) ---------------------------------------------------------
+
+    def replace_links(self, linked: Any) -> None:
+        """Swap in the link stage's actors and events in one transaction, so readers see
+        either the old ledger or the new one, never a mix."""
+        with self.engine.begin() as conn:
+            for table in (actor_roles, actor_aliases, events, actors):
+                conn.execute(delete(table))
+            if linked.actors:
+                conn.execute(insert(actors), linked.actors)
+            if linked.aliases:
+                conn.execute(insert(actor_aliases), linked.aliases)
+            if linked.roles:
+                conn.execute(insert(actor_roles), linked.roles)
+            if linked.events:
+                conn.execute(insert(events), linked.events)
+            conn.execute(update(mentions).values(event_id=None))
+            for event_id, mention_ids in linked.event_mentions.items():
+                conn.execute(
+                    update(mentions).where(mentions.c.id.in_(mention_ids)).values(event_id=event_id)
+                )
+            conn.execute(update(mention_actors).values(actor_id=None))
+            for (mention_id, position), actor_id in linked.mention_actor_ids.items():
+                conn.execute(
+                    update(mention_actors)
+                    .where(
+                        mention_actors.c.mention_id == mention_id,
+                        mention_actors.c.position == position,
+                    )
+                    .values(actor_id=actor_id)
+                )
+
+
+def _article_row(article: Article, now: str, analysed_with: str) -> dict[str, Any]:
+    published = article.published
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": published.isoformat() if published else None,
+        "published_utc": published.astimezone(UTC).isoformat() if published else None,
+        "language": article.language,
+        "text": article.text,
+        "content_hash": article.content_hash,
+        "duplicate_of": article.duplicate_of,
+        "story": None,
+        "source": article.source,
+        "ingested_at": now,
+        "analysed_with": analysed_with,
+    }
+
+
+def _mention_row(m: EventMention) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "article_id": m.article,
+        "idx": m.index,
+        "type": m.type,
+        "status": m.status,
+        "cameo": m.cameo,
+        "mode": m.mode,
+        "label": m.label,
+        "date_start": m.date_start,
+        "date_end": m.date_end,
+        "location_name": m.location_name,
+        "location_country": m.location_country,
+        "confidence": m.confidence,
+        "data": m.to_dict(),
+    }
+
+
+__all__ = ["Store", "schema"]

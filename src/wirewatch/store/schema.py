@@ -1,0 +1,122 @@
+"""The store's tables (SQLAlchemy Core). Changes go through a migration in ``migrations/``.
+
+Articles and mentions are facts from the analyse stage; actors and events are derived by the
+link stage and can be rebuilt from them at any time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("url", Text),
+    Column("title", Text),
+    Column("outlet", Text),
+    Column("published", String),  # ISO 8601 with its original offset
+    Column("published_utc", String),  # for sorting and date filters
+    Column("language", String),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String, nullable=False),
+    Column("duplicate_of", String),
+    Column("story", String),
+    Column("source", Text),
+    Column("ingested_at", String, nullable=False),
+    Column("analysed_with", String),
+    Index("ix_articles_content_hash", "content_hash"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("article_id", String, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("type", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("cameo", String),
+    Column("mode", String),
+    Column("label", String),
+    Column("date_start", String),
+    Column("date_end", String),
+    Column("location_name", Text),
+    Column("location_country", String),
+    Column("confidence", Float, nullable=False),
+    Column("data", JSON, nullable=False),  # the whole EventMention, spans included
+    Column("event_id", String),
+    Index("ix_mentions_article", "article_id"),
+    Index("ix_mentions_event", "event_id"),
+)
+
+mention_actors = Table(
+    "mention_actors",
+    metadata,
+    Column("mention_id", String, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("role", String, nullable=False),  # source | target | participant | attribution
+    Column("surface", Text, nullable=False),
+    Column("actor_id", String),
+    Index("ix_mention_actors_actor", "actor_id"),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("country", String),
+    Column("sector", String),
+)
+
+actor_aliases = Table(
+    "actor_aliases",
+    metadata,
+    Column("actor_id", String, ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias", Text, primary_key=True),
+    Column("reason", Text),
+)
+
+actor_roles = Table(
+    "actor_roles",
+    metadata,
+    Column("actor_id", String, ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("title", Text, primary_key=True),
+    Column("first_seen", String),
+    Column("last_seen", String),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("type", String, nullable=False),
+    Column("mode", String),
+    Column("context", JSON),
+    Column("cameo", String),
+    Column("status", String, nullable=False),
+    Column("label", String),
+    Column("date_start", String),
+    Column("date_end", String),
+    Column("location_name", Text),
+    Column("location_country", String),
+    Column("confidence", Float, nullable=False),
+    Column("first_published", String),
+    Index("ix_events_date", "date_start"),
+    Index("ix_events_type", "type"),
+)
