@@ -1,0 +1,573 @@
+"""The event coder: a sentence's triggers become event mentions with actors in roles, a date,
+a place, a status and its attribution, each with the character span it came from.
+
+First version (rules over spaCy's parse). What it does, so later versions know what to beat:
+- triggers come from ``data/lexicons/triggers.toml``; a noun trigger under a verb trigger of the
+  same type, or several trigger words on one noun phrase, make one mention;
+- the clause of a trigger is the subtree of its governing verb without nested clauses that do
+  not contain it, so "X said on Tuesday that A met B on Monday" dates the meeting Monday and
+  makes X the attribution, not an actor;
+- roles: every side of a symmetric event (a meeting) is a participant; otherwise the subject
+  side is the source and the rest the target, flipped for the passive voice;
+- status: cues in ``cues.toml`` on the path from the trigger to the sentence root; a date
+  after publication makes an otherwise plain event planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from wirewatch.analyse.entities import EntityRef, is_pronoun
+from wirewatch.analyse.lexicon import Lexicon, Trigger
+from wirewatch.analyse.timex import Timex
+from wirewatch.model import ActorMention, EventMention
+from wirewatch.model import Span as CharSpan
+
+_CLAUSAL = {"ccomp", "advcl", "relcl", "parataxis", "csubj"}
+_LIGHT_VERBS = {
+    "hold", "convene", "attend", "conduct", "carry", "stage", "issue", "make", "launch",
+    "host", "begin", "continue", "resume", "join", "take", "have", "mark", "plan", "set",
+}  # fmt: skip
+_NOMINAL_SOURCE_DEPS = {"poss", "compound", "amod", "nmod"}
+_STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
+
+
+@dataclass
+class _Hit:
+    tokens: list[Token]
+    trigger: Trigger
+    label: str | None = None
+    mode: str | None = None
+    extra: list[Token] = field(default_factory=list)  # merged trigger words
+
+    @property
+    def head(self) -> Token:
+        return max(self.tokens, key=lambda t: t.i) if self.trigger.nominal else self.tokens[0]
+
+
+def _char(doc: Doc, start: int, end: int) -> CharSpan:
+    return CharSpan(start, end, doc.text[start:end])
+
+
+def _span_of(tokens: list[Token]) -> CharSpan:
+    doc = tokens[0].doc
+    return _char(doc, min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
+
+
+class SentenceCoder:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        cues = lexicon.cues
+        self.reporting = cues["reporting"]["neutral"] | cues["reporting"]["hedged"]
+        self.hedged_reporting = cues["reporting"]["hedged"]
+
+    # -- triggers --------------------------------------------------------------------------
+
+    def find_triggers(self, sent: Span, entities: list[EntityRef]) -> list[_Hit]:
+        blocked = {i for e in entities if e.kind is not None for i in range(e.start, e.end)}
+        hits: list[_Hit] = []
+        i = sent.start
+        doc = sent.doc
+        while i < sent.end:
+            tok = doc[i]
+            if i in blocked:
+                i += 1
+                continue
+            hit = self._phrase_at(doc, i, sent.end)
+            if hit is None:
+                hit = self._word_at(tok)
+            if hit is not None and self._is_modifier_only(hit):
+                hit = None
+            if hit is not None:
+                hits.append(hit)
+                i = hit.tokens[-1].i + 1
+            else:
+                i += 1
+        return self._merge(hits)
+
+    def _phrase_at(self, doc: Doc, i: int, end: int) -> _Hit | None:
+        tok = doc[i]
+        candidates = []
+        if tok.pos_ == "VERB":
+            candidates += [(p, t, False) for p, t in self.lex.verb_phrases.get(tok.lemma_.lower(), [])]
+        candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lower_, [])]
+        candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lemma_.lower(), [])]
+        for parts, trig, _nominal in sorted(candidates, key=lambda c: -len(c[0])):
+            n = len(parts)
+            if i + n > end:
+                continue
+            words = [doc[i + k] for k in range(n)]
+            if all(
+                w.lower_ == p or (k > 0 and w.lemma_.lower() == p)
+                for k, (w, p) in enumerate(zip(words, parts, strict=True))
+            ):
+                return _Hit(words, trig, trig.label, trig.mode)
+        return None
+
+    def _word_at(self, tok: Token) -> _Hit | None:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ == "VERB" and lemma in self.lex.verbs:
+            trig = self.lex.verbs[lemma]
+            return _Hit([tok], trig, None, trig.mode)
+        if tok.pos_ in ("NOUN", "PROPN"):
+            trig = self.lex.nouns.get(tok.lower_) or self.lex.nouns.get(lemma)
+            if trig is not None:
+                return _Hit([tok], trig, None, trig.mode)
+        return None
+
+    def _is_modifier_only(self, hit: _Hit) -> bool:
+        """"meeting framework", "dialogue partner": a trigger noun modifying a non-event noun."""
+        if not hit.trigger.nominal:
+            return False
+        last = hit.tokens[-1]
+        head = last.head
+        if last.dep_ not in ("compound", "amod", "nmod") or head.pos_ not in ("NOUN", "PROPN"):
+            return False
+        return self._word_at(head) is None and self._phrase_at(head.doc, head.i, head.i + 1) is None
+
+    @staticmethod
+    def _noun_head(tok: Token) -> Token:
+        while tok.dep_ in ("compound", "nmod", "amod", "appos") and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i != tok.i:
+            tok = tok.head
+        return tok
+
+    def _merge(self, hits: list[_Hit]) -> list[_Hit]:
+        """One mention per event phrase: words on one noun phrase, or a noun under its verb."""
+        merged: list[_Hit] = []
+        for hit in hits:
+            host = None
+            for other in merged:
+                if other.trigger.type != hit.trigger.type:
+                    continue
+                if hit.trigger.nominal and other.trigger.nominal and (
+                    self._noun_head(hit.head).i == self._noun_head(other.head).i
+                    or hit.head in other.head.ancestors or other.head in hit.head.ancestors
+                ):
+                    host = other
+                elif not other.trigger.nominal and hit.trigger.nominal and other.head in hit.head.ancestors:
+                    host = other
+                elif not hit.trigger.nominal and other.trigger.nominal and hit.head in other.head.ancestors:
+                    hit.extra, hit.label = other.tokens, hit.label or other.label
+                    hit.mode = hit.mode or other.mode
+                    merged[merged.index(other)] = hit
+                    host = hit
+                if host is not None:
+                    break
+            if host is None:
+                merged.append(hit)
+            elif host is not hit:
+                host.extra += hit.tokens
+                host.label = host.label or hit.label
+                host.mode = host.mode or hit.mode
+        # A verb that only introduces another trigger ("agreed to hold the meeting"): keep the
+        # event it introduces and let the verb make it planned.
+        out = []
+        for hit in merged:
+            if not hit.trigger.nominal and hit.trigger.type == "AGREE":
+                if any(o is not hit and hit.head in o.head.ancestors for o in merged):
+                    continue
+            out.append(hit)
+        return out
+
+    # -- structure --------------------------------------------------------------------------
+
+    @staticmethod
+    def governing_verb(tok: Token) -> Token:
+        cur = tok
+        while cur.pos_ not in ("VERB", "AUX") and cur.head.i != cur.i:
+            cur = cur.head
+        return cur
+
+    @staticmethod
+    def clause(gov: Token, trigger: Token) -> set[int]:
+        path = {t.i for t in trigger.ancestors} | {trigger.i}
+        keep: set[int] = set()
+
+        def walk(tok: Token) -> None:
+            keep.add(tok.i)
+            for child in tok.children:
+                nested = child.dep_ in _CLAUSAL or (
+                    child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")
+                    and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+                )  # fmt: skip
+                if nested and child.i not in path:
+                    continue
+                walk(child)
+
+        walk(gov)
+        return keep
+
+    # -- one mention -----------------------------------------------------------------------
+
+    def code(
+        self,
+        sent: Span,
+        hit: _Hit,
+        entities: list[EntityRef],
+        timexes: list[Timex],
+        published: date | None,
+        previous_subjects: list[EntityRef],
+    ) -> tuple[dict, list[EntityRef]] | None:
+        doc = sent.doc
+        head = hit.head
+        gov = self.governing_verb(head)
+        # A noun trigger as the object of a light verb ("will hold the 2+2") takes that verb's clause.
+        clause = self.clause(gov, head)
+        negated = any(c.dep_ == "neg" for c in gov.children) and (
+            gov.i == head.i or gov.lemma_ in _LIGHT_VERBS
+        )
+        in_clause = [
+            e for e in entities
+            if e.start in clause and sent.start <= e.start < sent.end and not e.consumed
+        ]  # fmt: skip
+        # Attribution: the subject of the nearest reporting verb above the trigger, or "according to".
+        attribution: list[EntityRef] = []
+        hedged_by_reporter = False
+        for anc in [gov, *gov.ancestors]:
+            if anc.lemma_.lower() in self.reporting and anc.i != head.i:
+                subj = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")]
+                ids = {t.i for s in subj for t in s.subtree}
+                attribution = [e for e in entities if e.start in ids and e.kind]
+                hedged_by_reporter = anc.lemma_.lower() in self.hedged_reporting
+                break
+        for tok in sent:
+            if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
+                ids = {t.i for t in doc[tok.i + 1].subtree}
+                attribution += [e for e in entities if e.start in ids and e.kind]
+        attr_ids = {id(e) for e in attribution}
+
+        place_ref = self._place(in_clause, doc)
+        actors = [
+            e for e in in_clause
+            if e.kind is not None and id(e) not in attr_ids and e is not place_ref
+            and not self._is_locative(e, doc)
+        ]  # fmt: skip
+        subjects = self._subjects(gov)
+        # "Lammy, who met Yoon": the relative pronoun stands for the noun the clause modifies.
+        if gov.dep_ == "relcl" and any(t.lower_ in ("who", "which", "that") for t in subjects):
+            owner = gov.head
+            actors = [e for e in entities if e.start <= owner.i < e.end and e.kind] + actors
+            subjects = [owner]
+        # Pronoun subjects ("they condemn"): the subject of the clause above, else the last
+        # sentence's subject.
+        if any(is_pronoun(t) for t in subjects):
+            above = [a for a in gov.ancestors if a.pos_ in ("VERB", "AUX")]
+            resolved: list[EntityRef] = []
+            for anc in above:
+                ids = {t.i for s in self._subjects(anc) for t in s.subtree}
+                resolved = [e for e in entities if e.start in ids and e.kind and id(e) not in attr_ids]
+                if resolved:
+                    break
+            actors = resolved + actors if resolved else list(previous_subjects) + actors
+        if not actors and not hit.label:
+            return None
+
+        roles = self._roles(hit, gov, actors, subjects, entities)
+        if not roles:
+            return None
+
+        timex = self._date(clause, doc, timexes, head)
+        status, cue = self._status(sent, hit, gov, negated, hedged_by_reporter, timex, published)
+        if status is None:
+            return None
+        subject_refs = [e for e, role in roles if role in ("source", "participant")]
+        mention = {
+            "type": hit.trigger.type,
+            "cameo": hit.trigger.cameo or None,
+            "mode": hit.mode,
+            "label": hit.label,
+            "status": status,
+            "status_cue": cue,
+            "sentence": _char(doc, sent.start_char, sent.end_char),
+            "trigger": _span_of(hit.tokens + hit.extra) if hit.extra else _span_of(hit.tokens),
+            "actors": [_actor(e, role) for e, role in roles],
+            "attributed_to": [_actor(e, "attribution") for e in attribution],
+            "quantities": self._quantities(doc, clause, sent),
+        }
+        if timex is not None:
+            mention["date_start"] = timex.first_day.isoformat() if timex.first_day else None
+            mention["date_end"] = timex.last_day.isoformat() if timex.last_day else None
+            mention["date_span"] = CharSpan(timex.start, timex.end, timex.text)
+        if place_ref is not None and place_ref.place is not None:
+            mention["location_name"] = place_ref.place.name
+            mention["location_country"] = place_ref.place.country
+            mention["location_span"] = _char(doc, place_ref.start_char, place_ref.end_char)
+        mention["confidence"] = _confidence(mention, hit)
+        return mention, subject_refs
+
+    @staticmethod
+    def _subjects(verb: Token) -> list[Token]:
+        subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        if not subs and verb.dep_ in ("xcomp", "conj", "acl") and verb.head.i != verb.i:
+            return SentenceCoder._subjects(verb.head)
+        return subs
+
+    @staticmethod
+    def _is_locative(ref: EntityRef, doc: Doc) -> bool:
+        """A place named after "in"/"at" is where, not who ("meetings in the U.S.")."""
+        if ref.place is None:
+            return False
+        root = doc[ref.start : ref.end].root
+        return root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "near", "outside", "inside")
+
+    @staticmethod
+    def _place(refs: list[EntityRef], doc: Doc) -> EntityRef | None:
+        candidates = []
+        for ref in refs:
+            if ref.place is None:
+                continue
+            root = doc[ref.start : ref.end].root
+            prep = root.head
+            if root.dep_ == "pobj" and prep.lower_ in ("in", "at", "near", "outside", "inside"):
+                city = ref.kind is None or ref.kb_id is None or ref.place.name != ref.name
+                candidates.append((0 if city else 1, ref.start, ref))
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: (c[0], c[1]))[2]
+
+    def _roles(
+        self,
+        hit: _Hit,
+        gov: Token,
+        actors: list[EntityRef],
+        subjects: list[Token],
+        entities: list[EntityRef],
+    ) -> list[tuple[EntityRef, str]]:
+        flat: list[EntityRef] = []
+        for e in actors:
+            flat.extend(e.members or [e])
+        head = hit.head
+        if hit.trigger.symmetric:
+            allowed = self._participant_tokens(hit, gov, subjects)
+            return [(e, "participant") for e in _unique(flat) if e.start in allowed]
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in gov.children)
+        agent_ids = {t.i for c in gov.children if c.dep_ == "agent" for t in c.subtree}
+        subj_ids = {t.i for s in subjects for t in s.subtree}
+        own_mods = set()
+        if hit.trigger.nominal:
+            own_mods = {
+                t.i for c in head.children if c.dep_ in _NOMINAL_SOURCE_DEPS for t in c.subtree
+            }
+            own_mods |= {
+                t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "by"
+                for t in c.subtree
+            }  # fmt: skip
+            if hit.trigger.type in ("MOBILIZE", "AID"):
+                own_mods |= {
+                    t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                    for t in c.subtree
+                }  # fmt: skip
+        roles: list[tuple[EntityRef, str]] = []
+        for e in flat:
+            if e.start in own_mods or e.start in agent_ids:
+                role = "source"
+            elif hit.trigger.nominal and e.start < head.i and e.start not in subj_ids:
+                role = "target" if e.start > gov.i else "source"
+            elif passive:
+                role = "target" if e.start in subj_ids or e.start < head.i else "target"
+            elif e.start in subj_ids or e.start < head.i:
+                role = "source"
+            else:
+                role = "target"
+            roles.append((e, role))
+        # Nominal triggers with an explicit owner ("North Korea's dispatch"): the owner is the
+        # source and the light verb's subject (who condemns it) is not an actor of this event.
+        if hit.trigger.nominal and any(e.start in own_mods for e, _ in roles):
+            roles = [(e, r) for e, r in roles if not (r == "source" and e.start not in own_mods)]
+        return _unique_roles(roles)
+
+    @staticmethod
+    def _participant_tokens(hit: _Hit, gov: Token, subjects: list[Token]) -> set[int]:
+        """Who takes part in a meeting: the subject, "with"/"between" objects, the event noun's
+        own modifiers ("Korea-UK dialogue"), a person met ("met President Yoon"); not what
+        they discuss ("discuss the deployment of North Korean troops")."""
+        head = hit.head
+        allowed = {t.i for s in subjects for t in s.subtree}
+        hosts = [head, *[a for a in head.ancestors if a.i in {x.i for x in gov.subtree}]]
+        for host in hosts:
+            for child in host.children:
+                if child.dep_ == "prep" and child.lower_ in ("with", "between", "among", "by"):
+                    allowed |= {t.i for t in child.subtree}
+                if host.i == head.i and child.dep_ in ("compound", "nmod", "amod", "poss", "appos"):
+                    allowed |= {t.i for t in child.subtree}
+                if child.dep_ == "dobj" and child.ent_type_ in ("PERSON", "GPE", "NORP", "ORG"):
+                    allowed |= {t.i for t in child.subtree}
+            if host.i == gov.i:
+                break
+        for tok in hit.tokens + hit.extra:
+            allowed |= {t.i for t in tok.subtree if t.dep_ in ("compound", "nmod", "amod", "poss")}
+        return allowed
+
+    @staticmethod
+    def _date(clause: set[int], doc: Doc, timexes: list[Timex], head: Token) -> Timex | None:
+        best = None
+        for tx in timexes:
+            if tx.first_day is None or tx.type not in ("DATE", "TIME"):
+                continue
+            span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
+            if span is None or not any(t.i in clause for t in span):
+                continue
+            dist = abs(span.start - head.i)
+            if best is None or dist < best[0]:
+                best = (dist, tx)
+        return best[1] if best else None
+
+    def _status(
+        self,
+        sent: Span,
+        hit: _Hit,
+        gov: Token,
+        negated: bool,
+        hedged_by_reporter: bool,
+        timex: Timex | None,
+        published: date | None,
+    ) -> tuple[str | None, CharSpan | None]:
+        cues = self.lex.cues
+        head = hit.head
+        # Cues count on the trigger and its governing verb, and on verbs above them only
+        # through a complement ("agreed to hold", "claimed that", "is expected to"), never
+        # through a prepositional phrase ("During the dialogue, the ministers agreed").
+        near: list[Token] = []
+        chain = [head]
+        for anc in head.ancestors:
+            below = chain[-1]
+            if anc.i == gov.i or below.dep_ in ("xcomp", "ccomp", "acomp", "csubj", "nsubjpass", "auxpass") or (
+                below.dep_ == "pobj" and anc.dep_ == "prep" and anc.lower_ == "for"
+            ) or (below.dep_ == "prep" and below.lower_ == "for") or below.dep_ == "dobj" and anc.i == gov.i:
+                chain.append(anc)
+                continue
+            if anc.i in {t.i for t in gov.subtree} and anc.i != gov.i and anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos"):
+                chain.append(anc)
+                continue
+            break
+        for tok in chain:
+            near.append(tok)
+            near += [c for c in tok.children if c.dep_ in ("aux", "auxpass", "advmod", "neg", "acomp", "amod", "mark")]
+        near += [t for t in hit.extra]
+        found: dict[str, Token] = {}
+        lowered = sent.text.lower()
+        for tok in near:
+            lemma = tok.lemma_.lower()
+            low = tok.lower_
+            for status in ("denied", "claimed", "hypothetical", "planned"):
+                words = cues[status].get("lemmas", set())
+                if (lemma in words or low in words) and status not in found:
+                    found[status] = tok
+            if lemma in cues["claimed"]["negated_lemmas"] and any(c.dep_ == "neg" for c in tok.children):
+                found.setdefault("claimed", tok)
+        for status in ("claimed", "hypothetical", "planned"):
+            for phrase in cues[status].get("phrases", set()):
+                pos = lowered.find(phrase)
+                if pos >= 0 and status not in found:
+                    found[status] = sent.doc.char_span(
+                        sent.start_char + pos, sent.start_char + pos + len(phrase),
+                        alignment_mode="expand",
+                    )[0]  # fmt: skip
+        if hedged_by_reporter:
+            found.setdefault("claimed", gov)
+        if negated and "denied" not in found:
+            return None, None  # "did not agree" is not the positive event
+        for status in _STATUS_ORDER:
+            if status in found:
+                tok = found[status]
+                return status, _char(sent.doc, tok.idx, tok.idx + len(tok))
+        if timex is not None and timex.first_day and published and timex.first_day > published:
+            return "planned", CharSpan(timex.start, timex.end, timex.text)
+        return "occurred", None
+
+    @staticmethod
+    def _quantities(doc: Doc, clause: set[int], sent: Span) -> list[dict]:
+        out = []
+        for ent in sent.ents:
+            if ent.label_ != "CARDINAL" or ent.root.i not in clause:
+                continue
+            unit = ent.root.head
+            digits = ent.text.replace(",", "")
+            if unit.pos_ == "NOUN" and digits.isdigit():
+                out.append(
+                    {"value": int(digits), "unit": unit.lemma_.lower(), "text": f"{ent.text} {unit.text}",
+                     "start": ent.start_char, "end": unit.idx + len(unit)}
+                )  # fmt: skip
+        return out
+
+
+def _unique(refs: Iterable[EntityRef]) -> list[EntityRef]:
+    seen: set[tuple] = set()
+    out = []
+    for e in refs:
+        key = (e.kb_id or e.name, e.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _unique_roles(roles: list[tuple[EntityRef, str]]) -> list[tuple[EntityRef, str]]:
+    seen: set[tuple] = set()
+    out = []
+    for e, role in roles:
+        key = (e.kb_id or e.name, role)
+        if key not in seen:
+            seen.add(key)
+            out.append((e, role))
+    return out
+
+
+def _actor(e: EntityRef, role: str) -> ActorMention:
+    return ActorMention(
+        name=e.name, surface=e.surface, kind=e.kind, country=e.country, role=role,
+        span=CharSpan(e.start_char, e.end_char, e.surface), kb_id=e.kb_id, title=e.title,
+        sector=e.sector,
+    )  # fmt: skip
+
+
+def _confidence(mention: dict, hit: _Hit) -> float:
+    """A transparent score, not a probability: how much of the event the sentence pins down."""
+    score = 0.4
+    roles = {a.role for a in mention["actors"]}
+    if ("source" in roles and "target" in roles) or len(mention["actors"]) >= 2:
+        score += 0.2
+    if mention.get("date_start"):
+        score += 0.1
+    if mention.get("location_name"):
+        score += 0.1
+    if not hit.trigger.nominal or hit.label:
+        score += 0.1
+    if mention["status"] in ("claimed", "hypothetical"):
+        score -= 0.1
+    return round(min(max(score, 0.05), 0.95), 2)
+
+
+def build_mentions(
+    article_id: str,
+    doc: Doc,
+    coder: SentenceCoder,
+    entities: list[EntityRef],
+    timexes: list[Timex],
+    published: date | None,
+    published_iso: str | None,
+) -> list[EventMention]:
+    mentions: list[EventMention] = []
+    previous_subjects: list[EntityRef] = []
+    for sent in doc.sents:
+        sent_entities = [e for e in entities if sent.start <= e.start < sent.end]
+        last_subjects: list[EntityRef] = []
+        for hit in coder.find_triggers(sent, sent_entities):
+            coded = coder.code(sent, hit, sent_entities, timexes, published, previous_subjects)
+            if coded is None:
+                continue
+            data, subjects = coded
+            last_subjects = last_subjects or subjects
+            mentions.append(
+                EventMention(article=article_id, index=len(mentions), published=published_iso, **data)
+            )
+        root_subjects = [
+            e for e in sent_entities
+            if e.kind and doc[e.start : e.end].root.dep_ in ("nsubj", "nsubjpass")
+        ]  # fmt: skip
+        previous_subjects = last_subjects or root_subjects or previous_subjects
+    return mentions

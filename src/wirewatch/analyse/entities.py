@@ -1,0 +1,284 @@
+"""Actor and place mentions in a parsed document.
+
+spaCy's small English model mislabels political names ("Lammy" as ORG, "DPRK" as ORG, "ROK"
+missed), so its entities are only candidates: the knowledge base decides what a span is when
+it knows it, titles and nationalities next to a person become that person's attributes, and a
+lone surname resolves to the full name used earlier in the same article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from wirewatch.link.kb import KnowledgeBase, KnownActor, Place
+
+_ENT_LABELS = {"PERSON", "GPE", "NORP", "ORG", "LOC", "FAC"}
+_MAX_NGRAM = 7
+_PRONOUNS = {"they", "he", "she", "we", "them", "him", "her", "it"}
+_TITLE_JOINERS = {"of", "'s", "’s", "-", "for", "and"}
+# Lower-case words allowed inside a multi-word name ("Ministry of Foreign Affairs",
+# "the Foreign Ministry in Seoul"); any other lower-case word ends the name.
+_NAME_JOINERS = {"of", "the", "and", "for", "in", "on", "de", "du", "al", "el", "'s", "’s"}
+_POSSESSIVE = re.compile(r"\s*['’]s$")
+
+
+@dataclass
+class EntityRef:
+    """One actor-like span: a person, a country, an organisation or a place."""
+
+    start: int  # token index
+    end: int  # token index, exclusive
+    start_char: int
+    end_char: int
+    surface: str
+    name: str
+    kind: str | None
+    country: str | None = None
+    kb_id: str | None = None
+    sector: str | None = None
+    title: str | None = None
+    place: Place | None = None
+    members: list[EntityRef] = field(default_factory=list)  # "Korea-UK" -> two countries
+    consumed: bool = False  # part of a person's title ("South Korean" in "South Korean FM Cho")
+
+    def tokens(self, doc: Doc) -> Span:
+        return doc[self.start : self.end]
+
+    @property
+    def is_place_only(self) -> bool:
+        return self.place is not None and self.kind is None
+
+
+def _clean_name(text: str) -> str:
+    return _POSSESSIVE.sub("", text.strip(" []()")).strip(" ,.;:\"'“”‘’[]()")
+
+
+def _from_known(span: Span, known: KnownActor) -> EntityRef:
+    return EntityRef(
+        span.start, span.end, span.start_char, span.end_char, span.text, known.name, known.kind,
+        known.country, known.id, known.sector,
+    )  # fmt: skip
+
+
+def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
+    """Longest knowledge-base matches over n-grams starting at capitalised tokens."""
+    found: list[EntityRef] = []
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if not (tok.text[:1].isupper() or tok.lower_ == "the"):
+            i += 1
+            continue
+        best: EntityRef | None = None
+        for n in range(min(_MAX_NGRAM, len(doc) - i), 0, -1):
+            span = doc[i : i + n]
+            if not any(c.isalnum() for c in span[-1].text) or span[-1].sent != tok.sent:
+                continue
+            lowers = [t.lower_ for t in span[1:] if t.text[:1].islower()]
+            if any(w not in _NAME_JOINERS for w in lowers):
+                continue
+            known = kb.lookup(span.text)
+            if known is not None:
+                # "the State Department in Washington": the organisation, then a place.
+                cut = next((t.i for t in span[1:] if t.lower_ == "in"), None)
+                if cut is not None and kb.lookup(doc[i:cut].text) is not None:
+                    continue
+                best = _from_known(span, known)
+                break
+            demonym = kb.country_by_demonym(span.text) if n <= 3 and not lowers else None
+            if demonym is not None:
+                best = _from_known(span, demonym)
+                break
+            place = kb.place(span.text) if n <= 4 and not lowers else None
+            if place is not None and span.text[:1].isupper():
+                best = EntityRef(
+                    span.start, span.end, span.start_char, span.end_char, span.text,
+                    place.name, None, place.country, place=place,
+                )  # fmt: skip
+                metonym = kb.metonym(span.text)
+                if metonym is not None:
+                    best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
+                    best.name = metonym.name
+                break
+        if best is not None:
+            if best.kind is not None or best.place is not None:
+                found.append(best)
+            i = best.end
+        else:
+            i += 1
+    return found
+
+
+def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
+    """"Korea-UK", "ROK-U.S.", "North Korea-Russia": several countries in one hyphenated span."""
+    parts = re.split(r"\s*[-–/]\s*", _clean_name(ent.text))
+    if len(parts) < 2:
+        return []
+    members = []
+    offset = ent.start_char
+    for part in parts:
+        known = kb.lookup(part)
+        if known is None:
+            return []
+        start = ent.doc.text.find(part, offset)
+        members.append(
+            EntityRef(
+                ent.start, ent.end, start, start + len(part), part, known.name, known.kind,
+                known.country, known.id, known.sector,
+            )  # fmt: skip
+        )
+        offset = start + len(part)
+    return members
+
+
+def _overlaps(a: EntityRef, b: EntityRef) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
+    """Actor and place candidates of a document, sorted by position."""
+    refs = _kb_matches(doc, kb)
+    for ent in doc.ents:
+        if ent.label_ not in _ENT_LABELS:
+            continue
+        compound = _split_compound(ent, kb) if ent.label_ != "PERSON" else []
+        if compound:
+            ref = EntityRef(
+                ent.start, ent.end, ent.start_char, ent.end_char, ent.text,
+                " / ".join(m.name for m in compound), "group", members=compound,
+            )  # fmt: skip
+            refs = [r for r in refs if not _overlaps(r, ref)]
+            refs.append(ref)
+            continue
+        if any(_overlaps(r, _span_ref(ent)) for r in refs):
+            continue
+        name = _clean_name(ent.text)
+        if not name:
+            continue
+        if ent.label_ == "PERSON":
+            ent = _extend_name_left(ent)
+            refs.append(_span_ref(ent, _clean_name(ent.text), "person"))
+        elif ent.label_ == "ORG":
+            refs.append(_span_ref(ent, name, "organization"))
+        elif ent.label_ in ("GPE", "LOC", "FAC"):
+            ref = _span_ref(ent, name, None)
+            ref.place = Place(name, None)
+            refs.append(ref)
+    refs.sort(key=lambda r: r.start)
+    _resolve_people(doc, refs, kb)
+    return refs
+
+
+@lru_cache(maxsize=1)
+def _title_words() -> frozenset[str]:
+    text = (resources.files("wirewatch") / "data" / "names" / "titles.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def _extend_name_left(ent: Span) -> Span:
+    """"Lloyd J. Austin III": the model often starts the name at the initial."""
+    start = ent.start
+    doc = ent.doc
+    while start > ent.sent.start:
+        prev = doc[start - 1]
+        if (
+            prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.lower_ not in _title_words()
+            and ent.start <= prev.head.i < ent.end and not prev.ent_type_ in ("GPE", "NORP", "ORG")
+        ):  # fmt: skip
+            start -= 1
+        else:
+            break
+    return doc[start : ent.end] if start != ent.start else ent
+
+
+def _span_ref(ent: Span, name: str | None = None, kind: str | None = None) -> EntityRef:
+    return EntityRef(
+        ent.start, ent.end, ent.start_char, ent.end_char, ent.text, name or ent.text, kind
+    )
+
+
+def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
+    """Titles and nationality for people; lone surnames and mislabelled people to full names."""
+    full_names: list[EntityRef] = []
+    by_start = {r.start: r for r in refs}
+    for ref in refs:
+        if ref.kind == "person" and " " in ref.name:
+            _attach_title(doc, ref, refs, by_start)
+            full_names.append(ref)
+            continue
+        # A single capitalised word the model called a person or an organisation: is it the
+        # surname or family name of someone named in full earlier in the article?
+        if ref.kind in ("person", "organization") and ref.kb_id is None and " " not in ref.name:
+            earlier = [
+                p for p in full_names
+                if ref.name in (p.name.split()[0], p.name.split()[-1]) and p.start < ref.start
+            ]  # fmt: skip
+            if earlier:
+                person = earlier[-1]
+                ref.kind, ref.name = "person", person.name
+                ref.country, ref.title = person.country, person.title
+            elif ref.kind == "person":
+                _attach_title(doc, ref, refs, by_start)
+
+
+def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], by_start: dict) -> None:
+    """Read "South Korean Foreign Minister" / "U.S. Secretary of State" left of a name."""
+    i = person.start - 1
+    words: list[str] = []
+    while i >= 0 and doc[i].sent == doc[person.start].sent:
+        tok = doc[i]
+        owner = next((r for r in refs if r.start <= i < r.end), None)
+        if owner is not None and owner is not person:
+            if owner.kind == "person":
+                break
+            if owner.kind == "country" or (owner.kind is None and owner.place):
+                if person.country is None:
+                    person.country = owner.country
+                owner.consumed = True
+                i = owner.start - 1
+                continue
+            if owner.kind in ("organization", "igo"):
+                # "Defense" in "Defense Minister Kim", "State" in "Secretary of State Blinken":
+                # the model's ORG inside a title is part of the title.
+                person.country = person.country or owner.country
+                words.insert(0, owner.surface)
+                owner.consumed = True
+                i = owner.start - 1
+                continue
+            break
+        if tok.lower_ == "and" or tok.is_punct and tok.text not in ("-",):
+            break
+        if tok.text[:1].isupper() or tok.lower_ in _TITLE_JOINERS - {"and"}:
+            demonym = kb_demonym(tok, doc)
+            if demonym is not None:
+                person.country = person.country or demonym
+                i -= 1
+                continue
+            words.insert(0, tok.text)
+            i -= 1
+            continue
+        break
+    while words and words[0].lower() in _TITLE_JOINERS:
+        words.pop(0)
+    title = " ".join(words).replace(" - ", "-").strip()
+    if title and title[:1].isupper():
+        person.title = title
+
+
+_KB: KnowledgeBase | None = None
+
+
+def kb_demonym(tok: Token, doc: Doc) -> str | None:
+    kb = _KB or KnowledgeBase.default()
+    known = kb.country_by_demonym(tok.text)
+    return known.country if known else None
+
+
+def is_pronoun(tok: Token) -> bool:
+    return tok.lower_ in _PRONOUNS

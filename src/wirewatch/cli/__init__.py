@@ -1,0 +1,319 @@
+"""The command line: a thin layer over the library. Data to stdout, logs and progress to stderr."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wirewatch import __version__
+from wirewatch.cli.output import format_option, output_option, write_records
+from wirewatch.errors import Code, InputError, WirewatchError
+from wirewatch.model import PLOVER_TYPES, STATUSES
+
+log = logging.getLogger("wirewatch")
+
+
+class Context:
+    def __init__(self, db: str | None, quiet: bool) -> None:
+        self.db = db
+        self.quiet = quiet
+
+    def store(self) -> Any:
+        from wirewatch.store import Store
+
+        return Store.open(self.db)
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db", envvar="WIREWATCH_DB", default=None, metavar="PATH|URL",
+    help="SQLite file or SQLAlchemy URL (default ./wirewatch.db, or $WIREWATCH_DB).",
+)  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
+@click.version_option(__version__, prog_name="wirewatch")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, quiet: bool, verbose: bool) -> None:
+    """wirewatch: a ledger of political events from news, every field traced to its sentence."""
+    _setup_logging(quiet, verbose)
+    ctx.obj = Context(db, quiet)
+
+
+def _parse_day(value: str | None, param: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(Code.E030.format(value=value), param_hint=param) from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write every input error as a JSON line to FILE.")  # fmt: skip
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True)
+@click.pass_obj
+def ingest(obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch_size: int) -> None:
+    """Read files and folders (.txt .html .json .jsonl), analyse, link and store them."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wirewatch.engine import ingest as run_ingest
+    from wirewatch.ingest.readers import iter_files
+
+    store = obj.store()
+    error_lines: list[dict[str, Any]] = []
+
+    def on_error(err: InputError) -> None:
+        click.echo(f"error: {err.source}: {err}", err=True)
+        error_lines.append({"source": err.source, "code": err.code.name, "message": str(err)})
+
+    total = sum(1 for f in iter_files(paths) if not isinstance(f, InputError))
+    show = not obj.quiet and sys.stderr.isatty()
+    with Progress(
+        TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        disable=not show, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("ingest", total=None)
+        summary = run_ingest(
+            paths, store, batch_size=batch_size, on_error=on_error,
+            on_progress=lambda n: progress.advance(task, n),
+        )  # fmt: skip
+    if errors_file:
+        with open(errors_file, "w", encoding="utf-8") as fh:
+            for line in error_lines:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if not obj.quiet:
+        s = summary
+        click.echo(
+            f"{total} file(s): articles {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
+            f"{s.duplicate} duplicate, {s.failed} failed; {s.mentions} event mentions found; "
+            f"{s.events} events in the store",
+            err=True,
+        )
+    if summary.failed:
+        sys.exit(1)
+
+
+def _event_table(rows: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    tbl = Table(title="wirewatch events", show_lines=True)
+    for col in ("date", "type", "status", "who", "where", "sources", "evidence"):
+        tbl.add_column(col, overflow="fold")
+    for r in rows:
+        d = r["date"]
+        when = "" if d is None else d["start"] if d["start"] == d["end"] else f"{d['start']}..{d['end']}"
+        by_role: dict[str, list[str]] = {}
+        for a in r["actors"]:
+            by_role.setdefault(a["role"], []).append(a["name"])
+        if "participant" in by_role:
+            who = ", ".join(by_role["participant"])
+        else:
+            who = f"{', '.join(by_role.get('source', ['?']))} -> {', '.join(by_role.get('target', ['?']))}"
+        where = r["location"]["name"] if r["location"] else ""
+        label = f" ({r['label']})" if r.get("label") else ""
+        sentence = r["evidence"][0]["sentence"] if r["evidence"] else ""
+        if len(sentence) > 160:
+            sentence = sentence[:157] + "..."
+        tbl.add_row(
+            when, r["type"] + label, r["status"], who, where,
+            f"{len(r['articles'])}: " + ", ".join(r["articles"]), sentence,
+        )  # fmt: skip
+    return tbl
+
+
+@cli.command()
+@click.option("--actor", help="Actor name, alias, id or ISO country code.")
+@click.option("--type", "type_", type=click.Choice(PLOVER_TYPES, case_sensitive=False))
+@click.option("--status", type=click.Choice(STATUSES, case_sensitive=False))
+@click.option("--since", metavar="YYYY-MM-DD", help="Events ending on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Events starting on or before this day.")
+@format_option()
+@output_option
+@click.pass_obj
+def events(
+    obj: Context, actor: str | None, type_: str | None, status: str | None,
+    since: str | None, until: str | None, fmt: str, output: str | None,
+) -> None:  # fmt: skip
+    """The event ledger, in date order: a table, or JSONL/CSV/Parquet with --format."""
+    from wirewatch.store.records import EventFilter, event_records
+
+    flt = EventFilter(
+        actor=actor, type=type_, status=status,
+        since=_parse_day(since, "--since"), until=_parse_day(until, "--until"),
+    )  # fmt: skip
+    write_records(event_records(obj.store(), flt), fmt, output, table=_event_table)
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["events", "actors", "articles"]))
+@format_option(default="jsonl", choices=("jsonl", "csv", "parquet"))
+@output_option
+@click.pass_obj
+def export(obj: Context, what: str, fmt: str, output: str | None) -> None:
+    """Export events, actors or articles under the stable export contract."""
+    from wirewatch.store.records import actor_records, article_records, event_records
+
+    store = obj.store()
+    records = {"events": event_records, "actors": actor_records, "articles": article_records}[what]
+    write_records(records(store), fmt, output)
+
+
+def _read_jsonl_records(path: Path) -> Iterator[dict[str, Any] | InputError]:
+    from wirewatch.ingest.readers import RawRecord, read_file
+
+    for item in read_file(path):
+        if isinstance(item, RawRecord):
+            yield item.data | {"__source": item.source}
+        else:
+            yield item
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option(default="jsonl", choices=("jsonl", "csv", "table"))
+@output_option
+@click.pass_obj
+def extract(obj: Context, file: Path, fmt: str, output: str | None) -> None:
+    """Analyse records {id, text, published} without storing: one event mention per line."""
+    from wirewatch.analyse import Analyser
+    from wirewatch.ingest import build_article
+    from wirewatch.ingest.readers import RawRecord
+    from wirewatch.link.actors import actor_key
+
+    analyser = Analyser()
+    failed = 0
+    articles = []
+    for item in _read_jsonl_records(file):
+        if isinstance(item, InputError):
+            click.echo(f"error: {item.source}: {item}", err=True)
+            failed += 1
+            continue
+        source = item.pop("__source")
+        try:
+            articles.append(build_article(RawRecord(item, source, "json")))
+        except InputError as exc:
+            click.echo(f"error: {exc.source}: {exc}", err=True)
+            failed += 1
+
+    def records() -> Iterator[dict[str, Any]]:
+        for result in analyser.run(articles):
+            for m in result.mentions:
+                yield mention_record(m, lambda a: actor_key(a, analyser.kb)[0])
+
+    write_records(records(), fmt, output)
+    if failed:
+        sys.exit(1)
+
+
+def mention_record(m: Any, actor_id: Any) -> dict[str, Any]:
+    """One mention in the shape of an exported event, plus ``article`` (contract of extract)."""
+
+    def actor(a: Any) -> dict[str, Any]:
+        return {
+            "id": actor_id(a), "name": a.name, "kind": a.kind, "country": a.country,
+            "role": a.role, "title": a.title,
+            "evidence": [{"article": m.article, "start": a.span.start, "end": a.span.end,
+                          "text": a.span.text}],
+        }  # fmt: skip
+
+    return {
+        "id": m.id,
+        "article": m.article,
+        "type": m.type,
+        "mode": m.mode,
+        "context": m.context or None,
+        "cameo": m.cameo,
+        "status": m.status,
+        "date": {"start": m.date_start, "end": m.date_end} if m.date_start else None,
+        "location": {"name": m.location_name, "country": m.location_country}
+        if m.location_name
+        else None,
+        "actors": [actor(a) for a in m.actors],
+        "attributed_to": [actor(a) | {"role": "attribution"} for a in m.attributed_to],
+        "articles": [m.article],
+        "evidence": [
+            {"article": m.article, "sentence": m.sentence.text, "start": m.sentence.start,
+             "end": m.sentence.end,
+             "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text}}
+        ],  # fmt: skip
+        "confidence": m.confidence,
+        "label": m.label,
+        "status_cue": m.status_cue.text if m.status_cue else None,
+        "date_text": m.date_span.text if m.date_span else None,
+        "quantities": m.quantities,
+    }
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option(default="jsonl", choices=("jsonl", "csv", "table"))
+@output_option
+def timex(file: Path, fmt: str, output: str | None) -> None:
+    """Temporal expressions of records {id, text, dct}, normalised to TimeML TIMEX3 values."""
+    from wirewatch.analyse import load_nlp
+    from wirewatch.analyse.timex import find_timexes, timex_to_record
+    from wirewatch.ingest import parse_published
+
+    nlp = load_nlp()
+    failed = 0
+    items: list[tuple[str, tuple[Any, date]]] = []
+    for item in _read_jsonl_records(file):
+        if isinstance(item, InputError):
+            click.echo(f"error: {item.source}: {item}", err=True)
+            failed += 1
+            continue
+        source = item.pop("__source")
+        text, rid = item.get("text"), item.get("id", source)
+        try:
+            dct = parse_published(item.get("dct") or item.get("published"), source, str(rid))
+        except InputError as exc:
+            click.echo(f"error: {exc.source}: {exc}", err=True)
+            failed += 1
+            continue
+        if not isinstance(text, str) or dct is None:
+            click.echo(f"error: {source}: record {rid}: needs 'text' and 'dct'", err=True)
+            failed += 1
+            continue
+        items.append((text, (rid, dct.date())))
+
+    def records() -> Iterator[dict[str, Any]]:
+        for doc, (rid, dct) in nlp.pipe(items, as_tuples=True, batch_size=32):
+            for t in find_timexes(doc, dct):
+                yield timex_to_record(t, rid)
+
+    write_records(records(), fmt, output)
+    if failed:
+        sys.exit(1)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except WirewatchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+    except SystemExit:
+        raise

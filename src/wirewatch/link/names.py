@@ -1,0 +1,60 @@
+"""Person-name keys: two spellings of one name get the same key.
+
+The key folds what news spelling varies without changing who is meant: case, accents,
+hyphens in Korean given names ("Kim Yong-hyun" / "Kim Yong Hyun"), middle initials and
+suffixes ("Lloyd J. Austin III"), common nicknames ("Tony Blinken") and romanisation
+variants listed in ``data/names``. It never uses string similarity: "Cho Tae-yong" and
+"Cho Tae-yul" are different people unless a role and a date say otherwise (a later stage).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v"}
+_TITLES = {"mr", "mrs", "ms", "dr", "sir", "dame", "gen", "lt", "col", "adm", "prof"}
+
+
+def _table(name: str) -> dict[str, str]:
+    path = resources.files("wirewatch") / "data" / "names" / name
+    rows = [ln for ln in path.read_text("utf-8").splitlines() if ln and not ln.startswith("#")]
+    reader = csv.reader(rows[1:], delimiter="\t")
+    return {r[0].strip().lower(): r[1].strip().lower() for r in reader if len(r) >= 2}
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> dict[str, str]:
+    return _table("nicknames.tsv")
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> dict[str, str]:
+    return _table("romanisation.tsv")
+
+
+def _ascii(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+
+
+def person_key(name: str) -> str:
+    """The matching key of a person's name: ``"Lloyd J. Austin III"`` -> ``"lloyd austin"``."""
+    text = _ascii(name).lower().replace("’", "'")
+    text = re.sub(r"'s$", "", text)
+    words = [w for w in re.split(r"[\s,]+", text.replace(".", " ")) if w]
+    words = [w for w in words if w not in _SUFFIXES and w not in _TITLES]
+    if len(words) > 2:
+        words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
+    if not words:
+        return ""
+    first = _nicknames().get(words[0], words[0]) if len(words) > 1 else words[0]
+    # Everything after the first word is joined: Korean given names come hyphenated, spaced or
+    # run together ("Yong-hyun", "Yong Hyun", "Yonghyun").
+    rest = [_syllables().get(p, p) for w in words[1:] for p in w.split("-") if p]
+    first = "".join(_syllables().get(p, p) for p in first.split("-") if p)
+    return f"{first} {''.join(rest)}".strip()

@@ -1,0 +1,226 @@
+"""Export records: the stable contract of ``../shared/DESIGN.md`` built from the store.
+
+Fields beyond the contract (added, never renamed): events carry ``label``, ``status_history``,
+``quantities`` and per-field evidence (``trigger``, ``date_evidence``, ``location_evidence``,
+each actor's ``evidence``); actors carry ``sector`` and ``alias_reasons``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from wirewatch.model import EventMention
+from wirewatch.store import Store
+from wirewatch.store.schema import (
+    actor_aliases,
+    actor_roles,
+    actors,
+    articles,
+    events,
+    mention_actors,
+    mentions,
+)
+
+
+@dataclass
+class EventFilter:
+    actor: str | None = None
+    type: str | None = None
+    status: str | None = None
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None
+
+
+def _actor_ids_matching(store: Store, text: str) -> set[str]:
+    pattern = f"%{text.lower()}%"
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(actors.c.id)
+            .outerjoin(actor_aliases, actor_aliases.c.actor_id == actors.c.id)
+            .where(
+                or_(
+                    actors.c.id.ilike(text),
+                    actors.c.name.ilike(pattern),
+                    actor_aliases.c.alias.ilike(pattern),
+                    actors.c.country.ilike(text),
+                )
+            )
+        )
+        return {r.id for r in rows}
+
+
+def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+    flt = flt or EventFilter()
+    query = select(events)
+    if flt.type:
+        query = query.where(events.c.type == flt.type.upper())
+    if flt.status:
+        query = query.where(events.c.status == flt.status.lower())
+    if flt.since:
+        query = query.where(events.c.date_end >= flt.since)
+    if flt.until:
+        query = query.where(events.c.date_start <= flt.until)
+    query = query.order_by(events.c.date_start.is_(None), events.c.date_start, events.c.id)
+    wanted_actors = _actor_ids_matching(store, flt.actor) if flt.actor else None
+    with store.engine.connect() as conn:
+        event_rows = conn.execute(query).all()
+        mention_rows = conn.execute(
+            select(mentions.c.event_id, mentions.c.data, articles.c.outlet, articles.c.published)
+            .join(articles, articles.c.id == mentions.c.article_id)
+            .where(mentions.c.event_id.is_not(None))
+            .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
+        ).all()
+        actor_names = {r.id: r for r in conn.execute(select(actors))}
+        actor_ids = {
+            (r.mention_id, r.position): r.actor_id
+            for r in conn.execute(select(mention_actors).where(mention_actors.c.actor_id.is_not(None)))
+        }
+    by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
+    for row in mention_rows:
+        m = EventMention.from_dict(row.data)
+        for pos, actor in enumerate([*m.actors, *m.attributed_to]):
+            actor.id = actor_ids.get((m.id, pos), actor.id)
+        by_event[row.event_id].append((m, row))
+    for ev in event_rows:
+        ms = by_event.get(ev.id, [])
+        record = _event_record(ev, ms, actor_names)
+        if wanted_actors is not None and not (
+            {a["id"] for a in record["actors"] + record["attributed_to"]} & wanted_actors
+        ):
+            continue
+        yield record
+
+
+def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict) -> dict[str, Any]:
+    actors_out: dict[tuple[str, str], dict[str, Any]] = {}
+    attributed: dict[str, dict[str, Any]] = {}
+    evidence, history, quantities = [], [], []
+    date_evidence, location_evidence = [], []
+    article_ids: list[str] = []
+    for m, row in ms:
+        if m.article not in article_ids:
+            article_ids.append(m.article)
+        for a in m.actors:
+            key = (a.id or a.name, a.role)
+            known = actor_names.get(a.id)
+            entry = actors_out.setdefault(
+                key,
+                {
+                    "id": a.id or a.name,
+                    "name": known.name if known else a.name,
+                    "kind": known.kind if known else a.kind,
+                    "country": (known.country if known else None) or a.country,
+                    "role": a.role,
+                    "evidence": [],
+                },
+            )
+            entry["evidence"].append(
+                {"article": m.article, "start": a.span.start, "end": a.span.end, "text": a.span.text}
+            )
+        for a in m.attributed_to:
+            known = actor_names.get(a.id)
+            attributed.setdefault(
+                a.id or a.name,
+                {"id": a.id or a.name, "name": known.name if known else a.name,
+                 "kind": known.kind if known else a.kind, "country": a.country},
+            )  # fmt: skip
+        evidence.append(
+            {
+                "article": m.article,
+                "sentence": m.sentence.text,
+                "start": m.sentence.start,
+                "end": m.sentence.end,
+                "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text},
+                "status": m.status,
+                "status_cue": m.status_cue.text if m.status_cue else None,
+            }
+        )
+        history.append(
+            {"article": m.article, "outlet": row.outlet, "published": row.published, "status": m.status}
+        )
+        if m.date_span:
+            date_evidence.append(
+                {"article": m.article, "start": m.date_span.start, "end": m.date_span.end,
+                 "text": m.date_span.text, "date_start": m.date_start, "date_end": m.date_end}
+            )  # fmt: skip
+        if m.location_span:
+            location_evidence.append(
+                {"article": m.article, "start": m.location_span.start,
+                 "end": m.location_span.end, "text": m.location_span.text}
+            )  # fmt: skip
+        for q in m.quantities:
+            quantities.append({**q, "article": m.article})
+    # Outlet as the attribution when no party is named: the report itself is the source.
+    if not attributed:
+        for _, row in ms:
+            if row.outlet:
+                attributed.setdefault(
+                    f"outlet:{row.outlet}",
+                    {"id": f"outlet:{row.outlet}", "name": row.outlet, "kind": "organization",
+                     "country": None},
+                )  # fmt: skip
+    return {
+        "id": ev.id,
+        "type": ev.type,
+        "mode": ev.mode,
+        "context": ev.context or None,
+        "cameo": ev.cameo,
+        "status": ev.status,
+        "date": {"start": ev.date_start, "end": ev.date_end} if ev.date_start else None,
+        "location": {"name": ev.location_name, "country": ev.location_country}
+        if ev.location_name
+        else None,
+        "actors": list(actors_out.values()),
+        "attributed_to": list(attributed.values()),
+        "articles": article_ids,
+        "evidence": evidence,
+        "confidence": ev.confidence,
+        "label": ev.label,
+        "status_history": history,
+        "date_evidence": date_evidence,
+        "location_evidence": location_evidence,
+        "quantities": quantities,
+    }
+
+
+def actor_records(store: Store) -> Iterator[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        actor_rows = conn.execute(select(actors).order_by(actors.c.id)).all()
+        aliases: dict[str, list[Any]] = defaultdict(list)
+        for row in conn.execute(select(actor_aliases).order_by(actor_aliases.c.alias)):
+            aliases[row.actor_id].append(row)
+        roles: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in conn.execute(select(actor_roles).order_by(actor_roles.c.first_seen)):
+            roles[row.actor_id].append(
+                {"title": row.title, "first_seen": row.first_seen, "last_seen": row.last_seen}
+            )
+    for a in actor_rows:
+        names = [r.alias for r in aliases[a.id]]
+        yield {
+            "id": a.id,
+            "name": a.name,
+            "kind": a.kind,
+            "country": a.country,
+            "aliases": sorted(set(names) | {a.name}),
+            "roles": roles[a.id],
+            "sector": a.sector,
+            "alias_reasons": {r.alias: r.reason for r in aliases[a.id]},
+        }
+
+
+def article_records(store: Store) -> Iterator[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                articles.c.id, articles.c.url, articles.c.title, articles.c.outlet,
+                articles.c.published, articles.c.language, articles.c.story,
+                articles.c.duplicate_of,
+            ).order_by(articles.c.published_utc, articles.c.id)
+        )  # fmt: skip
+        for r in rows:
+            yield dict(r._mapping)

