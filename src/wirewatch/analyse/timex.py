@@ -432,7 +432,7 @@ class _Grammar:
             (
                 "decade",
                 r"(?:the\s+)?(?:(?P<c>1[5-9]|20)(?P<d>\d)0|['’](?P<d2>\d)0)['’]?s\b"
-                r"|(?<=\bthe\s)(?P<d3>[1-9])0['’]?s\b",
+                r"|(?:(?<=\bthe\s)|(?<=\band\s)|(?<=\bor\s))(?P<d3>[1-9])0['’]?s\b",
                 I,
                 1,
             ),
@@ -465,7 +465,7 @@ class _Grammar:
             (
                 "relunit",
                 rf"(?:(?P<the>the)\s+)?(?:this\s+(?=past|coming))?(?P<rel>{REL})\s+(?:fiscal\s+)?"
-                r"(?P<unit>week|month|year|quarter|weekend|decade|century|day)\b",
+                r"(?P<unit>week|month|year|quarter|weekend|decade|century)\b",
                 I,
                 1,
             ),
@@ -492,6 +492,12 @@ class _Grammar:
             ),
             ("thispod", rf"(?P<rel>this|last)\s+(?P<pod>{POD})\b", I, 1),
             ("anaphoric", rf"\b(?P<ana>{_alt(self.anaphoric)})\b", I, 1),
+            (
+                "unitbefore",
+                r"the\s+(?P<unit>week|month|year)\s+(?P<rel>before|previous|earlier|prior|after|later)\b",
+                I,
+                1,
+            ),
             ("theday", r"\bthe\s+day\b", I, 4),
             ("weekend", r"\bthe\s+weekend\b", I, 4),
             (
@@ -708,8 +714,8 @@ class _Resolver:
             and (v.head.lemma_.lower() in fl or v.head.lower_ in fl)
         ):
             # "is scheduled to meet Monday" -> future; "had been due to expire Friday" -> open
-            head = self._verb_tense(v.head, depth + 1) if v.head.i != v.i and depth < 3 else None
-            return head if head != "past" else None
+            up = self._verb_tense(v.head, depth + 1) if v.head.i != v.i and depth < 3 else None
+            return up if up != "past" else None
         if "would" in low:
             return "past" if any(a.lemma_ == "have" for a in auxes) else "future"
         if v.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
@@ -718,10 +724,10 @@ class _Resolver:
             return "past"
         if v.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ in ("VBZ", "VBP") for a in auxes):
             return "future"
-        if any(a.lower_ == "to" for a in auxes):
-            head = v.head
-            if head.tag_ in ("VBZ", "VBP", "MD") or head.lemma_.lower() in fl:
-                return "future"
+        if any(a.lower_ == "to" for a in auxes) and (
+            v.head.tag_ in ("VBZ", "VBP", "MD") or v.head.lemma_.lower() in fl
+        ):
+            return "future"
         if "must" in low or "should" in low or "can" in low or "may" in low:
             return "future"
         if (
@@ -738,7 +744,11 @@ class _Resolver:
     def _day_tense(self, c: _Cand) -> str | None:
         """Tense for a weekday or day of the month: the news present points ahead."""
         t = self.tense(c.start, c.end)
-        return "future" if t == "present" else t
+        if t == "present":
+            # news present points ahead ("the ministers meet Monday"), but a photo caption
+            # describes in the present what has happened ("Ministers shake hands on the 21st.")
+            return "past" if _CAPTION.match(self.text, c.end) else "future"
+        return t
 
     def prev_point(self, gran: str) -> _Point | None:
         """The last resolved point at this granularity or finer, coarsened to it."""
@@ -999,7 +1009,7 @@ class _Resolver:
         span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
         if span is not None and len(span):
             tok = span[-1]
-            if tok.dep_ == "nummod" and tok.head.tag_ in ("NNS", "NNPS") and tok.head.i > tok.i:
+            if tok.dep_ == "nummod" and tok.head.tag_ == "NNS" and tok.head.i > tok.i:
                 return False
             if tok.dep_ in ("nummod", "quantmod") and tok.head.lower_ in ("to", "and"):
                 return False
@@ -1117,18 +1127,12 @@ class _Resolver:
         return _Res("DATE", this)
 
     def r_relunit(self, c: _Cand) -> _Res | None:
+        """ "last month", "this week", "the following year" (anchored on the text)."""
         m = c.m
         unit = m["unit"].lower()
         rel = re.sub(r"\s+", " ", m["rel"].lower())
         n = self.g.shifters.get(rel, 0)
         the = bool(m["the"])
-        if unit == "day":
-            if not the and rel not in ("previous", "following", "next", "prior"):
-                return None
-            p = self.prev_point("day")
-            if p is None:
-                return _Res("DATE", _shift(_point(self.dct, "day"), n))
-            return _Res("DATE", _shift(p, n), anchor="previous")
         gran = unit
         if the and rel in ("previous", "following", "next", "prior", "preceding"):
             p = self.prev_point(gran)
@@ -1219,8 +1223,24 @@ class _Resolver:
             return None  # "the day before authorities issued ...": a preposition, not a date
         n = self.g.anaphoric[re.sub(r"\s+", " ", c.m["ana"].lower())]
         p = self.prev_point("day")
+        # A look back ("the previous day") is a flashback: the story's reference day stays
+        # where it was, so a second "the previous day" points at the same day again.  A step
+        # forward ("the next day") moves the story on.
+        forward = n >= 0
         if p is None:
-            return _Res("DATE", _shift(_point(self.dct, "day"), n))
+            return _Res("DATE", _shift(_point(self.dct, "day"), n), remember=forward)
+        return _Res("DATE", _shift(p, n), anchor="previous", remember=forward)
+
+    def r_unitbefore(self, c: _Cand) -> _Res | None:
+        """ "the year before", "the month after": one unit from the last date mentioned."""
+        rel = c.m["rel"].lower()
+        if rel in ("before", "after") and re.match(r"\s+[a-z]", self.text[c.end : c.end + 3]):
+            return None  # "the year before the war": a preposition
+        gran = c.m["unit"].lower()
+        n = 1 if rel in ("after", "later") else -1
+        p = self.prev_point(gran)
+        if p is None:
+            return _Res("DATE", _shift(_point(self.dct, gran), n))
         return _Res("DATE", _shift(p, n), anchor="previous")
 
     def r_theday(self, c: _Cand) -> _Res | None:
@@ -1367,17 +1387,14 @@ class _Resolver:
         if unit == "second" and num in ("a", "an", "one"):
             return None  # "a second meeting"
         if unit == "quarter" and (
-            num in ("a", "an", "three", "one") or after.lstrip().startswith("of")
+            num in ("a", "an") or num in ("one", "three") and after.lstrip().startswith("of")
         ):
-            return None  # "a quarter of the members"
-        if num in ("a", "an") and re.search(
-            r"(?:\d|%|percent|dollars?|euros?|won|yen|once|twice|times|\bper|million|billion)\s*$",
-            before,
-        ):
+            return None  # "a quarter of the members", "three quarters of the vote"
+        if num in ("a", "an") and self._after_quantity(before):
             # "$5 million a year", "15 a year": a rate, which TimeML marks as a SET
             return _Res("SET", value=_duration([(1, self._unit_code(m["unit"]))]))
-        if re.match(r"-old\b", self.text[c.end : c.end + 4]):
-            return None  # ages: "a 20-year-old man"
+        if re.match(r"(?:-|\s+)old\b", self.text[c.end : c.end + 5]):
+            return None  # ages: "a 20-year-old man", "37 years old"
         parts = self._parse_parts(self.text[c.start : c.end])
         if not parts:
             return None
@@ -1385,6 +1402,24 @@ class _Resolver:
         if m["long"] and end == c.end - len(m["long"]):
             end = c.end
         return _Res("DURATION", value=_duration([p[:2] for p in parts]), end=end)
+
+    _RATE_BEFORE = re.compile(
+        r"(?:\d|%|percent|dollars?|euros?|won|yen|once|twice|times|\bper|million|billion)\s*$"
+    )
+    _COUNTED_BEFORE = (
+        re.compile(r"(\S+)\s+[a-z]+s\s+$"),  # "four flights a week"
+        re.compile(r"(\S+)\s+[a-z]+\s+[a-z]+s\s+$"),  # "four direct flights a week"
+    )
+
+    def _after_quantity(self, before: str) -> bool:
+        """ "$5 million a year", "four flights a week": "a <unit>" after a quantity is a rate."""
+        if self._RATE_BEFORE.search(before):
+            return True
+        for rx in self._COUNTED_BEFORE:
+            counted = rx.search(before)
+            if counted and _num(self.g, counted.group(1)) not in (None, "X"):
+                return True
+        return False
 
     def r_halfdur(self, c: _Cand) -> _Res | None:
         return _Res("DURATION", value=_duration([(0.5, self._unit_code(c.m["unit"]))]))
@@ -1548,6 +1583,14 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+# A photo caption ("... on the 21st. [Provided by the Ministry]", "(File Photo - Reuters)")
+# repeats a date out of the story's order: it is not an antecedent for "the previous day".
+_CAPTION = re.compile(
+    r"[^.\n\[(]{0,80}\.?\s*[\[(](?:Provided by|(?:File |AP |AFP |EPA |Yonhap )?Photo|Photo by"
+    r"|Courtesy|Image|Getty|Reuters|Yonhap|AP\b|AFP\b|EPA\b)",
+    re.I,
+)
+
 _EXTENDABLE = ("month", "season", "quarter", "half", "year", "decade", "century", "week")
 
 
@@ -1599,14 +1642,15 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                 if qm and mod is None:
                     mod = g.qmods.get(re.sub(r"\s+", " ", qm["qm"].lower()))
                     start -= len(before) - qm.start()
+            first: date | None = None
+            last: date | None = None
             if r.point is not None:
                 value = _fmt(r.point)
                 first, last = _interval(r.point, mod)
-                if r.remember and r.type in ("DATE", "TIME"):
+                if r.remember and r.type in ("DATE", "TIME") and not _CAPTION.match(text, end):
                     res.history.append(r.point)
             else:
                 value = r.value or ""
-                first = last = None
             out.append(
                 Timex(start, end, text[start:end], r.type, value, mod, first, last, r.anchor)
             )
@@ -1616,7 +1660,35 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         # re-select with the rejected candidates removed, so shorter ones get their chance
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
+    out = _second_days(out, text)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
+
+
+_SECOND_DAY = re.compile(
+    r"\s*(?:and|or|to|through|-|–)\s*(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+    r"(?=\s*(?:$|[.,;:)(]|(?:in|at|on|and|or|with|for|when|while|as|after|before|during|by|to"
+    r"|from|respectively|local|this|next|last)\b))"
+)
+
+
+def _second_days(ts: list[Timex], text: str) -> list[Timex]:
+    """ "April 24 and 25", "Oct. 30-31": the second day of the same month is a date too."""
+    out: list[Timex] = []
+    for i, t in enumerate(ts):
+        out.append(t)
+        if t.type != "DATE" or not _DAY_VALUE.match(t.value) or t.anchor == "previous":
+            continue
+        if not re.search(r"\d(?:st|nd|rd|th)?$", t.text):
+            continue  # only after a written day number ("April 24"), not after "today"
+        m = _SECOND_DAY.match(text, t.end)
+        if not m or (i + 1 < len(ts) and ts[i + 1].start < m.end()):
+            continue
+        d = _safe_date(int(t.value[:4]), int(t.value[5:7]), int(m["d"]))
+        if d is None or d <= date.fromisoformat(t.value):
+            continue
+        s, e = m.start("d"), m.end()
+        out.append(Timex(s, e, text[s:e], "DATE", d.isoformat(), None, d, d, t.anchor))
+    return out
 
 
 _DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d$")

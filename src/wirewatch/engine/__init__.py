@@ -97,9 +97,21 @@ def ingest(
             else:
                 summary.new += 1
             to_analyse.append(article)
-        analysed = [(r.article, r.mentions) for r in analyser.run(to_analyse)]
+        analysed = []
+        entities = {}
+        for result in analyser.run(to_analyse):
+            analysed.append((result.article, result.mentions))
+            entities[result.article.id] = result.entities
+            if result.error:
+                err = InputError(
+                    Code.E050, result.article.source, record=result.article.id, detail=result.error
+                )
+                summary.failed += 1
+                summary.errors.append(err)
+                if on_error:
+                    on_error(err)
         summary.mentions += sum(len(ms) for _, ms in analysed)
-        store.save_batch(analysed + [(a, []) for a in duplicates], analyser.version)
+        store.save_batch(analysed + [(a, []) for a in duplicates], analyser.version, entities)
         if on_progress:
             on_progress(len(batch))
     summary.events = relink(store)
@@ -108,6 +120,6 @@ def ingest(
 
 def relink(store: Store) -> int:
     """Rebuild actors and events from every stored mention; returns the number of events."""
-    linked = link(list(store.iter_mentions()))
+    linked = link(list(store.iter_mentions()), list(store.iter_entities()))
     store.replace_links(linked)
     return len(linked.events)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from wirewatch.link.actors import actor_rows, resolve_actors
 from wirewatch.link.events import event_row, merge_mentions
 from wirewatch.link.kb import KnowledgeBase
-from wirewatch.model import EventMention
+from wirewatch.model import ActorMention, EventMention
 
 
 @dataclass
@@ -19,12 +19,17 @@ class Linked:
     events: list[dict] = field(default_factory=list)
     event_mentions: dict[str, list[str]] = field(default_factory=dict)
     mention_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    entity_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-def link(mentions: list[EventMention], kb: KnowledgeBase | None = None) -> Linked:
+def link(
+    mentions: list[EventMention],
+    entities: list[tuple[str, int, ActorMention, str | None]] | None = None,
+    kb: KnowledgeBase | None = None,
+) -> Linked:
     """Resolve actors and merge mentions into events. Deterministic for a given store."""
     kb = kb or KnowledgeBase.default()
-    resolved, assignment = resolve_actors(mentions, kb)
+    resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities or [])
     actors, aliases, roles = actor_rows(resolved)
     clusters = merge_mentions(mentions)
     return Linked(
@@ -34,6 +39,7 @@ def link(mentions: list[EventMention], kb: KnowledgeBase | None = None) -> Linke
         events=[event_row(c) for c in clusters],
         event_mentions={c.id: [m.id for m in c.mentions] for c in clusters},
         mention_actor_ids=assignment,
+        entity_actor_ids=entity_ids,
     )
 
 

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wirewatch.link.kb import KnowledgeBase
 from wirewatch.link.names import person_key
 from wirewatch.model import ActorMention, EventMention
+
+
+def clean_alias(surface: str) -> str:
+    """The name as a reader would quote it: no article, possessive or stray brackets."""
+    text = surface.strip(" \t\n()[]{}\"'“”‘’,;:")
+    if text.endswith(".") and "." not in text[:-1]:  # a full stop, not "U.S."
+        text = text[:-1]
+    text = re.sub(r"\s*['’]s$", "", text)
+    text = re.sub(r"^(the|The)\s+", "", text)
+    return text.strip(" ()[]\"'“”‘’,;:")
 
 
 def _slug(text: str) -> str:
@@ -60,41 +71,54 @@ def actor_key(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str]:
 
 
 def resolve_actors(
-    mentions: list[EventMention], kb: KnowledgeBase
-) -> tuple[dict[str, ResolvedActor], dict[tuple[str, int], str]]:
-    """Canonical actors and, for each (mention id, actor position), its actor id."""
+    mentions: list[EventMention],
+    kb: KnowledgeBase,
+    entities: Sequence[tuple[str, int, ActorMention, str | None]] = (),
+) -> tuple[dict[str, ResolvedActor], dict[tuple[str, int], str], dict[tuple[str, int], str]]:
+    """Canonical actors, and the actor id of each (mention id, actor position) and of each
+    (article id, entity position). ``entities`` are all names seen, in events or not."""
     resolved: dict[str, ResolvedActor] = {}
     assignment: dict[tuple[str, int], str] = {}
+    entity_ids: dict[tuple[str, int], str] = {}
     for m in mentions:
         for pos, actor in enumerate([*m.actors, *m.attributed_to]):
-            actor_id, reason = actor_key(actor, kb)
-            actor.id = actor_id
-            assignment[(m.id, pos)] = actor_id
-            entry = resolved.get(actor_id)
-            if entry is None:
-                entry = ResolvedActor(actor_id, actor.kind or "organization")
-                if actor.kb_id:
-                    known = kb.lookup(actor.name) or (kb.country(actor.kb_id) if actor.kind == "country" else None)
-                    entry.kb_name = known.name if known and known.id == actor.kb_id else actor.name
-                    entry.kb_country = actor.country
-                    entry.sector = actor.sector
-                resolved[actor_id] = entry
-            entry.names[actor.name] += 1
-            surface = re.sub(r"\s*['’]s$", "", actor.surface).strip()
-            entry.aliases.setdefault(surface, reason)
-            if actor.country:
-                entry.countries[actor.country] += 1
-            if actor.title and m.published:
-                day = m.published[:10]
-                seen = entry.titles.setdefault(actor.title, [day, day])
-                seen[0], seen[1] = min(seen[0], day), max(seen[1], day)
+            assignment[(m.id, pos)] = _observe(resolved, actor, m.published, kb)
+    for article_id, pos, actor, published in entities:
+        entity_ids[(article_id, pos)] = _observe(resolved, actor, published, kb)
     # Fill each actor mention's country from its canonical actor (a person named with a title
     # in one article and bare in another).
     for m in mentions:
         for actor in [*m.actors, *m.attributed_to]:
             if actor.id in resolved and not actor.country:
                 actor.country = resolved[actor.id].country
-    return resolved, assignment
+    return resolved, assignment, entity_ids
+
+
+def _observe(
+    resolved: dict[str, ResolvedActor], actor: ActorMention, published: str | None,
+    kb: KnowledgeBase,
+) -> str:
+    """Attach one occurrence to its canonical actor (creating it) and return the actor id."""
+    actor_id, reason = actor_key(actor, kb)
+    actor.id = actor_id
+    entry = resolved.get(actor_id)
+    if entry is None:
+        entry = ResolvedActor(actor_id, actor.kind or "organization")
+        if actor.kb_id:
+            known = kb.lookup(actor.name)
+            entry.kb_name = known.name if known and known.id == actor.kb_id else actor.name
+            entry.kb_country = actor.country
+            entry.sector = actor.sector
+        resolved[actor_id] = entry
+    entry.names[actor.name] += 1
+    entry.aliases.setdefault(clean_alias(actor.surface), reason)
+    if actor.country:
+        entry.countries[actor.country] += 1
+    if actor.title and published:
+        day = published[:10]
+        seen = entry.titles.setdefault(actor.title, [day, day])
+        seen[0], seen[1] = min(seen[0], day), max(seen[1], day)
+    return actor_id
 
 
 def actor_rows(resolved: dict[str, ResolvedActor]) -> tuple[list[dict], list[dict], list[dict]]:

@@ -8,6 +8,7 @@ leaves half an article behind.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,14 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from wirewatch.config import database_url
 from wirewatch.errors import Code, WirewatchError
-from wirewatch.model import Article, EventMention
+from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
 from wirewatch.store import schema
 from wirewatch.store.schema import (
     actor_aliases,
     actor_roles,
     actors,
     articles,
+    entity_mentions,
     events,
     mention_actors,
     mentions,
@@ -119,6 +121,7 @@ class Store:
         self,
         items: Sequence[tuple[Article, Sequence[EventMention]]],
         analysed_with: str,
+        entities: dict[str, Sequence[ActorMention]] | None = None,
     ) -> None:
         """Write articles with their mentions in one transaction; an article already stored
         under the same id is replaced (its mentions with it)."""
@@ -143,6 +146,13 @@ class Store:
             ]
             if actor_rows:
                 conn.execute(insert(mention_actors), actor_rows)
+            entity_rows = [
+                {"article_id": aid, "position": n, "data": asdict(e)}
+                for aid, es in (entities or {}).items()
+                for n, e in enumerate(es)
+            ]
+            if entity_rows:
+                conn.execute(insert(entity_mentions), entity_rows)
 
     def iter_mentions(self) -> Iterator[EventMention]:
         """Every stored mention of a non-duplicate article, in a repeatable order."""
@@ -155,6 +165,24 @@ class Store:
             )
             for row in rows:
                 yield EventMention.from_dict(row.data)
+
+    def iter_entities(self) -> Iterator[tuple[str, int, ActorMention, str | None]]:
+        """Every actor-like name of non-duplicate articles:
+        (article id, position, mention, publication date)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    entity_mentions.c.article_id,
+                    entity_mentions.c.position,
+                    entity_mentions.c.data,
+                    articles.c.published,
+                )
+                .join(articles, articles.c.id == entity_mentions.c.article_id)
+                .where(articles.c.duplicate_of.is_(None))
+                .order_by(articles.c.published_utc, entity_mentions.c.article_id, entity_mentions.c.position)
+            )
+            for row in rows:
+                yield row.article_id, row.position, actor_from_dict(row.data), row.published
 
     def article_count(self) -> int:
         with self.engine.connect() as conn:
@@ -180,6 +208,16 @@ class Store:
             for event_id, mention_ids in linked.event_mentions.items():
                 conn.execute(
                     update(mentions).where(mentions.c.id.in_(mention_ids)).values(event_id=event_id)
+                )
+            conn.execute(update(entity_mentions).values(actor_id=None))
+            for (article_id, position), actor_id in linked.entity_actor_ids.items():
+                conn.execute(
+                    update(entity_mentions)
+                    .where(
+                        entity_mentions.c.article_id == article_id,
+                        entity_mentions.c.position == position,
+                    )
+                    .values(actor_id=actor_id)
                 )
             conn.execute(update(mention_actors).values(actor_id=None))
             for (mention_id, position), actor_id in linked.mention_actor_ids.items():

@@ -74,6 +74,16 @@ mention_actors = Table(
     Index("ix_mention_actors_actor", "actor_id"),
 )
 
+entity_mentions = Table(
+    "entity_mentions",
+    metadata,
+    Column("article_id", String, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("data", JSON, nullable=False),  # an ActorMention with role "mention"
+    Column("actor_id", String),
+    Index("ix_entity_mentions_actor", "actor_id"),
+)
+
 actors = Table(
     "actors",
     metadata,

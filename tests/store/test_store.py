@@ -1,0 +1,53 @@
+from sqlalchemy import inspect
+
+from wirewatch.engine import ingest
+from wirewatch.store import Store
+from wirewatch.store.records import article_records, event_records
+
+ARTICLE = (
+    '{"id": "n1", "published": "2024-09-02T10:00:00+09:00", "outlet": "Harbor Ledger", '
+    '"text": "Japanese Foreign Minister Yoko Kamikawa met Philippine Foreign Secretary '
+    'Enrique Manalo in Manila on Monday."}\n'
+)
+
+
+def test_open_migrates_and_is_versioned(tmp_path):
+    store = Store.open(str(tmp_path / "a.db"))
+    assert store.schema_version() == "0002"
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"articles", "mentions", "events", "actors", "alembic_version"} <= tables
+    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0002"
+
+
+def test_sqlite_runs_in_wal_mode(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_reingest_adds_nothing_and_copies_are_duplicates(tmp_path, store, analyser):
+    src = tmp_path / "in.jsonl"
+    src.write_text(ARTICLE, encoding="utf-8")
+    first = ingest([src], store, analyser)
+    assert (first.new, first.failed) == (1, 0)
+    events_before = list(event_records(store))
+    assert events_before
+    again = ingest([src], store, analyser)
+    assert (again.new, again.unchanged) == (0, 1)
+    assert list(event_records(store)) == events_before
+
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(ARTICLE.replace('"n1"', '"n1-syndicated"'), encoding="utf-8")
+    third = ingest([copy], store, analyser)
+    assert third.duplicate == 1
+    arts = {a["id"]: a for a in article_records(store)}
+    assert arts["n1-syndicated"]["duplicate_of"] == "n1"
+    events_after = list(event_records(store))
+    assert [e["articles"] for e in events_after] == [e["articles"] for e in events_before]
+
+
+def test_same_id_different_text_in_one_input_is_an_error(tmp_path, store, analyser):
+    src = tmp_path / "in.jsonl"
+    src.write_text(ARTICLE + ARTICLE.replace("on Monday", "on Tuesday"), encoding="utf-8")
+    summary = ingest([src], store, analyser)
+    assert summary.new == 1 and summary.failed == 1
+    assert summary.errors[0].code.name == "E016"

@@ -1,0 +1,135 @@
+"""The command line as a user runs it: real processes, a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample"
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args, check=True, **kw):
+    proc = subprocess.run(
+        [sys.executable, "-m", "wirewatch", *args], capture_output=True, text=True, **kw
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "sample.db"
+    proc = run("--db", str(db), "ingest", str(SAMPLE))
+    assert "failed" in proc.stderr and " 0 failed" in proc.stderr
+    assert proc.stdout == ""  # data only on stdout, and ingest prints no data
+    return db
+
+
+def test_sample_ingest_and_timeline(sample_db):
+    out = run("--db", str(sample_db), "events").stdout
+    assert "wirewatch events" in out
+    assert "CONSULT" in out
+
+
+def test_export_formats(sample_db, tmp_path):
+    jsonl = run("--db", str(sample_db), "export", "events", "--format", "jsonl").stdout
+    events = [json.loads(line) for line in jsonl.splitlines()]
+    assert events and all(e["evidence"] for e in events)
+    rows = list(csv.DictReader(io.StringIO(
+        run("--db", str(sample_db), "export", "actors", "--format", "csv").stdout
+    )))  # fmt: skip
+    assert rows and {"id", "name", "kind", "country", "aliases"} <= set(rows[0])
+    out = tmp_path / "articles.parquet"
+    run("--db", str(sample_db), "export", "articles", "--format", "parquet", "-o", str(out))
+    table = pq.read_table(out)
+    assert table.num_rows >= 9 and "duplicate_of" in table.column_names
+
+
+def test_events_filters(sample_db):
+    all_events = run("--db", str(sample_db), "events", "--format", "jsonl").stdout.splitlines()
+    consult = run("--db", str(sample_db), "events", "--type", "CONSULT", "--format", "jsonl").stdout
+    assert 0 < len(consult.splitlines()) < len(all_events)
+    assert all(json.loads(x)["type"] == "CONSULT" for x in consult.splitlines())
+    since = run("--db", str(sample_db), "events", "--since", "2024-07-01", "--format", "jsonl")
+    for line in since.stdout.splitlines():
+        assert json.loads(line)["date"]["end"] >= "2024-07-01"
+    bad = run("--db", str(sample_db), "events", "--since", "July", check=False)
+    assert bad.returncode == 2 and "E030" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_exports_match_the_contract_schemas(sample_db, schema_dir):
+    jsonschema = pytest.importorskip("jsonschema")
+    for what in ("events", "actors", "articles"):
+        schema = json.loads((schema_dir / f"{what}.schema.json").read_text())
+        lines = run("--db", str(sample_db), "export", what).stdout.splitlines()
+        assert lines
+        for line in lines:
+            jsonschema.validate(json.loads(line), schema)
+
+
+def test_extract_without_storing(tmp_path, schema_dir):
+    jsonschema = pytest.importorskip("jsonschema")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({
+        "id": "x1", "published": "2024-04-02T08:00:00+00:00",
+        "text": "Peru condemned Ecuador on Monday after the embassy raid in Quito.",
+    }) + "\n", encoding="utf-8")  # fmt: skip
+    proc = run("--db", str(tmp_path / "never.db"), "extract", str(src))
+    records = [json.loads(x) for x in proc.stdout.splitlines()]
+    schema = json.loads((schema_dir / "extract.schema.json").read_text())
+    for r in records:
+        jsonschema.validate(r, schema)
+    accuse = [r for r in records if r["type"] == "ACCUSE"]
+    assert accuse and accuse[0]["article"] == "x1" and accuse[0]["date"]["start"] == "2024-04-01"
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_bad_input_folder(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(
+        json.dumps({"id": "g1", "text": "Norway and Sweden held talks in Oslo on Friday.",
+                    "published": "2024-02-05T10:00:00+01:00"}) + "\n{oops\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    (folder / "good2.txt").write_text("Finland criticized Russia on Sunday.\n", encoding="utf-8")
+    (folder / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    (folder / "empty.json").write_text("")
+    (folder / "cp1252.txt").write_bytes(b"Caf\xe9 \x93quoted\x94 talks")
+    db = tmp_path / "bad.db"
+    proc = run("--db", str(db), "ingest", str(folder), "--errors", str(tmp_path / "err.jsonl"),
+               check=False)  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    for name in ("good.jsonl:2", "image.html", "empty.json", "cp1252.txt"):
+        assert name in proc.stderr
+    assert "2 new" in proc.stderr and "4 failed" in proc.stderr
+    errors = [json.loads(x) for x in (tmp_path / "err.jsonl").read_text().splitlines()]
+    assert {e["code"] for e in errors} == {"E005", "E003", "E002", "E004"}
+    ids = [json.loads(x)["id"] for x in run("--db", str(db), "export", "articles").stdout.splitlines()]
+    assert "g1" in ids and len(ids) == 2
+
+
+def test_db_url_and_env(tmp_path):
+    url = f"sqlite:///{tmp_path / 'viaurl.db'}"
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "u1", "text": "Chile praised Peru."}) + "\n")
+    run("--db", url, "ingest", str(src))
+    assert (tmp_path / "viaurl.db").exists()
+    import os
+
+    env = {**os.environ, "WIREWATCH_DB": str(tmp_path / "env.db")}
+    run("ingest", str(src), env=env)
+    assert (tmp_path / "env.db").exists()
+    bad = run("--db", "nosuchdialect://x", "events", check=False)
+    assert bad.returncode == 2 and "E020" in bad.stderr and "Traceback" not in bad.stderr
