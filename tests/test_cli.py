@@ -7,10 +7,10 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample"
 
@@ -116,7 +116,9 @@ def test_bad_input_folder(tmp_path):
     assert "2 new" in proc.stderr and "4 failed" in proc.stderr
     errors = [json.loads(x) for x in (tmp_path / "err.jsonl").read_text().splitlines()]
     assert {e["code"] for e in errors} == {"E005", "E003", "E002", "E004"}
-    ids = [json.loads(x)["id"] for x in run("--db", str(db), "export", "articles").stdout.splitlines()]
+    ids = [
+        json.loads(x)["id"] for x in run("--db", str(db), "export", "articles").stdout.splitlines()
+    ]
     assert "g1" in ids and len(ids) == 2
 
 

@@ -99,5 +99,7 @@ def test_no_event_listed_twice(ledger):
     _, events, _ = ledger
     ids = [e["id"] for e in events]
     assert len(ids) == len(set(ids))
-    mention_keys = [(r["article"], r["start"], r["trigger"]["start"]) for e in events for r in e["evidence"]]
+    mention_keys = [
+        (r["article"], r["start"], r["trigger"]["start"]) for e in events for r in e["evidence"]
+    ]
     assert len(mention_keys) == len(set(mention_keys))

@@ -6,10 +6,10 @@ templates say what was wrong and, where we can, what to do about it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     E001 = "unsupported file type {suffix!r}: expected .txt, .html, .htm, .json or .jsonl"
     E002 = "file is empty"
     E003 = "file looks binary (NUL bytes in the first 8 KiB), not text"
@@ -25,7 +25,9 @@ class Code(str, Enum):
     E013 = "HTML page has no extractable article text"
     E014 = "JSON top level must be an object or a list of objects, got {got}"
     E015 = "record {record}: text is {size} characters, over the limit of {limit}"
-    E016 = "record id {record!r} appears twice in this input with different text; the first was kept"
+    E016 = (
+        "record id {record!r} appears twice in this input with different text; the first was kept"
+    )
     E050 = "record {record}: analysis failed ({detail}); the article is stored without events"
     E020 = "unknown database URL {url!r}: {detail}"
     E021 = "database schema is newer than this wirewatch ({found}); upgrade wirewatch"

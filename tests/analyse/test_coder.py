@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from wirewatch.model import Article
 
-DCT = datetime(2024, 3, 12, 9, 0, tzinfo=timezone.utc)  # a Tuesday
+DCT = datetime(2024, 3, 12, 9, 0, tzinfo=UTC)  # a Tuesday
 
 
 def code(analyser, text: str, published: datetime = DCT):
@@ -31,8 +31,11 @@ def countries(m, role):
 
 def test_meeting_participants_date_place(analyser):
     m = one(
-        code(analyser, "Chilean Foreign Minister Alberto van Klaveren met Argentine Foreign "
-             "Minister Diana Mondino on Monday in Santiago."),
+        code(
+            analyser,
+            "Chilean Foreign Minister Alberto van Klaveren met Argentine Foreign "
+            "Minister Diana Mondino on Monday in Santiago.",
+        ),
         "CONSULT",
     )
     assert {"Alberto van Klaveren", "Diana Mondino"} <= names(m, "participant")
@@ -45,7 +48,9 @@ def test_meeting_participants_date_place(analyser):
 
 
 def test_directed_event_source_and_target(analyser):
-    m = one(code(analyser, "Poland condemned Belarus over the border incident on Sunday."), "ACCUSE")
+    m = one(
+        code(analyser, "Poland condemned Belarus over the border incident on Sunday."), "ACCUSE"
+    )
     assert countries(m, "source") == {"POL"}
     assert countries(m, "target") == {"BLR"}
 
@@ -58,8 +63,10 @@ def test_passive_voice_swaps_roles(analyser):
 
 def test_planned_by_future_tense_and_date(analyser):
     m = one(
-        code(analyser, "The foreign ministers of Kenya and Ethiopia will hold talks in Nairobi "
-             "on Friday."),
+        code(
+            analyser,
+            "The foreign ministers of Kenya and Ethiopia will hold talks in Nairobi on Friday.",
+        ),
         "CONSULT",
     )
     assert m.status == "planned"
@@ -75,7 +82,9 @@ def test_agreed_to_hold_is_a_planned_meeting(analyser):
 
 def test_hedged_claim(analyser):
     m = one(
-        code(analyser, "Syria reportedly deployed troops to the northern border, the monitor said."),
+        code(
+            analyser, "Syria reportedly deployed troops to the northern border, the monitor said."
+        ),
         "MOBILIZE",
     )
     assert m.status == "claimed"
@@ -83,8 +92,11 @@ def test_hedged_claim(analyser):
 
 def test_claim_by_named_party_is_attributed(analyser):
     m = one(
-        code(analyser, "Ukraine's military intelligence claimed that Russia deployed "
-             "additional troops near Kharkiv."),
+        code(
+            analyser,
+            "Ukraine's military intelligence claimed that Russia deployed "
+            "additional troops near Kharkiv.",
+        ),
         "MOBILIZE",
     )
     assert m.status == "claimed"
@@ -121,7 +133,9 @@ def test_nominal_event_with_named_format(analyser):
 
 def test_meeting_topic_is_not_a_participant(analyser):
     m = one(
-        code(analyser, "Ministers from Chile and Peru discussed the deployment of Bolivian troops."),
+        code(
+            analyser, "Ministers from Chile and Peru discussed the deployment of Bolivian troops."
+        ),
         "CONSULT",
     )
     assert "BOL" not in countries(m, "participant")

@@ -8,7 +8,13 @@ from wirewatch.ingest.readers import RawRecord
 def _write_bad_folder(folder):
     good = folder / "good.jsonl"
     good.write_text(
-        json.dumps({"id": "a1", "text": "Ministers met in Oslo on Monday.", "published": "2024-05-06T09:00:00+02:00"})
+        json.dumps(
+            {
+                "id": "a1",
+                "text": "Ministers met in Oslo on Monday.",
+                "published": "2024-05-06T09:00:00+02:00",
+            }
+        )
         + "\n{broken json\n"
         + json.dumps(["not", "an", "object"])
         + "\n"
@@ -21,7 +27,9 @@ def _write_bad_folder(folder):
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
     (folder / "empty.txt").write_text("", encoding="utf-8")
     (folder / "latin1.txt").write_bytes("Caf\xe9 talks in Paris".encode("latin-1"))
-    (folder / "plain.txt").write_text("Headline here\nThe minister spoke in Rome.\n", encoding="utf-8")
+    (folder / "plain.txt").write_text(
+        "Headline here\nThe minister spoke in Rome.\n", encoding="utf-8"
+    )
     (folder / "notes.md").write_text("ignored: not an input type", encoding="utf-8")
 
 

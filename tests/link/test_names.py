@@ -20,7 +20,11 @@ def test_same_person_same_key(a, b):
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Park Jin-young", "Park Jin-yong"), ("Kim Min-su", "Kim Min-ho"), ("John Smith", "Jane Smith")],
+    [
+        ("Park Jin-young", "Park Jin-yong"),
+        ("Kim Min-su", "Kim Min-ho"),
+        ("John Smith", "Jane Smith"),
+    ],
 )
 def test_different_people_stay_apart(a, b):
     # Close spellings are not evidence of one person: no fuzzy matching on bare names.

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -93,7 +94,9 @@ class SentenceCoder:
         tok = doc[i]
         candidates = []
         if tok.pos_ == "VERB":
-            candidates += [(p, t, False) for p, t in self.lex.verb_phrases.get(tok.lemma_.lower(), [])]
+            candidates += [
+                (p, t, False) for p, t in self.lex.verb_phrases.get(tok.lemma_.lower(), [])
+            ]
         candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lower_, [])]
         candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lemma_.lower(), [])]
         for parts, trig, _nominal in sorted(candidates, key=lambda c: -len(c[0])):
@@ -114,13 +117,13 @@ class SentenceCoder:
             trig = self.lex.verbs[lemma]
             return _Hit([tok], trig, None, trig.mode)
         if tok.pos_ in ("NOUN", "PROPN"):
-            trig = self.lex.nouns.get(tok.lower_) or self.lex.nouns.get(lemma)
-            if trig is not None:
-                return _Hit([tok], trig, None, trig.mode)
+            noun = self.lex.nouns.get(tok.lower_) or self.lex.nouns.get(lemma)
+            if noun is not None:
+                return _Hit([tok], noun, None, noun.mode)
         return None
 
     def _is_modifier_only(self, hit: _Hit) -> bool:
-        """"meeting framework", "dialogue partner": a trigger noun modifying a non-event noun."""
+        """ "meeting framework", "dialogue partner": a trigger noun modifying a non-event noun."""
         if not hit.trigger.nominal:
             return False
         last = hit.tokens[-1]
@@ -131,7 +134,11 @@ class SentenceCoder:
 
     @staticmethod
     def _noun_head(tok: Token) -> Token:
-        while tok.dep_ in ("compound", "nmod", "amod", "appos") and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i != tok.i:
+        while (
+            tok.dep_ in ("compound", "nmod", "amod", "appos")
+            and tok.head.pos_ in ("NOUN", "PROPN")
+            and tok.head.i != tok.i
+        ):
             tok = tok.head
         return tok
 
@@ -143,14 +150,24 @@ class SentenceCoder:
             for other in merged:
                 if other.trigger.type != hit.trigger.type:
                     continue
-                if hit.trigger.nominal and other.trigger.nominal and (
-                    self._noun_head(hit.head).i == self._noun_head(other.head).i
-                    or hit.head in other.head.ancestors or other.head in hit.head.ancestors
+                if (
+                    hit.trigger.nominal
+                    and other.trigger.nominal
+                    and (
+                        self._noun_head(hit.head).i == self._noun_head(other.head).i
+                        or hit.head in other.head.ancestors
+                        or other.head in hit.head.ancestors
+                    )
+                    or not other.trigger.nominal
+                    and hit.trigger.nominal
+                    and other.head in hit.head.ancestors
                 ):
                     host = other
-                elif not other.trigger.nominal and hit.trigger.nominal and other.head in hit.head.ancestors:
-                    host = other
-                elif not hit.trigger.nominal and other.trigger.nominal and hit.head in other.head.ancestors:
+                elif (
+                    not hit.trigger.nominal
+                    and other.trigger.nominal
+                    and hit.head in other.head.ancestors
+                ):
                     hit.extra, hit.label = other.tokens, hit.label or other.label
                     hit.mode = hit.mode or other.mode
                     merged[merged.index(other)] = hit
@@ -167,9 +184,9 @@ class SentenceCoder:
         # event it introduces and let the verb make it planned.
         out = []
         for hit in merged:
-            if not hit.trigger.nominal and hit.trigger.type == "AGREE":
-                if any(o is not hit and hit.head in o.head.ancestors for o in merged):
-                    continue
+            introduces_other = any(o is not hit and hit.head in o.head.ancestors for o in merged)
+            if not hit.trigger.nominal and hit.trigger.type == "AGREE" and introduces_other:
+                continue
             out.append(hit)
         return out
 
@@ -211,7 +228,7 @@ class SentenceCoder:
         timexes: list[Timex],
         published: date | None,
         previous_subjects: list[EntityRef],
-    ) -> tuple[dict, list[EntityRef]] | None:
+    ) -> tuple[dict[str, Any], list[EntityRef]] | None:
         doc = sent.doc
         head = hit.head
         gov = self.governing_verb(head)
@@ -228,7 +245,8 @@ class SentenceCoder:
             e for e in entities
             if e.start in clause and sent.start <= e.start < sent.end and not e.consumed
         ]  # fmt: skip
-        # Attribution: the subject of the nearest reporting verb above the trigger, or "according to".
+        # Attribution: the subject of the nearest reporting verb above the trigger,
+        # or "according to X".
         attribution: list[EntityRef] = []
         hedged_by_reporter = False
         for anc in [gov, *gov.ancestors]:
@@ -263,7 +281,9 @@ class SentenceCoder:
             resolved: list[EntityRef] = []
             for anc in above:
                 ids = {t.i for s in self._subjects(anc) for t in s.subtree}
-                resolved = [e for e in entities if e.start in ids and e.kind and id(e) not in attr_ids]
+                resolved = [
+                    e for e in entities if e.start in ids and e.kind and id(e) not in attr_ids
+                ]
                 if resolved:
                     break
             actors = resolved + actors if resolved else list(previous_subjects) + actors
@@ -279,7 +299,7 @@ class SentenceCoder:
         if status is None:
             return None
         subject_refs = [e for e, role in roles if role in ("source", "participant")]
-        mention = {
+        mention: dict[str, Any] = {
             "type": hit.trigger.type,
             "cameo": hit.trigger.cameo or None,
             "mode": hit.mode,
@@ -442,18 +462,31 @@ class SentenceCoder:
         chain = [head]
         for anc in head.ancestors:
             below = chain[-1]
-            if anc.i == gov.i or below.dep_ in ("xcomp", "ccomp", "acomp", "csubj", "nsubjpass", "auxpass") or (
-                below.dep_ == "pobj" and anc.dep_ == "prep" and anc.lower_ == "for"
-            ) or (below.dep_ == "prep" and below.lower_ == "for") or below.dep_ == "dobj" and anc.i == gov.i:
+            if (
+                anc.i == gov.i
+                or below.dep_ in ("xcomp", "ccomp", "acomp", "csubj", "nsubjpass", "auxpass")
+                or (below.dep_ == "pobj" and anc.dep_ == "prep" and anc.lower_ == "for")
+                or (below.dep_ == "prep" and below.lower_ == "for")
+                or below.dep_ == "dobj"
+                and anc.i == gov.i
+            ):
                 chain.append(anc)
                 continue
-            if anc.i in {t.i for t in gov.subtree} and anc.i != gov.i and anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos"):
+            if (
+                anc.i in {t.i for t in gov.subtree}
+                and anc.i != gov.i
+                and anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
+            ):
                 chain.append(anc)
                 continue
             break
         for tok in chain:
             near.append(tok)
-            near += [c for c in tok.children if c.dep_ in ("aux", "auxpass", "advmod", "neg", "acomp", "amod", "mark")]
+            near += [
+                c
+                for c in tok.children
+                if c.dep_ in ("aux", "auxpass", "advmod", "neg", "acomp", "amod", "mark")
+            ]
         near += [t for t in hit.extra]
         found: dict[str, Token] = {}
         lowered = sent.text.lower()
@@ -464,16 +497,19 @@ class SentenceCoder:
                 words = cues[status].get("lemmas", set())
                 if (lemma in words or low in words) and status not in found:
                     found[status] = tok
-            if lemma in cues["claimed"]["negated_lemmas"] and any(c.dep_ == "neg" for c in tok.children):
+            if lemma in cues["claimed"]["negated_lemmas"] and any(
+                c.dep_ == "neg" for c in tok.children
+            ):
                 found.setdefault("claimed", tok)
         for status in ("claimed", "hypothetical", "planned"):
             for phrase in cues[status].get("phrases", set()):
                 pos = lowered.find(phrase)
-                if pos >= 0 and status not in found:
-                    found[status] = sent.doc.char_span(
-                        sent.start_char + pos, sent.start_char + pos + len(phrase),
-                        alignment_mode="expand",
-                    )[0]  # fmt: skip
+                cue = sent.doc.char_span(
+                    sent.start_char + pos, sent.start_char + pos + len(phrase),
+                    alignment_mode="expand",
+                ) if pos >= 0 else None  # fmt: skip
+                if cue is not None and status not in found:
+                    found[status] = cue[0]
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
         if negated and "denied" not in found:
@@ -496,9 +532,14 @@ class SentenceCoder:
             digits = ent.text.replace(",", "")
             if unit.pos_ == "NOUN" and digits.isdigit():
                 out.append(
-                    {"value": int(digits), "unit": unit.lemma_.lower(), "text": f"{ent.text} {unit.text}",
-                     "start": ent.start_char, "end": unit.idx + len(unit)}
-                )  # fmt: skip
+                    {
+                        "value": int(digits),
+                        "unit": unit.lemma_.lower(),
+                        "text": f"{ent.text} {unit.text}",
+                        "start": ent.start_char,
+                        "end": unit.idx + len(unit),
+                    }
+                )
         return out
 
 
@@ -570,7 +611,9 @@ def build_mentions(
             data, subjects = coded
             last_subjects = last_subjects or subjects
             mentions.append(
-                EventMention(article=article_id, index=len(mentions), published=published_iso, **data)
+                EventMention(
+                    article=article_id, index=len(mentions), published=published_iso, **data
+                )
             )
         root_subjects = [
             e for e in sent_entities

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
 from functools import lru_cache
 from importlib import resources
 
@@ -116,7 +115,7 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
 
 
 def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
-    """"Korea-UK", "ROK-U.S.", "North Korea-Russia": several countries in one hyphenated span."""
+    """ "Korea-UK", "ROK-U.S.", "North Korea-Russia": several countries in one hyphenated span."""
     parts = re.split(r"\s*[-–/]\s*", _clean_name(ent.text))
     if len(parts) < 2:
         return []
@@ -129,8 +128,16 @@ def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
         start = ent.doc.text.find(part, offset)
         members.append(
             EntityRef(
-                ent.start, ent.end, start, start + len(part), part, known.name, known.kind,
-                known.country, known.id, known.sector,
+                ent.start,
+                ent.end,
+                start,
+                start + len(part),
+                part,
+                known.name,
+                known.kind,
+                known.country,
+                known.id,
+                known.sector,
             )  # fmt: skip
         )
         offset = start + len(part)
@@ -182,14 +189,14 @@ def _title_words() -> frozenset[str]:
 
 
 def _extend_name_left(ent: Span) -> Span:
-    """"Lloyd J. Austin III": the model often starts the name at the initial."""
+    """ "Lloyd J. Austin III": the model often starts the name at the initial."""
     start = ent.start
     doc = ent.doc
     while start > ent.sent.start:
         prev = doc[start - 1]
         if (
             prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.lower_ not in _title_words()
-            and ent.start <= prev.head.i < ent.end and not prev.ent_type_ in ("GPE", "NORP", "ORG")
+            and ent.start <= prev.head.i < ent.end and prev.ent_type_ not in ("GPE", "NORP", "ORG")
         ):  # fmt: skip
             start -= 1
         else:

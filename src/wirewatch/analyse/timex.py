@@ -670,6 +670,7 @@ class _Resolver:
         self.text = doc.text
         self.dct = dct
         self.history: list[_Point] = []
+        self.history_end: list[int] = []  # where each history point ends in the text
 
     # ---------------------------------------------------------------- context
 
@@ -1282,6 +1283,14 @@ class _Resolver:
                     return None
                 if t.lower_ in ("-", "–") or t.text[:1].isupper() and t.pos_ != "PUNCT":
                     return None
+        # "from Sept. 12 to 17 ... met Putin on the 13th": a month named just before wins
+        if self.history and self.history[-1].gran in ("day", "month"):
+            near = self.text[self.history_end[-1] : c.start]
+            if len(near) < 300 and "\n\n" not in near:
+                last = self.history[-1].d
+                d = _safe_date(last.year, last.month, day)
+                if d is not None and (last.month != self.dct.month or last.year != self.dct.year):
+                    return _Res("DATE", _point(d, "day"), anchor="previous")
         tense = self._day_tense(c)
         cands = []
         for k in (-2, -1, 0, 1, 2):
@@ -1609,6 +1618,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
     for _ in range(3):
         out = []
         res.history = []
+        res.history_end = []
         again = False
         prev_end = 0
         for c in pending:
@@ -1649,6 +1659,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                 first, last = _interval(r.point, mod)
                 if r.remember and r.type in ("DATE", "TIME") and not _CAPTION.match(text, end):
                     res.history.append(r.point)
+                    res.history_end.append(end)
             else:
                 value = r.value or ""
             out.append(

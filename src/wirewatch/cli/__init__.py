@@ -116,14 +116,21 @@ def _event_table(rows: list[dict[str, Any]]) -> Any:
         tbl.add_column(col, overflow="fold")
     for r in rows:
         d = r["date"]
-        when = "" if d is None else d["start"] if d["start"] == d["end"] else f"{d['start']}..{d['end']}"
+        when = (
+            ""
+            if d is None
+            else d["start"]
+            if d["start"] == d["end"]
+            else f"{d['start']}..{d['end']}"
+        )
         by_role: dict[str, list[str]] = {}
         for a in r["actors"]:
             by_role.setdefault(a["role"], []).append(a["name"])
         if "participant" in by_role:
             who = ", ".join(by_role["participant"])
         else:
-            who = f"{', '.join(by_role.get('source', ['?']))} -> {', '.join(by_role.get('target', ['?']))}"
+            sources = ", ".join(by_role.get("source", ["?"]))
+            who = f"{sources} -> {', '.join(by_role.get('target', ['?']))}"
         where = r["location"]["name"] if r["location"] else ""
         label = f" ({r['label']})" if r.get("label") else ""
         sentence = r["evidence"][0]["sentence"] if r["evidence"] else ""
@@ -247,9 +254,13 @@ def mention_record(m: Any, actor_id: Any) -> dict[str, Any]:
         "attributed_to": [actor(a) | {"role": "attribution"} for a in m.attributed_to],
         "articles": [m.article],
         "evidence": [
-            {"article": m.article, "sentence": m.sentence.text, "start": m.sentence.start,
-             "end": m.sentence.end,
-             "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text}}
+            {
+                "article": m.article,
+                "sentence": m.sentence.text,
+                "start": m.sentence.start,
+                "end": m.sentence.end,
+                "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text},
+            }
         ],  # fmt: skip
         "confidence": m.confidence,
         "label": m.label,

@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 import click
@@ -39,7 +38,7 @@ def write_records(
         pq.write_table(tbl, output or sys.stdout.buffer)
         return len(rows)
     stream: TextIO
-    with (open(output, "w", encoding="utf-8", newline="") if output else _stdout()) as stream:
+    with open(output, "w", encoding="utf-8", newline="") if output else _stdout() as stream:
         if fmt == "jsonl":
             n = 0
             for record in records:

@@ -39,7 +39,9 @@ class IngestSummary:
         }  # fmt: skip
 
 
-def _batches(items: Iterable[Article | InputError], size: int) -> Iterator[list[Article | InputError]]:
+def _batches(
+    items: Iterable[Article | InputError], size: int
+) -> Iterator[list[Article | InputError]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch

@@ -22,16 +22,18 @@ def extract_html(html: str, source: str, url: str | None = None) -> dict[str, An
         include_tables=False,
         date_extraction_params=_DATE_PARAMS,
     )
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    meta: dict[str, Any] = {}
+    if doc is not None:
+        meta = doc if isinstance(doc, dict) else doc.as_dict()
+    text = (meta.get("text") or "").strip()
     if not text:
         raise InputError(Code.E013, source)
-    assert doc is not None
     return {
         "text": text,
-        "title": doc.title,
-        "published": doc.date,
-        "outlet": doc.sitename,
-        "url": doc.url,
-        "language": doc.language,
-        "byline": doc.author,
+        "title": meta.get("title"),
+        "published": meta.get("date"),
+        "outlet": meta.get("sitename"),
+        "url": meta.get("url"),
+        "language": meta.get("language"),
+        "byline": meta.get("author"),
     }

@@ -95,7 +95,9 @@ def resolve_actors(
 
 
 def _observe(
-    resolved: dict[str, ResolvedActor], actor: ActorMention, published: str | None,
+    resolved: dict[str, ResolvedActor],
+    actor: ActorMention,
+    published: str | None,
     kb: KnowledgeBase,
 ) -> str:
     """Attach one occurrence to its canonical actor (creating it) and return the actor id."""
@@ -131,7 +133,9 @@ def actor_rows(resolved: dict[str, ResolvedActor]) -> tuple[list[dict], list[dic
         for alias, reason in sorted(actor.aliases.items()):
             aliases.append({"actor_id": actor.id, "alias": alias, "reason": reason})
         for title, (first, last) in sorted(actor.titles.items()):
-            roles.append({"actor_id": actor.id, "title": title, "first_seen": first, "last_seen": last})
+            roles.append(
+                {"actor_id": actor.id, "title": title, "first_seen": first, "last_seen": last}
+            )
     return actors, aliases, roles
 
 

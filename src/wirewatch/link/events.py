@@ -64,7 +64,9 @@ class EventCluster:
             if self.dated is None or (interval[1] - interval[0]) < (self.dated[1] - self.dated[0]):
                 self.dated = interval
         else:
-            self.window = _intersect(self.window, mention_window(m)) if self.window else mention_window(m)
+            self.window = (
+                _intersect(self.window, mention_window(m)) if self.window else mention_window(m)
+            )
         if m.location_name and (self.location is None or self.location[0] == self.location[1]):
             self.location = (m.location_name, m.location_country)
         self.actors |= _actor_keys(m)
@@ -88,7 +90,9 @@ def _side(role: str) -> str:
     return "participant" if role == "participant" else role
 
 
-def _intersect(a: tuple[date, date] | None, b: tuple[date, date] | None) -> tuple[date, date] | None:
+def _intersect(
+    a: tuple[date, date] | None, b: tuple[date, date] | None
+) -> tuple[date, date] | None:
     if a is None or b is None:
         return a or b
     lo, hi = max(a[0], b[0]), min(a[1], b[1])
@@ -113,9 +117,9 @@ def compatibility(cluster: EventCluster, m: EventMention) -> float | None:
             return None
     elif not _overlap(mention_window(m), cluster.span()):
         return None
-    if m.location_country and cluster.location and cluster.location[1]:
-        if m.location_country != cluster.location[1]:
-            return None
+    their_country = cluster.location[1] if cluster.location else None
+    if m.location_country and their_country and m.location_country != their_country:
+        return None
     ids = _actor_keys(m)
     shared = ids & cluster.actors
     if not shared:

@@ -37,9 +37,7 @@ def _syllables() -> dict[str, str]:
 
 
 def _ascii(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def person_key(name: str) -> str:

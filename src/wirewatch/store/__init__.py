@@ -7,7 +7,7 @@ leaves half an article behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,7 +121,7 @@ class Store:
         self,
         items: Sequence[tuple[Article, Sequence[EventMention]]],
         analysed_with: str,
-        entities: dict[str, Sequence[ActorMention]] | None = None,
+        entities: Mapping[str, Sequence[ActorMention]] | None = None,
     ) -> None:
         """Write articles with their mentions in one transaction; an article already stored
         under the same id is replaced (its mentions with it)."""
@@ -179,7 +179,11 @@ class Store:
                 )
                 .join(articles, articles.c.id == entity_mentions.c.article_id)
                 .where(articles.c.duplicate_of.is_(None))
-                .order_by(articles.c.published_utc, entity_mentions.c.article_id, entity_mentions.c.position)
+                .order_by(
+                    articles.c.published_utc,
+                    entity_mentions.c.article_id,
+                    entity_mentions.c.position,
+                )
             )
             for row in rows:
                 yield row.article_id, row.position, actor_from_dict(row.data), row.published

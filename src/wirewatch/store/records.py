@@ -78,7 +78,9 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
         actor_names = {r.id: r for r in conn.execute(select(actors))}
         actor_ids = {
             (r.mention_id, r.position): r.actor_id
-            for r in conn.execute(select(mention_actors).where(mention_actors.c.actor_id.is_not(None)))
+            for r in conn.execute(
+                select(mention_actors).where(mention_actors.c.actor_id.is_not(None))
+            )
         }
     by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
     for row in mention_rows:
@@ -120,7 +122,12 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
                 },
             )
             entry["evidence"].append(
-                {"article": m.article, "start": a.span.start, "end": a.span.end, "text": a.span.text}
+                {
+                    "article": m.article,
+                    "start": a.span.start,
+                    "end": a.span.end,
+                    "text": a.span.text,
+                }
             )
         for a in m.attributed_to:
             known = actor_names.get(a.id)
@@ -141,7 +148,12 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
             }
         )
         history.append(
-            {"article": m.article, "outlet": row.outlet, "published": row.published, "status": m.status}
+            {
+                "article": m.article,
+                "outlet": row.outlet,
+                "published": row.published,
+                "status": m.status,
+            }
         )
         if m.date_span:
             date_evidence.append(

@@ -1,0 +1,1 @@
+"""Report: analyst briefings from the ledger (not built yet; see the issues)."""
