@@ -193,6 +193,8 @@ def postgres_server() -> Iterator[Server]:
             except RuntimeError as exc:
                 if attempt == 2:
                     raise RuntimeError(f"{exc}\nserver log:\n{_log_tail(root)}") from None
+                with suppress(RuntimeError, subprocess.TimeoutExpired):  # a half-started server
+                    _run([pg_ctl, "-D", str(data), "-m", "immediate", "stop"], account, root, env)
                 continue
             started = True
             break

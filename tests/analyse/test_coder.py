@@ -147,3 +147,13 @@ def test_meeting_topic_is_not_a_participant(analyser):
 )
 def test_trigger_word_modifying_another_noun_is_not_an_event(analyser, text):
     assert not [m for m in code(analyser, text) if m.type == "CONSULT"]
+
+
+def test_country_after_in_is_the_place_not_a_target(analyser):
+    m = one(
+        code(analyser, "The European Union imposed new sanctions on Iran in Luxembourg on Monday."),
+        "SANCTION",
+    )
+    assert "LUX" not in countries(m, "target")
+    assert m.location_country == "LUX"
+    assert "IRN" in countries(m, "target")

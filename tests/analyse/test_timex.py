@@ -268,6 +268,15 @@ def test_second_day_of_a_range(nlp) -> None:
     assert v == {"Nov. 14": "2024-11-14", "15": "2024-11-15"}
 
 
+def test_day_of_month_follows_a_month_just_named(nlp) -> None:
+    found = run(nlp, "Kim toured Russia from Sept. 12 to 17 and met Putin on the 13th.")
+    assert [(t.text, t.value) for t in found] == [
+        ("Sept. 12", "2024-09-12"),
+        ("17", "2024-09-17"),
+        ("the 13th", "2024-09-13"),
+    ]
+
+
 def test_holidays(nlp) -> None:
     v = values(nlp, "He arrived last Thanksgiving and will leave after Christmas.")
     assert v == {"last Thanksgiving": "2023-11-23", "Christmas": "2024-12-25"}

@@ -89,6 +89,9 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 if cut is not None and kb.lookup(doc[i:cut].text) is not None:
                     continue
                 best = _from_known(span, known)
+                if known.kind == "country":
+                    # "sanctions on Russia in Luxembourg": a country can also be the place.
+                    best.place = kb.place(span.text)
                 break
             demonym = kb.country_by_demonym(span.text) if n <= 3 and not lowers else None
             if demonym is not None:
