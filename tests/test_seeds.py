@@ -27,7 +27,7 @@ def _ids(event, role="participant"):
 def test_us_two_plus_two_is_one_event_from_three_reports(ledger):
     _, events, _ = ledger
     people = {"person:cho-taeyul", "person:kim-yonghyun", "person:anthony-blinken",
-              "person:lloyd-austin"}  # fmt: skip
+              "person:austin-lloyd"}  # fmt: skip
     matches = [e for e in events if e["type"] == "CONSULT" and people <= _ids(e)]
     assert len(matches) == 1, [(e["id"], e["date"], e["articles"]) for e in matches]
     ev = matches[0]

@@ -12,6 +12,7 @@ from wirewatch.link.names import person_key
         ("Tony Smith", "Antony Smith"),  # nickname table
         ("Lee Jae-yeol", "Lee Jae-yul"),  # romanisation variant table
         ("José Álvarez", "Jose Alvarez"),  # accents
+        ("Kamikawa Yoko", "Yoko Kamikawa"),  # family name first or last
     ],
 )
 def test_same_person_same_key(a, b):

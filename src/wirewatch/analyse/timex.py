@@ -655,7 +655,7 @@ def _pick(cands: list[date], dct: date, tense: str | None) -> date:
         if fut:
             return fut[0]
     # no signal: the past one unless it is more than four days back
-    past = [c for c in cands if c <= dct and (dct - c).days <= 5]
+    past = [c for c in cands if c <= dct and (dct - c).days <= 4]
     if past:
         return past[-1]
     return min(cands, key=lambda c: (abs((c - dct).days), c > dct))

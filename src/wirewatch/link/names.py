@@ -41,7 +41,7 @@ def _ascii(text: str) -> str:
 
 
 def person_key(name: str) -> str:
-    """The matching key of a person's name: ``"Lloyd J. Austin III"`` -> ``"lloyd austin"``."""
+    """The matching key of a person's name: ``"Lloyd J. Austin III"`` -> ``"austin lloyd"``."""
     text = _ascii(name).lower().replace("’", "'")
     text = re.sub(r"'s$", "", text)
     words = [w for w in re.split(r"[\s,]+", text.replace(".", " ")) if w]
@@ -55,4 +55,5 @@ def person_key(name: str) -> str:
     # run together ("Yong-hyun", "Yong Hyun", "Yonghyun").
     rest = [_syllables().get(p, p) for w in words[1:] for p in w.split("-") if p]
     first = "".join(_syllables().get(p, p) for p in first.split("-") if p)
-    return f"{first} {''.join(rest)}".strip()
+    # Order-free: "Kamikawa Yoko" and "Yoko Kamikawa" (family name first or last) are one name.
+    return " ".join(sorted(filter(None, [first, "".join(rest)])))
