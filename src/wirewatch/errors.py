@@ -29,6 +29,7 @@ class Code(StrEnum):
         "record id {record!r} appears twice in this input with different text; the first was kept"
     )
     E050 = "record {record}: analysis failed ({detail}); the article is stored without events"
+    E017 = "record {record}: needs a non-empty 'text' and a 'dct' (document creation date)"
     E020 = "unknown database URL {url!r}: {detail}"
     E021 = "database schema is newer than this wirewatch ({found}); upgrade wirewatch"
     E030 = "invalid date {value!r}: expected YYYY-MM-DD"

@@ -1344,9 +1344,13 @@ class _Resolver:
             keep = last.gran in ("quarter", "half") and _RANK[last.gran] <= _RANK[gran]
             out_gran = last.gran if keep else gran
             shifted = last.d + _unit_delta(gran, direction * k)
-            return _Res("DATE", _point(shifted, out_gran), anchor="previous")
+            return _Res(
+                "DATE", _point(shifted, out_gran), anchor="previous", remember=direction > 0
+            )
         shifted = self.dct + _unit_delta(gran, direction * k)
-        return _Res("DATE", _point(shifted, gran), anchor=anchor)
+        # a look back ("two years ago", "a year earlier") is a comparison: it does not move
+        # the story's reference time, so a following "a year earlier" is not counted from it
+        return _Res("DATE", _point(shifted, gran), anchor=anchor, remember=direction > 0)
 
     def _duration_from(self, c: _Cand, start: int, end: int) -> _Res | None:
         text = self.text[start:end]

@@ -180,14 +180,26 @@ def export(obj: Context, what: str, fmt: str, output: str | None) -> None:
     write_records(records(store), fmt, output)
 
 
-def _read_jsonl_records(path: Path) -> Iterator[dict[str, Any] | InputError]:
+class _Failures:
+    """Counts bad records and names each on stderr, so a command can exit non-zero at the end."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, err: InputError) -> None:
+        click.echo(f"error: {err.source}: {err}", err=True)
+        self.count += 1
+
+
+def _records(path: Path, failures: _Failures) -> Iterator[tuple[dict[str, Any], str]]:
+    """(record, source) for each good record of a JSON/JSONL file; bad ones go to failures."""
     from wirewatch.ingest.readers import RawRecord, read_file
 
     for item in read_file(path):
         if isinstance(item, RawRecord):
-            yield item.data | {"__source": item.source}
+            yield item.data, item.source
         else:
-            yield item
+            failures(item)
 
 
 @cli.command()
@@ -201,73 +213,27 @@ def extract(obj: Context, file: Path, fmt: str, output: str | None) -> None:
     from wirewatch.ingest import build_article
     from wirewatch.ingest.readers import RawRecord
     from wirewatch.link.actors import actor_key
+    from wirewatch.store.records import mention_record
 
     analyser = Analyser()
-    failed = 0
+    failures = _Failures()
     articles = []
-    for item in _read_jsonl_records(file):
-        if isinstance(item, InputError):
-            click.echo(f"error: {item.source}: {item}", err=True)
-            failed += 1
-            continue
-        source = item.pop("__source")
+    for data, source in _records(file, failures):
         try:
-            articles.append(build_article(RawRecord(item, source, "json")))
+            articles.append(build_article(RawRecord(data, source, "json")))
         except InputError as exc:
-            click.echo(f"error: {exc.source}: {exc}", err=True)
-            failed += 1
+            failures(exc)
 
     def records() -> Iterator[dict[str, Any]]:
         for result in analyser.run(articles):
             for m in result.mentions:
-                yield mention_record(m, lambda a: actor_key(a, analyser.kb)[0])
+                for a in [*m.actors, *m.attributed_to]:
+                    a.id = actor_key(a, analyser.kb)[0]
+                yield mention_record(m)
 
     write_records(records(), fmt, output)
-    if failed:
+    if failures.count:
         sys.exit(1)
-
-
-def mention_record(m: Any, actor_id: Any) -> dict[str, Any]:
-    """One mention in the shape of an exported event, plus ``article`` (contract of extract)."""
-
-    def actor(a: Any) -> dict[str, Any]:
-        return {
-            "id": actor_id(a), "name": a.name, "kind": a.kind, "country": a.country,
-            "role": a.role, "title": a.title,
-            "evidence": [{"article": m.article, "start": a.span.start, "end": a.span.end,
-                          "text": a.span.text}],
-        }  # fmt: skip
-
-    return {
-        "id": m.id,
-        "article": m.article,
-        "type": m.type,
-        "mode": m.mode,
-        "context": m.context or None,
-        "cameo": m.cameo,
-        "status": m.status,
-        "date": {"start": m.date_start, "end": m.date_end} if m.date_start else None,
-        "location": {"name": m.location_name, "country": m.location_country}
-        if m.location_name
-        else None,
-        "actors": [actor(a) for a in m.actors],
-        "attributed_to": [actor(a) | {"role": "attribution"} for a in m.attributed_to],
-        "articles": [m.article],
-        "evidence": [
-            {
-                "article": m.article,
-                "sentence": m.sentence.text,
-                "start": m.sentence.start,
-                "end": m.sentence.end,
-                "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text},
-            }
-        ],  # fmt: skip
-        "confidence": m.confidence,
-        "label": m.label,
-        "status_cue": m.status_cue.text if m.status_cue else None,
-        "date_text": m.date_span.text if m.date_span else None,
-        "quantities": m.quantities,
-    }
 
 
 @cli.command()
@@ -281,24 +247,17 @@ def timex(file: Path, fmt: str, output: str | None) -> None:
     from wirewatch.ingest import parse_published
 
     nlp = load_nlp()
-    failed = 0
+    failures = _Failures()
     items: list[tuple[str, tuple[Any, date]]] = []
-    for item in _read_jsonl_records(file):
-        if isinstance(item, InputError):
-            click.echo(f"error: {item.source}: {item}", err=True)
-            failed += 1
-            continue
-        source = item.pop("__source")
-        text, rid = item.get("text"), item.get("id", source)
+    for data, source in _records(file, failures):
+        text, rid = data.get("text"), data.get("id", source)
         try:
-            dct = parse_published(item.get("dct") or item.get("published"), source, str(rid))
+            dct = parse_published(data.get("dct") or data.get("published"), source, str(rid))
         except InputError as exc:
-            click.echo(f"error: {exc.source}: {exc}", err=True)
-            failed += 1
+            failures(exc)
             continue
-        if not isinstance(text, str) or dct is None:
-            click.echo(f"error: {source}: record {rid}: needs 'text' and 'dct'", err=True)
-            failed += 1
+        if not isinstance(text, str) or not text or dct is None:
+            failures(InputError(Code.E017, source, record=rid))
             continue
         items.append((text, (rid, dct.date())))
 
@@ -308,7 +267,7 @@ def timex(file: Path, fmt: str, output: str | None) -> None:
                 yield timex_to_record(t, rid)
 
     write_records(records(), fmt, output)
-    if failed:
+    if failures.count:
         sys.exit(1)
 
 

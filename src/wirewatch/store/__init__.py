@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -209,30 +209,35 @@ class Store:
             if linked.events:
                 conn.execute(insert(events), linked.events)
             conn.execute(update(mentions).values(event_id=None))
-            for event_id, mention_ids in linked.event_mentions.items():
-                conn.execute(
-                    update(mentions).where(mentions.c.id.in_(mention_ids)).values(event_id=event_id)
-                )
+            _assign(conn, mentions, ("id",), "event_id", {
+                (mention_id,): event_id
+                for event_id, mention_ids in linked.event_mentions.items()
+                for mention_id in mention_ids
+            })  # fmt: skip
             conn.execute(update(entity_mentions).values(actor_id=None))
-            for (article_id, position), actor_id in linked.entity_actor_ids.items():
-                conn.execute(
-                    update(entity_mentions)
-                    .where(
-                        entity_mentions.c.article_id == article_id,
-                        entity_mentions.c.position == position,
-                    )
-                    .values(actor_id=actor_id)
-                )
+            _assign(conn, entity_mentions, ("article_id", "position"), "actor_id",
+                    linked.entity_actor_ids)  # fmt: skip
             conn.execute(update(mention_actors).values(actor_id=None))
-            for (mention_id, position), actor_id in linked.mention_actor_ids.items():
-                conn.execute(
-                    update(mention_actors)
-                    .where(
-                        mention_actors.c.mention_id == mention_id,
-                        mention_actors.c.position == position,
-                    )
-                    .values(actor_id=actor_id)
-                )
+            _assign(conn, mention_actors, ("mention_id", "position"), "actor_id",
+                    linked.mention_actor_ids)  # fmt: skip
+
+
+def _assign(
+    conn: Connection, table: Any, keys: tuple[str, ...], column: str, values: Mapping[tuple, str]
+) -> None:
+    """Set one column for many rows by key in a single executemany."""
+    if not values:
+        return
+    stmt = (
+        update(table)
+        .where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
+        .values({column: bindparam("v")})
+    )
+    rows = [
+        {**{f"k_{k}": part for k, part in zip(keys, key, strict=True)}, "v": value}
+        for key, value in values.items()
+    ]
+    conn.execute(stmt, rows)
 
 
 def _article_row(article: Article, now: str, analysed_with: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from wirewatch.model import EventMention
+from wirewatch.model import ActorMention, EventMention
 from wirewatch.store import Store
 from wirewatch.store.schema import (
     actor_aliases,
@@ -109,44 +109,11 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
             article_ids.append(m.article)
         for a in m.actors:
             key = (a.id or a.name, a.role)
-            known = actor_names.get(a.id)
-            entry = actors_out.setdefault(
-                key,
-                {
-                    "id": a.id or a.name,
-                    "name": known.name if known else a.name,
-                    "kind": known.kind if known else a.kind,
-                    "country": (known.country if known else None) or a.country,
-                    "role": a.role,
-                    "evidence": [],
-                },
-            )
-            entry["evidence"].append(
-                {
-                    "article": m.article,
-                    "start": a.span.start,
-                    "end": a.span.end,
-                    "text": a.span.text,
-                }
-            )
+            entry = actors_out.setdefault(key, _actor_record(a, actor_names.get(a.id), []))
+            entry["evidence"] += _actor_evidence(m, a)
         for a in m.attributed_to:
-            known = actor_names.get(a.id)
-            attributed.setdefault(
-                a.id or a.name,
-                {"id": a.id or a.name, "name": known.name if known else a.name,
-                 "kind": known.kind if known else a.kind, "country": a.country},
-            )  # fmt: skip
-        evidence.append(
-            {
-                "article": m.article,
-                "sentence": m.sentence.text,
-                "start": m.sentence.start,
-                "end": m.sentence.end,
-                "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text},
-                "status": m.status,
-                "status_cue": m.status_cue.text if m.status_cue else None,
-            }
-        )
+            attributed.setdefault(a.id or a.name, _actor_record(a, actor_names.get(a.id), None))
+        evidence.append(_mention_evidence(m))
         history.append(
             {
                 "article": m.article,
@@ -197,6 +164,63 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
         "date_evidence": date_evidence,
         "location_evidence": location_evidence,
         "quantities": quantities,
+    }
+
+
+def _actor_record(a: ActorMention, known: Any, evidence: list | None) -> dict[str, Any]:
+    record = {
+        "id": a.id or a.name,
+        "name": known.name if known else a.name,
+        "kind": known.kind if known else a.kind,
+        "country": (known.country if known else None) or a.country,
+    }
+    if evidence is not None:
+        record["role"] = a.role
+        record["evidence"] = evidence
+    return record
+
+
+def _actor_evidence(m: EventMention, a: ActorMention) -> list[dict[str, Any]]:
+    return [{"article": m.article, "start": a.span.start, "end": a.span.end, "text": a.span.text}]
+
+
+def _mention_evidence(m: EventMention) -> dict[str, Any]:
+    return {
+        "article": m.article,
+        "sentence": m.sentence.text,
+        "start": m.sentence.start,
+        "end": m.sentence.end,
+        "trigger": {"start": m.trigger.start, "end": m.trigger.end, "text": m.trigger.text},
+        "status": m.status,
+        "status_cue": m.status_cue.text if m.status_cue else None,
+    }
+
+
+def mention_record(m: EventMention) -> dict[str, Any]:
+    """One mention in the shape of an exported event plus ``article``: the ``extract``
+    contract. Actor ids must be set on the mention's actors."""
+    return {
+        "id": m.id,
+        "article": m.article,
+        "type": m.type,
+        "mode": m.mode,
+        "context": m.context or None,
+        "cameo": m.cameo,
+        "status": m.status,
+        "date": {"start": m.date_start, "end": m.date_end} if m.date_start else None,
+        "location": {"name": m.location_name, "country": m.location_country}
+        if m.location_name
+        else None,
+        "actors": [
+            _actor_record(a, None, _actor_evidence(m, a)) | {"title": a.title} for a in m.actors
+        ],
+        "attributed_to": [_actor_record(a, None, None) for a in m.attributed_to],
+        "articles": [m.article],
+        "evidence": [_mention_evidence(m)],
+        "confidence": m.confidence,
+        "label": m.label,
+        "date_text": m.date_span.text if m.date_span else None,
+        "quantities": m.quantities,
     }
 
 
