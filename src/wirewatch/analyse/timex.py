@@ -561,7 +561,6 @@ class _Grammar:
         # every expression starts at a word start: the look-behind lets the engine skip the
         # inside of words quickly (a 5x speed-up on news text)
         self.rules = [(name, re.compile(rf"(?<!\w)(?:{rx})", fl), prio) for name, rx, fl, prio in R]
-        self.DATE_AFTER_TIME = re.compile(r"^\s*(?:,|on|-|–)?\s*$", re.I)
 
 
 @functools.lru_cache(maxsize=8)
