@@ -1,0 +1,25 @@
+"""Quality floors pinned a little under the measured benchmark scores (see bench/).
+Lowering a floor needs a written reason in the commit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def test_timex_value_f1_floor(schema_dir):
+    # schema_dir only makes the test skip with a message when ../shared is absent.
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "timex_bench.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
