@@ -157,3 +157,16 @@ def test_country_after_in_is_the_place_not_a_target(analyser):
     assert "LUX" not in countries(m, "target")
     assert m.location_country == "LUX"
     assert "IRN" in countries(m, "target")
+
+
+def test_inflected_multiword_trigger(analyser):
+    m = one(
+        code(analyser, "Estonia called for the release of the detained journalists."), "REQUEST"
+    )
+    assert countries(m, "source") == {"EST"}
+
+
+def test_demanded_event_has_not_happened(analyser):
+    ms = code(analyser, "Lithuania demanded the withdrawal of Russian troops from the border.")
+    assert one(ms, "REQUEST").status == "occurred"
+    assert one(ms, "RETREAT").status == "hypothetical"

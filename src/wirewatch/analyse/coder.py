@@ -104,9 +104,9 @@ class SentenceCoder:
             if i + n > end:
                 continue
             words = [doc[i + k] for k in range(n)]
+            # Any word may be inflected: "called for" matches "call for", "talks" "talk".
             if all(
-                w.lower_ == p or (k > 0 and w.lemma_.lower() == p)
-                for k, (w, p) in enumerate(zip(words, parts, strict=True))
+                w.lower_ == p or w.lemma_.lower() == p for w, p in zip(words, parts, strict=True)
             ):
                 return _Hit(words, trig, trig.label, trig.mode)
         return None
@@ -512,6 +512,14 @@ class SentenceCoder:
                     found[status] = cue[0]
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
+        if hit.trigger.nominal:
+            governors = cues["hypothetical"].get("governors", set())
+            for anc in head.ancestors:
+                if anc.pos_ == "VERB" and anc.lemma_.lower() in governors:
+                    found.setdefault("hypothetical", anc)
+                    break
+                if anc.i == gov.i:
+                    break
         if negated and "denied" not in found:
             return None, None  # "did not agree" is not the positive event
         for status in _STATUS_ORDER:
