@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -22,6 +22,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from wirewatch.config import database_url
+
+if TYPE_CHECKING:
+    from wirewatch.link import Linked
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
 from wirewatch.store import schema
@@ -194,7 +197,7 @@ class Store:
 
     # -- derived tables (link stage) ---------------------------------------------------------
 
-    def replace_links(self, linked: Any) -> None:
+    def replace_links(self, linked: Linked) -> None:
         """Swap in the link stage's actors and events in one transaction, so readers see
         either the old ledger or the new one, never a mix."""
         with self.engine.begin() as conn:
