@@ -170,3 +170,11 @@ def test_demanded_event_has_not_happened(analyser):
     ms = code(analyser, "Lithuania demanded the withdrawal of Russian troops from the border.")
     assert one(ms, "REQUEST").status == "occurred"
     assert one(ms, "RETREAT").status == "hypothetical"
+
+
+def test_commenting_on_a_meeting_is_not_taking_part(analyser):
+    m = one(
+        code(analyser, "Moscow criticised the Warsaw talks between Poland and Ukraine."), "CONSULT"
+    )
+    assert "RUS" not in countries(m, "participant")
+    assert {"POL", "UKR"} <= countries(m, "participant")

@@ -32,6 +32,7 @@ _CLAUSAL = {"ccomp", "advcl", "relcl", "parataxis", "csubj"}
 _LIGHT_VERBS = {
     "hold", "convene", "attend", "conduct", "carry", "stage", "issue", "make", "launch",
     "host", "begin", "continue", "resume", "join", "take", "have", "mark", "plan", "set",
+    "agree", "arrange", "schedule", "propose", "wrap", "end", "conclude", "open", "sit",
 }  # fmt: skip
 _NOMINAL_SOURCE_DEPS = {"poss", "compound", "amod", "nmod"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
@@ -410,7 +411,15 @@ class SentenceCoder:
         own modifiers ("Korea-UK dialogue"), a person met ("met President Yoon"); not what
         they discuss ("discuss the deployment of North Korean troops")."""
         head = hit.head
-        allowed = {t.i for s in subjects for t in s.subtree}
+        allowed: set[int] = set()
+        # "Beijing criticised the Tokyo talks": the subject of a verb that only comments on a
+        # meeting is not at the table; the subject of "hold"/"attend"/"meet" is.
+        if (
+            not hit.trigger.nominal
+            or gov.lemma_.lower() in _LIGHT_VERBS
+            or head.dep_ in ("nsubj", "nsubjpass")
+        ):
+            allowed = {t.i for s in subjects for t in s.subtree}
         hosts = [head, *[a for a in head.ancestors if a.i in {x.i for x in gov.subtree}]]
         for host in hosts:
             for child in host.children:

@@ -111,18 +111,20 @@ def ingest(obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch
 def _event_table(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
-    tbl = Table(title="wirewatch events", show_lines=True)
-    for col in ("date", "type", "status", "who", "where", "sources", "evidence"):
-        tbl.add_column(col, overflow="fold")
+    tbl = Table(title="wirewatch events", show_lines=True, expand=True)
+    tbl.add_column("date", no_wrap=True)
+    tbl.add_column("type", ratio=1)
+    tbl.add_column("status", no_wrap=True)
+    tbl.add_column("who", ratio=3)
+    tbl.add_column("where", ratio=1)
+    tbl.add_column("sources", ratio=1)
+    tbl.add_column("evidence", ratio=4)
     for r in rows:
         d = r["date"]
-        when = (
-            ""
-            if d is None
-            else d["start"]
-            if d["start"] == d["end"]
-            else f"{d['start']}..{d['end']}"
-        )
+        if d is None:
+            when = "undated"
+        else:
+            when = d["start"] if d["start"] == d["end"] else f"{d['start']}..{d['end']}"
         by_role: dict[str, list[str]] = {}
         for a in r["actors"]:
             by_role.setdefault(a["role"], []).append(a["name"])
@@ -133,13 +135,12 @@ def _event_table(rows: list[dict[str, Any]]) -> Any:
             who = f"{sources} -> {', '.join(by_role.get('target', ['?']))}"
         where = r["location"]["name"] if r["location"] else ""
         label = f" ({r['label']})" if r.get("label") else ""
-        sentence = r["evidence"][0]["sentence"] if r["evidence"] else ""
-        if len(sentence) > 160:
-            sentence = sentence[:157] + "..."
+        sentence = " ".join(r["evidence"][0]["sentence"].split()) if r["evidence"] else ""
+        if len(sentence) > 200:
+            sentence = sentence[:197] + "..."
         tbl.add_row(
-            when, r["type"] + label, r["status"], who, where,
-            f"{len(r['articles'])}: " + ", ".join(r["articles"]), sentence,
-        )  # fmt: skip
+            when, r["type"] + label, r["status"], who, where, "\n".join(r["articles"]), sentence
+        )
     return tbl
 
 
