@@ -392,8 +392,8 @@ class SentenceCoder:
                 role = "source"
             elif hit.trigger.nominal and e.start < head.i and e.start not in subj_ids:
                 role = "target" if e.start > gov.i else "source"
-            elif passive:
-                role = "target" if e.start in subj_ids or e.start < head.i else "target"
+            elif passive:  # everyone but the "by" agent undergoes a passive event
+                role = "target"
             elif e.start in subj_ids or e.start < head.i:
                 role = "source"
             else:

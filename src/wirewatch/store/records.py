@@ -150,10 +150,8 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
         "context": ev.context or None,
         "cameo": ev.cameo,
         "status": ev.status,
-        "date": {"start": ev.date_start, "end": ev.date_end} if ev.date_start else None,
-        "location": {"name": ev.location_name, "country": ev.location_country}
-        if ev.location_name
-        else None,
+        "date": _date(ev.date_start, ev.date_end),
+        "location": _location(ev.location_name, ev.location_country),
         "actors": list(actors_out.values()),
         "attributed_to": list(attributed.values()),
         "articles": article_ids,
@@ -165,6 +163,14 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
         "location_evidence": location_evidence,
         "quantities": quantities,
     }
+
+
+def _date(start: str | None, end: str | None) -> dict[str, str] | None:
+    return {"start": start, "end": end or start} if start else None
+
+
+def _location(name: str | None, country: str | None) -> dict[str, str | None] | None:
+    return {"name": name, "country": country} if name else None
 
 
 def _actor_record(a: ActorMention, known: Any, evidence: list | None) -> dict[str, Any]:
@@ -207,10 +213,8 @@ def mention_record(m: EventMention) -> dict[str, Any]:
         "context": m.context or None,
         "cameo": m.cameo,
         "status": m.status,
-        "date": {"start": m.date_start, "end": m.date_end} if m.date_start else None,
-        "location": {"name": m.location_name, "country": m.location_country}
-        if m.location_name
-        else None,
+        "date": _date(m.date_start, m.date_end),
+        "location": _location(m.location_name, m.location_country),
         "actors": [
             _actor_record(a, None, _actor_evidence(m, a)) | {"title": a.title} for a in m.actors
         ],
