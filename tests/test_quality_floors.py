@@ -23,3 +23,13 @@ def test_timex_value_f1_floor(schema_dir):
         timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_plover_coding_floor(schema_dir):
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "plover_bench.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

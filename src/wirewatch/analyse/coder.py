@@ -52,7 +52,11 @@ class _Hit:
 
 
 def _char(doc: Doc, start: int, end: int) -> CharSpan:
-    return CharSpan(start, end, doc.text[start:end])
+    # Doc.text joins every token on each call: keep it once per document.
+    text = doc.user_data.get("wirewatch_text")
+    if text is None:
+        text = doc.user_data["wirewatch_text"] = doc.text
+    return CharSpan(start, end, text[start:end])
 
 
 def _span_of(tokens: list[Token]) -> CharSpan:

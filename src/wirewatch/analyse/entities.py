@@ -24,6 +24,7 @@ _TITLE_JOINERS = {"of", "'s", "’s", "-", "for", "and"}
 # Lower-case words allowed inside a multi-word name ("Ministry of Foreign Affairs",
 # "the Foreign Ministry in Seoul"); any other lower-case word ends the name.
 _NAME_JOINERS = {"of", "the", "and", "for", "in", "on", "de", "du", "al", "el", "'s", "’s"}
+_NAME_PUNCT = {"-", ".", "&", ",", "'", "’", "–"}
 _POSSESSIVE = re.compile(r"\s*['’]s$")
 
 
@@ -75,13 +76,21 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             i += 1
             continue
         best: EntityRef | None = None
-        for n in range(min(_MAX_NGRAM, len(doc) - i), 0, -1):
+        # A name runs over capitalised words, joiners and name punctuation, within a sentence.
+        limit = 1
+        while limit < _MAX_NGRAM and i + limit < len(doc):
+            nxt = doc[i + limit]
+            if nxt.is_sent_start or not (
+                nxt.text[:1].isupper() or nxt.lower_ in _NAME_JOINERS
+                or nxt.text in _NAME_PUNCT or nxt.text[:1].isdigit()
+            ):  # fmt: skip
+                break
+            limit += 1
+        for n in range(limit, 0, -1):
             span = doc[i : i + n]
-            if not any(c.isalnum() for c in span[-1].text) or span[-1].sent != tok.sent:
+            if not any(c.isalnum() for c in span[-1].text):
                 continue
             lowers = [t.lower_ for t in span[1:] if t.text[:1].islower()]
-            if any(w not in _NAME_JOINERS for w in lowers):
-                continue
             known = kb.lookup(span.text)
             if known is not None:
                 # "the State Department in Washington": the organisation, then a place.
@@ -166,7 +175,8 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             refs = [r for r in refs if not _overlaps(r, ref)]
             refs.append(ref)
             continue
-        if any(_overlaps(r, _span_ref(ent)) for r in refs):
+        candidate = _span_ref(ent)
+        if any(_overlaps(r, candidate) for r in refs):
             continue
         name = _clean_name(ent.text)
         if not name:
