@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -194,7 +195,14 @@ class KnowledgeBase:
                 if path.is_file():
                     kb._ingest(name, path)
         kb._index()
+        kb._memoise()
         return kb
+
+    def _memoise(self) -> None:
+        """The KB is read-only once indexed, and news repeats names: remember answers per
+        surface string (the analyser asks about every capitalised n-gram)."""
+        for name in ("lookup", "country_by_demonym", "place", "metonym"):
+            setattr(self, name, lru_cache(maxsize=200_000)(getattr(self, name)))
 
     @classmethod
     def default(cls) -> KnowledgeBase:
