@@ -25,3 +25,13 @@ def test_debris_lines_dropped_and_byline_kept_as_metadata():
 def test_text_in_another_script_is_kept_when_it_is_the_article():
     text, _ = clean_text("서울에서 회담이 열렸다.\n외교부가 발표했다.")
     assert "외교부" in text
+
+
+def test_bracket_byline_prefix_and_obfuscated_email_byline_removed():
+    raw = (
+        "[Gulf Courier=Sara Haddad] The envoys met in Muscat on Sunday.\n"
+        "By Min-jun, Park <[email protected]>\n"
+    )
+    text, found = clean_text(raw)
+    assert text == "The envoys met in Muscat on Sunday."
+    assert "Sara Haddad" in found["byline"]

@@ -181,6 +181,104 @@ def export(obj: Context, what: str, fmt: str, output: str | None) -> None:
     write_records(records(store), fmt, output)
 
 
+@cli.group(invoke_without_command=True)
+@click.option("--kind", type=click.Choice(["person", "country", "organization", "igo", "group"]))
+@click.option("--country", metavar="ISO3", help="Only actors of this country.")
+@format_option()
+@output_option
+@click.pass_context
+def actors(
+    ctx: click.Context, kind: str | None, country: str | None, fmt: str, output: str | None
+) -> None:
+    """List actors; subcommands show one and correct the resolution."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from wirewatch.store.records import actor_records
+
+    rows = (
+        {k: r[k] for k in ("id", "name", "kind", "country")} | {"aliases": ", ".join(r["aliases"])}
+        for r in actor_records(ctx.obj.store())
+        if (kind is None or r["kind"] == kind)
+        and (country is None or (r["country"] or "").upper() == country.upper())
+    )  # fmt: skip
+    write_records(rows, fmt, output)
+
+
+@actors.command("show")
+@click.argument("actor_id")
+@click.pass_obj
+def actors_show(obj: Context, actor_id: str) -> None:
+    """Aliases, roles and why each alias was attached; the actor's events."""
+    from wirewatch.store.records import EventFilter, actor_records, event_records
+
+    store = obj.store()
+    record = next((r for r in actor_records(store) if r["id"] == actor_id), None)
+    if record is None:
+        raise click.ClickException(f"no actor {actor_id!r}; `wirewatch actors` lists them")
+    click.echo(f"{record['name']}  [{record['id']}]  {record['kind']}, {record['country'] or '-'}")
+    click.echo("aliases:")
+    for alias, reason in sorted(record["alias_reasons"].items()):
+        click.echo(f"  {alias:32} {reason}")
+    if record["roles"]:
+        click.echo("roles:")
+        for role in record["roles"]:
+            click.echo(f"  {role['title']:32} {role['first_seen']} .. {role['last_seen']}")
+    events = [
+        e for e in event_records(store, EventFilter())
+        if actor_id in {a["id"] for a in e["actors"] + e["attributed_to"]}
+    ]  # fmt: skip
+    click.echo(f"events: {len(events)}")
+    for e in events:
+        when = e["date"]["start"] if e["date"] else "undated"
+        click.echo(f"  {when:10} {e['type']:9} {e['status']:12} {e['id']}")
+
+
+def _correct(obj: Context, action: str, actor_id: str, value: str) -> None:
+    from wirewatch.engine import relink
+
+    store = obj.store()
+    store.add_correction(action, actor_id, value)
+    events = relink(store)
+    if not obj.quiet:
+        click.echo(f"{action} {actor_id} {value!r} recorded; {events} events relinked", err=True)
+
+
+@actors.command("merge")
+@click.argument("keep")
+@click.argument("other")
+@click.pass_obj
+def actors_merge(obj: Context, keep: str, other: str) -> None:
+    """OTHER is the same actor as KEEP: all its mentions move to KEEP."""
+    _correct(obj, "merge", keep, other)
+
+
+@actors.command("split")
+@click.argument("actor_id")
+@click.argument("alias")
+@click.pass_obj
+def actors_split(obj: Context, actor_id: str, alias: str) -> None:
+    """Mentions of ACTOR_ID spelled ALIAS are someone else: they get an actor of their own."""
+    _correct(obj, "split", actor_id, alias)
+
+
+@actors.command("alias")
+@click.argument("actor_id")
+@click.argument("alias")
+@click.pass_obj
+def actors_alias(obj: Context, actor_id: str, alias: str) -> None:
+    """Any mention spelled ALIAS is ACTOR_ID."""
+    _correct(obj, "alias", actor_id, alias)
+
+
+@actors.command("rename")
+@click.argument("actor_id")
+@click.argument("name")
+@click.pass_obj
+def actors_rename(obj: Context, actor_id: str, name: str) -> None:
+    """Show ACTOR_ID under NAME."""
+    _correct(obj, "rename", actor_id, name)
+
+
 class _Failures:
     """Counts bad records and names each on stderr, so a command can exit non-zero at the end."""
 

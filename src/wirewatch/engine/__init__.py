@@ -122,6 +122,8 @@ def ingest(
 
 def relink(store: Store) -> int:
     """Rebuild actors and events from every stored mention; returns the number of events."""
-    linked = link(list(store.iter_mentions()), list(store.iter_entities()))
+    linked = link(
+        list(store.iter_mentions()), list(store.iter_entities()), corrections=store.corrections()
+    )
     store.replace_links(linked)
     return len(linked.events)

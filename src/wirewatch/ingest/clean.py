@@ -18,11 +18,23 @@ _PUBLISHED = re.compile(r"^(Published|Updated|Posted)\s*:?\s*(?P<date>.{6,40})$"
 
 
 @lru_cache(maxsize=1)
+def prefix_patterns() -> tuple[re.Pattern[str], ...]:
+    return _patterns("line_prefixes.txt", anchored_end=False)
+
+
+@lru_cache(maxsize=1)
 def debris_patterns() -> tuple[re.Pattern[str], ...]:
-    text = (resources.files("wirewatch") / "data" / "lexicons" / "debris.txt").read_text("utf-8")
+    return _patterns("debris.txt", anchored_end=True)
+
+
+def _patterns(name: str, anchored_end: bool) -> tuple[re.Pattern[str], ...]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / name).read_text("utf-8")
     lines = [ln.strip() for ln in text.splitlines()]
+    end = "$" if anchored_end else ""
     return tuple(
-        re.compile(rf"^(?:{ln})$", re.IGNORECASE) for ln in lines if ln and not ln.startswith("#")
+        re.compile(rf"^(?:{ln}){end}", re.IGNORECASE)
+        for ln in lines
+        if ln and not ln.startswith("#")
     )
 
 
@@ -58,6 +70,11 @@ def clean_text(text: str) -> tuple[str, dict[str, str]]:
             continue
         if any(p.match(line) for p in debris_patterns()):
             continue
+        for prefix in prefix_patterns():
+            found_prefix = prefix.match(line)
+            if found_prefix:
+                found.setdefault("byline", found_prefix.group(0).strip())
+                line = line[found_prefix.end() :].lstrip()
         # A stray line in another script (a Hangul caption in an English article).
         if body_is_latin and not _is_latin_text(line):
             continue

@@ -3,9 +3,10 @@ the mentions of it in many articles."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wirewatch.link.actors import actor_rows, resolve_actors
+from wirewatch.link.actors import Correction, actor_rows, resolve_actors
 from wirewatch.link.events import event_row, merge_mentions
 from wirewatch.link.kb import KnowledgeBase
 from wirewatch.model import ActorMention, EventMention
@@ -26,10 +27,11 @@ def link(
     mentions: list[EventMention],
     entities: list[tuple[str, int, ActorMention, str | None]] | None = None,
     kb: KnowledgeBase | None = None,
+    corrections: Sequence[Correction] = (),
 ) -> Linked:
     """Resolve actors and merge mentions into events. Deterministic for a given store."""
     kb = kb or KnowledgeBase.default()
-    resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities or [])
+    resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities or [], corrections)
     actors, aliases, roles = actor_rows(resolved)
     clusters = merge_mentions(mentions)
     return Linked(
@@ -43,4 +45,4 @@ def link(
     )
 
 
-__all__ = ["KnowledgeBase", "Linked", "link"]
+__all__ = ["Correction", "KnowledgeBase", "Linked", "link"]

@@ -1,20 +1,38 @@
 """Actor resolution across articles: every actor mention gets a canonical actor id.
 
 Countries and organisations the knowledge base knows keep its ids (ISO alpha-3 for
-countries). People are grouped by their name key (see ``names.person_key``); their display
-name is the spelling most reports use, their country the one most reports give.
+countries). People are resolved in three steps, each leaving a reason on the alias it
+attaches, so ``wirewatch actors show`` can explain every merge:
+
+1. Occurrences with the same name key (``names.person_key``: hyphens, initials, suffixes,
+   nicknames, romanisation and name order folded) are one person...
+2. ...unless they hold different offices at the same time: "Foreign Minister Cho Tae-yong"
+   and "NIS Director Cho Tae-yong" in one month are two people.
+3. Different name keys merge only with the same family name, the same single-holder office
+   of the same country at overlapping dates: "Secretary of Defense Royce Austin" is Lloyd
+   Austin; "Foreign Minister Cho Tae-yong" in October 2024 is Cho Tae-yul. A close spelling
+   alone never merges two people.
+
+User corrections (merge, split, alias, rename) are applied last and win.
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
-from wirewatch.link.kb import KnowledgeBase
+from wirewatch.link.kb import KnowledgeBase, fold
 from wirewatch.link.names import person_key
 from wirewatch.model import ActorMention, EventMention
+
+SAME_OFFICE_DAYS = 180  # how far apart two sightings of one office-holder may be
 
 
 def clean_alias(surface: str) -> str:
@@ -31,6 +49,63 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
 
 
+@lru_cache(maxsize=1)
+def _role_table() -> dict[frozenset[str], str]:
+    path = resources.files("wirewatch") / "data" / "names" / "roles.tsv"
+    rows = [ln for ln in path.read_text("utf-8").splitlines() if ln and not ln.startswith("#")]
+    return {
+        frozenset(r[0].split()): r[1].strip()
+        for r in csv.reader(rows[1:], delimiter="\t")
+        if len(r) >= 2
+    }
+
+
+@lru_cache(maxsize=1)
+def _single_holder_roles() -> frozenset[str]:
+    """Offices listed in roles.tsv: one holder per country at a time. A title not listed
+    ("Senator", "Co-chair") is no proof that two names are one person."""
+    return frozenset(_role_table().values()) - {"-"}
+
+
+_ROLE_STOP = {"of", "the", "and", "u.s.", "us", "u.s", "for", "'s", "’s"}
+
+
+def role_key(title: str | None, kb: KnowledgeBase | None = None) -> str | None:
+    """The office a title names, comparable across wordings: "Secretary of Defense",
+    "Defense Secretary" and "Minister of National Defense" are all ``defense_minister``."""
+    if not title:
+        return None
+    words = [w for w in re.split(r"[\s\-]+", title.lower()) if w and w not in _ROLE_STOP]
+    if kb is not None:
+        words = [w for w in words if kb.country_by_demonym(w.title()) is None]
+    if not words:
+        return None
+    key = frozenset(words)
+    role = _role_table().get(key) or "_".join(sorted(key))
+    return None if role == "-" else role
+
+
+def _family_names(name: str) -> set[str]:
+    """Family-name candidates: first or last word (Korean and Japanese names put it first)."""
+    words = [w for w in re.split(r"[\s,]+", person_key(name)) if w]
+    return {words[0], words[-1]} if words else set()
+
+
+@dataclass
+class Occurrence:
+    """One sighting of an actor: in an event mention or among an article's names."""
+
+    actor: ActorMention
+    published: str | None
+    article: str
+    base: str = ""  # id before person refinement
+    reason: str = ""
+
+    @property
+    def day(self) -> date | None:
+        return date.fromisoformat(self.published[:10]) if self.published else None
+
+
 @dataclass
 class ResolvedActor:
     id: str
@@ -42,9 +117,12 @@ class ResolvedActor:
     sector: str | None = None
     kb_name: str | None = None
     kb_country: str | None = None
+    display: str | None = None  # set by a user's rename
 
     @property
     def name(self) -> str:
+        if self.display:
+            return self.display
         if self.kb_name:
             return self.kb_name
         # The spelling most reports use; ties go to the longer (fuller) form, then alphabetical.
@@ -57,8 +135,19 @@ class ResolvedActor:
         return self.countries.most_common(1)[0][0] if self.countries else None
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A user's decision about actors; applied after automatic resolution, so it survives
+    re-ingest and re-analysis. ``value`` is the other actor (merge), the alias (split, alias)
+    or the new name (rename)."""
+
+    action: str  # merge | split | alias | rename
+    actor_id: str
+    value: str
+
+
 def actor_key(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str]:
-    """(canonical id, reason the mention belongs to it)."""
+    """(base actor id, reason) from the mention alone, before person refinement."""
     if actor.kb_id:
         return actor.kb_id, "knowledge base"
     if actor.kind == "person":
@@ -74,57 +163,222 @@ def resolve_actors(
     mentions: list[EventMention],
     kb: KnowledgeBase,
     entities: Sequence[tuple[str, int, ActorMention, str | None]] = (),
+    corrections: Sequence[Correction] = (),
 ) -> tuple[dict[str, ResolvedActor], dict[tuple[str, int], str], dict[tuple[str, int], str]]:
     """Canonical actors, and the actor id of each (mention id, actor position) and of each
     (article id, entity position). ``entities`` are all names seen, in events or not."""
+    slots: list[tuple[str, tuple[str, int], Occurrence]] = []
+    for m in mentions:
+        for pos, actor in enumerate([*m.actors, *m.attributed_to]):
+            slots.append(("m", (m.id, pos), Occurrence(actor, m.published, m.article)))
+    for article_id, pos, actor, published in entities:
+        slots.append(("e", (article_id, pos), Occurrence(actor, published, article_id)))
+    occurrences = [o for _, _, o in slots]
+
+    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    for occ in occurrences:
+        forced = aliases.get(fold(occ.actor.name)) or aliases.get(fold(occ.actor.surface))
+        if forced:
+            occ.base, occ.reason = forced, "user alias"
+        else:
+            occ.base, occ.reason = actor_key(occ.actor, kb)
+    final = _refine_people([o for o in occurrences if o.actor.kind == "person"], kb)
+    for occ in occurrences:
+        occ.base = final.get(id(occ), occ.base)
+    _apply_corrections(occurrences, corrections)
+
     resolved: dict[str, ResolvedActor] = {}
     assignment: dict[tuple[str, int], str] = {}
     entity_ids: dict[tuple[str, int], str] = {}
-    for m in mentions:
-        for pos, actor in enumerate([*m.actors, *m.attributed_to]):
-            assignment[(m.id, pos)] = _observe(resolved, actor, m.published, kb)
-    for article_id, pos, actor, published in entities:
-        entity_ids[(article_id, pos)] = _observe(resolved, actor, published, kb)
-    # Fill each actor mention's country from its canonical actor (a person named with a title
-    # in one article and bare in another).
-    for m in mentions:
-        for actor in [*m.actors, *m.attributed_to]:
-            if actor.id in resolved and not actor.country:
-                actor.country = resolved[actor.id].country
+    for kind, key, occ in slots:
+        _observe(resolved, occ, kb)
+        (assignment if kind == "m" else entity_ids)[key] = occ.base
+    for c in corrections:
+        if c.action == "rename" and c.actor_id in resolved:
+            resolved[c.actor_id].display = c.value
+    # A person named with a title in one article and bare in another gets the country known.
+    for occ in occurrences:
+        if occ.base in resolved and not occ.actor.country:
+            occ.actor.country = resolved[occ.base].country
     return resolved, assignment, entity_ids
 
 
-def _observe(
-    resolved: dict[str, ResolvedActor],
-    actor: ActorMention,
-    published: str | None,
-    kb: KnowledgeBase,
-) -> str:
-    """Attach one occurrence to its canonical actor (creating it) and return the actor id."""
-    actor_id, reason = actor_key(actor, kb)
-    actor.id = actor_id
-    entry = resolved.get(actor_id)
+@dataclass
+class _Person:
+    """One candidate person while refining: occurrences that so far belong together."""
+
+    id: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+    # role -> (first day, last day) it was seen
+    roles: dict[str, tuple[date, date]] = field(default_factory=dict)
+    countries: Counter[str] = field(default_factory=Counter)
+
+    def add(self, occ: Occurrence, role: str | None) -> None:
+        self.occurrences.append(occ)
+        if occ.actor.country:
+            self.countries[occ.actor.country] += 1
+        day = occ.day
+        if role and day:
+            first, last = self.roles.get(role, (day, day))
+            self.roles[role] = (min(first, day), max(last, day))
+
+    @property
+    def country(self) -> str | None:
+        return self.countries.most_common(1)[0][0] if self.countries else None
+
+
+def _refine_people(people: list[Occurrence], kb: KnowledgeBase) -> dict[int, str]:
+    """Steps 2 and 3 of the module docstring; returns occurrence -> final id where it changed."""
+    by_key: dict[str, list[Occurrence]] = defaultdict(list)
+    for occ in people:
+        by_key[occ.base].append(occ)
+    persons: list[_Person] = []
+    for base, group in sorted(by_key.items()):
+        persons.extend(_split_by_office(base, group, kb))
+    merged = _merge_office_holders(persons)
+    result: dict[int, str] = {}
+    for person in persons:
+        target = merged.get(person.id, person.id)
+        for occ in person.occurrences:
+            if target != occ.base:
+                if target != person.id:
+                    occ.reason = merged_reason(person, target)
+                else:
+                    occ.reason = f"same name as {occ.base} but another office at the same time"
+                result[id(occ)] = target
+    return result
+
+
+def _overlap(a: tuple[date, date], b: tuple[date, date], slack: int = SAME_OFFICE_DAYS) -> bool:
+    return (a[0] - b[1]).days <= slack and (b[0] - a[1]).days <= slack
+
+
+def _split_by_office(base: str, group: list[Occurrence], kb: KnowledgeBase) -> list[_Person]:
+    """Occurrences of one name key holding different offices at the same time are different
+    people; untitled occurrences join the office seen in their own article, else the most
+    frequent one."""
+    roles = [role_key(o.actor.title, kb) for o in group]
+    by_role: dict[str, _Person] = {}
+    for occ, role in zip(group, roles, strict=True):
+        if role:
+            by_role.setdefault(role, _Person(base)).add(occ, role)
+    if len(by_role) <= 1:
+        person = _Person(base)
+        for occ, role in zip(group, roles, strict=True):
+            person.add(occ, role)
+        return [person]
+    # Offices that never overlap in time may be one career: keep those together.
+    clusters: list[list[str]] = []
+    for role in sorted(by_role, key=lambda r: -len(by_role[r].occurrences)):
+        span = by_role[role].roles[role] if by_role[role].roles else None
+        home = None
+        for cluster in clusters:
+            if span is None or all(
+                not _overlap(span, by_role[r].roles[r], 0) for r in cluster if by_role[r].roles
+            ):
+                home = cluster
+                break
+        if home is None:
+            clusters.append([role])
+        else:
+            home.append(role)
+    persons = []
+    for n, cluster in enumerate(clusters):
+        pid = base if n == 0 else f"{base}~{_slug(cluster[0])}"
+        person = _Person(pid)
+        for role in cluster:
+            for occ in by_role[role].occurrences:
+                person.add(occ, role)
+        persons.append(person)
+    untitled = [o for o, r in zip(group, roles, strict=True) if not r]
+    for occ in untitled:
+        same_article = [p for p in persons if any(o.article == occ.article for o in p.occurrences)]
+        owner = (same_article or sorted(persons, key=lambda p: -len(p.occurrences)))[0]
+        owner.add(occ, None)
+    return persons
+
+
+def _merge_office_holders(persons: list[_Person]) -> dict[str, str]:
+    """person id -> the id of the person it merges into (union-find over office holders)."""
+    parent = {p.id: p.id for p in persons}
+    size = {p.id: len(p.occurrences) for p in persons}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    names = {p.id: {n for o in p.occurrences for n in _family_names(o.actor.name)} for p in persons}
+    for i, a in enumerate(persons):
+        for b in persons[i + 1 :]:
+            if not (names[a.id] & names[b.id]):
+                continue
+            if a.country and b.country and a.country != b.country:
+                continue
+            shared = [
+                r for r in a.roles.keys() & b.roles.keys()
+                if r in _single_holder_roles() and _overlap(a.roles[r], b.roles[r])
+            ]  # fmt: skip
+            # An office names one holder only with its country: both unknown is too weak.
+            if not shared or not (a.country or b.country):
+                continue
+            ra, rb = find(a.id), find(b.id)
+            if ra != rb:
+                # The better-attested person keeps the id; ties go to the smaller id.
+                keep, drop = sorted((ra, rb), key=lambda x: (-size[x], x))
+                parent[drop] = keep
+                size[keep] += size[drop]
+    return {pid: find(pid) for pid in parent if find(pid) != pid}
+
+
+def merged_reason(person: _Person, target: str) -> str:
+    roles = ", ".join(sorted(person.roles)) or "office"
+    return f"same family name and office ({roles}) at the same time as {target}"
+
+
+def _apply_corrections(
+    occurrences: Iterable[Occurrence], corrections: Sequence[Correction]
+) -> None:
+    for c in corrections:
+        if c.action == "merge":  # value is absorbed into actor_id
+            for occ in occurrences:
+                if occ.base == c.value:
+                    occ.base, occ.reason = c.actor_id, f"user merge of {c.value}"
+        elif c.action == "split":  # occurrences spelled `value` leave actor_id
+            for occ in occurrences:
+                if occ.base == c.actor_id and fold(clean_alias(occ.actor.surface)) == fold(c.value):
+                    occ.base = f"{c.actor_id}~{_slug(c.value)}"
+                    occ.reason = f"user split from {c.actor_id}"
+
+
+def _observe(resolved: dict[str, ResolvedActor], occ: Occurrence, kb: KnowledgeBase) -> None:
+    """Attach one occurrence to its canonical actor (creating it)."""
+    actor = occ.actor
+    actor.id = occ.base
+    entry = resolved.get(occ.base)
     if entry is None:
-        entry = ResolvedActor(actor_id, actor.kind or "organization")
+        entry = ResolvedActor(occ.base, actor.kind or "organization")
         if actor.kb_id:
             known = kb.lookup(actor.name)
             entry.kb_name = known.name if known and known.id == actor.kb_id else actor.name
             entry.kb_country = actor.country
             entry.sector = actor.sector
-        resolved[actor_id] = entry
+        resolved[occ.base] = entry
     entry.names[actor.name] += 1
-    entry.aliases.setdefault(clean_alias(actor.surface), reason)
+    entry.aliases.setdefault(clean_alias(actor.surface), occ.reason)
     if actor.country:
         entry.countries[actor.country] += 1
-    if actor.title and published:
-        day = published[:10]
+    if actor.title and occ.published:
+        day = occ.published[:10]
         seen = entry.titles.setdefault(actor.title, [day, day])
         seen[0], seen[1] = min(seen[0], day), max(seen[1], day)
-    return actor_id
 
 
 def actor_rows(resolved: dict[str, ResolvedActor]) -> tuple[list[dict], list[dict], list[dict]]:
-    actors, aliases, roles = [], [], []
+    actors: list[dict[str, Any]] = []
+    aliases: list[dict[str, Any]] = []
+    roles: list[dict[str, Any]] = []
     for actor in sorted(resolved.values(), key=lambda a: a.id):
         actors.append(
             {"id": actor.id, "name": actor.name, "kind": actor.kind, "country": actor.country,
@@ -139,4 +393,4 @@ def actor_rows(resolved: dict[str, ResolvedActor]) -> tuple[list[dict], list[dic
     return actors, aliases, roles
 
 
-__all__ = ["ResolvedActor", "actor_key", "actor_rows", "resolve_actors"]
+__all__ = ["Correction", "ResolvedActor", "actor_key", "actor_rows", "resolve_actors", "role_key"]

@@ -25,11 +25,13 @@ from wirewatch.config import database_url
 
 if TYPE_CHECKING:
     from wirewatch.link import Linked
+    from wirewatch.link.actors import Correction
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
 from wirewatch.store import schema
 from wirewatch.store.schema import (
     actor_aliases,
+    actor_corrections,
     actor_roles,
     actors,
     articles,
@@ -190,6 +192,23 @@ class Store:
             )
             for row in rows:
                 yield row.article_id, row.position, actor_from_dict(row.data), row.published
+
+    def add_correction(self, action: str, actor_id: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(actor_corrections).values(
+                    action=action, actor_id=actor_id, value=value,
+                    created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                )
+            )  # fmt: skip
+
+    def corrections(self) -> list[Correction]:
+        """User corrections in the order they were made (later ones win)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(actor_corrections).order_by(actor_corrections.c.id))
+            from wirewatch.link.actors import Correction
+
+            return [Correction(r.action, r.actor_id, r.value) for r in rows]
 
     def article_count(self) -> int:
         with self.engine.connect() as conn:

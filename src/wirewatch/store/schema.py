@@ -102,6 +102,16 @@ actor_aliases = Table(
     Column("reason", Text),
 )
 
+actor_corrections = Table(
+    "actor_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String, nullable=False),  # merge | split | alias | rename
+    Column("actor_id", String, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("created_at", String, nullable=False),
+)
+
 actor_roles = Table(
     "actor_roles",
     metadata,

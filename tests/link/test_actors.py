@@ -1,0 +1,160 @@
+"""Person resolution on our own name pairs: variants that must merge, people who must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from wirewatch.link.actors import Correction, resolve_actors, role_key
+from wirewatch.link.kb import KnowledgeBase
+from wirewatch.model import ActorMention, Span
+
+KB = KnowledgeBase.default()
+
+
+def person(name, title=None, country=None):
+    return ActorMention(name=name, surface=name, kind="person", country=country,
+                        role="mention", span=Span(0, len(name), name), title=title)  # fmt: skip
+
+
+def ids(*people, days=None, corrections=()):
+    """Resolve each person as seen in its own article; returns their actor ids."""
+    entities = [
+        (f"a{n}", 0, p, f"2024-{(days or {}).get(n, '10-15')}T00:00:00+00:00")
+        for n, p in enumerate(people)
+    ]
+    _, _, entity_ids = resolve_actors([], KB, entities, corrections)
+    return [entity_ids[(f"a{n}", 0)] for n in range(len(people))]
+
+
+SAME_NAME = [
+    ("Park Jin-young", "Park Jin Young"), ("Park Jin-young", "Park Jinyoung"),
+    ("Lee Jae-yeol", "Lee Jae-yul"), ("Yoon Suk-yeol", "Yoon Suk Yeol"),
+    ("Kamikawa Yoko", "Yoko Kamikawa"), ("Robert F. Kennedy Jr.", "Robert Kennedy"),
+    ("Tony Blair", "Antony Blair"), ("Bill Nelson", "William Nelson"),
+    ("José Manuel Albares", "Jose Manuel Albares"), ("Lloyd J. Austin III", "Lloyd Austin"),
+    ("Mike Pompeo", "Michael Pompeo"), ("Kim Jong-un", "Kim Jong Un"),
+    ("Moon Jae-in", "Moon Jae In"), ("Chung Eui-yong", "Chung Eui Yong"),
+    ("Jim Mattis", "James Mattis"), ("Steve Bannon", "Stephen Bannon"),
+    ("Han Duck-soo", "Han Duck Soo"), ("Choo Kyung-ho", "Choo Kyung Ho"),
+    ("Dan Quayle", "Daniel Quayle"), ("Chris Van Hollen", "Christopher Van Hollen"),
+    ("Ho Chi Minh", "Ho Chi-Minh"), ("Xi Jinping", "Xi Jin-ping"),
+]  # fmt: skip
+
+DIFFERENT_PEOPLE = [
+    ("Park Jin-young", "Park Jin-yong"), ("Kim Min-su", "Kim Min-ho"),
+    ("John Smith", "Jane Smith"), ("Kim Yong-hyun", "Kim Sang-hyup"),
+    ("Lee Jae-myung", "Lee Jae-yong"), ("Ahn Cheol-soo", "Ahn Chul-min"),
+    ("George Bush", "Jeb Bush"), ("Hillary Clinton", "Bill Clinton"),
+    ("Raul Castro", "Fidel Castro"), ("Abe Shinzo", "Abe Akie"),
+    ("Mark Rutte", "Mark Rutter"), ("Ed Miliband", "David Miliband"),
+    ("Choi Sang-mok", "Choi Sang-moon"), ("Cho Tae-yul", "Cho Tae-yong"),
+    ("Ri Son-gwon", "Ri Su-yong"), ("Kim Yo-jong", "Kim Jong-un"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_NAME)
+def test_spelling_variants_merge(a, b):
+    first, second = ids(person(a), person(b))
+    assert first == second
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT_PEOPLE)
+def test_different_people_stay_apart_without_context(a, b):
+    first, second = ids(person(a), person(b))
+    assert first != second
+
+
+OFFICE_MERGES = [
+    # (name, title, country), (name, title, country): one holder of one office, same month
+    (("Lloyd Austin", "Secretary of Defense", "USA"), ("Royce Austin", "Defense Secretary", None)),
+    (
+        ("Cho Tae-yul", "Foreign Minister", "KOR"),
+        ("Cho Tae-yong", "Minister of Foreign Affairs", None),
+    ),
+    (("Penny Wong", "Foreign Minister", "AUS"), ("Penny Wang", "Foreign Minister", "AUS")),
+    (
+        ("Melanie Joly", "Foreign Minister", "CAN"),
+        ("Melanie Jolie", "Foreign Affairs Minister", None),
+    ),
+    (("Kihara Minoru", "Defense Minister", "JPN"), ("Kiharu Minoru", "Defence Minister", "JPN")),
+    (
+        ("Richard Marles", "Defence Minister", "AUS"),
+        ("Richard Marle", "Minister for Defence", "AUS"),
+    ),
+]
+
+OFFICE_APART = [
+    # same name key or family name, but different offices, countries or times
+    (("Cho Tae-yong", "Foreign Minister", "KOR"), ("Cho Tae-yong", "NIS Director", "KOR")),
+    (("Kim Yong-hyun", "Defense Minister", "KOR"), ("Kim Sang-hyup", "Co-chair", "KOR")),
+    (
+        ("Lloyd Austin", "Secretary of Defense", "USA"),
+        ("Royce Austin", "Secretary of Defense", "GBR"),
+    ),
+    (("Park Min", "Foreign Minister", "KOR"), ("Park Jun", "Defense Minister", "KOR")),
+    (("Ann Lee", "Foreign Minister", None), ("Bo Lee", "Foreign Minister", None)),
+    # a many-holder title is no proof: two senators of one country share a given name
+    (("John Smith", "Senator", "USA"), ("John Jones", "Senator", "USA")),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), OFFICE_MERGES)
+def test_same_office_same_time_same_family_name_merges(a, b):
+    first, second = ids(person(*a), person(*b))
+    assert first == second
+
+
+@pytest.mark.parametrize(("a", "b"), OFFICE_APART)
+def test_office_context_keeps_people_apart(a, b):
+    first, second = ids(person(*a), person(*b))
+    assert first != second
+
+
+def test_same_office_years_apart_stays_apart():
+    a = person("Kim Min", "Foreign Minister", "KOR")
+    b = person("Kim Mun", "Foreign Minister", "KOR")
+    first, second = ids(a, b)
+    assert first == second  # same month: one office holder
+    entities = [
+        ("x", 0, a, "2018-01-10T00:00:00+00:00"), ("y", 0, b, "2024-06-10T00:00:00+00:00")
+    ]  # fmt: skip
+    _, _, entity_ids = resolve_actors([], KB, entities)
+    assert entity_ids[("x", 0)] != entity_ids[("y", 0)]
+
+
+def test_bare_rank_is_not_another_office():
+    assert role_key("Minister") is None
+    main, bare = ids(
+        person("Kim Yong-hyun", "Defense Minister", "KOR"), person("Kim Yong Hyun", "Minister")
+    )
+    assert main == bare
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Secretary of Defense", "Defense Secretary"),
+        ("Minister of National Defense", "Defence Minister"),
+        ("Foreign Secretary", "Minister of Foreign Affairs"),
+        ("U.S. Secretary of State", "Secretary of State"),
+    ],
+)
+def test_role_key_folds_wordings(a, b):
+    assert role_key(a) == role_key(b)
+
+
+def test_corrections_merge_split_alias_rename():
+    a, b = person("Ivo Petrov"), person("Ivan Petrov")
+    first, second = ids(a, b)
+    assert first != second
+    merged = ids(a, b, corrections=[Correction("merge", first, second)])
+    assert merged[0] == merged[1] == first
+    split = ids(a, b, corrections=[Correction("merge", first, second),
+                                   Correction("split", first, "Ivan Petrov")])  # fmt: skip
+    assert split[0] != split[1]
+    aliased = ids(person("I. Petrov"), corrections=[Correction("alias", first, "I. Petrov")])
+    assert aliased == [first]
+    resolved, _, _ = resolve_actors(
+        [], KB, [("a0", 0, a, None)], [Correction("rename", first, "Ivo P. Petrov")]
+    )
+    assert resolved[first].name == "Ivo P. Petrov"
