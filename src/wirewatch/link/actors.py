@@ -29,7 +29,7 @@ from importlib import resources
 from typing import Any
 
 from wirewatch.link.kb import KnowledgeBase, fold
-from wirewatch.link.names import person_key
+from wirewatch.link.names import initials, org_key, person_key
 from wirewatch.model import ActorMention, EventMention
 
 SAME_OFFICE_DAYS = 180  # how far apart two sightings of one office-holder may be
@@ -156,7 +156,8 @@ def actor_key(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str]:
     known = kb.lookup(actor.name)
     if known is not None:
         return known.id, "knowledge base"
-    return f"org:{_slug(actor.name)}", "same name"
+    key = org_key(actor.name)
+    return f"org:{_slug(key)}", f"same name {key!r} (legal form ignored)"
 
 
 def resolve_actors(
@@ -182,6 +183,7 @@ def resolve_actors(
             occ.base, occ.reason = forced, "user alias"
         else:
             occ.base, occ.reason = actor_key(occ.actor, kb)
+    _resolve_acronyms([o for o in occurrences if o.actor.kind in ("organization", "igo")])
     final = _refine_people([o for o in occurrences if o.actor.kind == "person"], kb)
     for occ in occurrences:
         occ.base = final.get(id(occ), occ.base)
@@ -201,6 +203,27 @@ def resolve_actors(
         if occ.base in resolved and not occ.actor.country:
             occ.actor.country = resolved[occ.base].country
     return resolved, assignment, entity_ids
+
+
+def _resolve_acronyms(orgs: list[Occurrence]) -> None:
+    """ "GM" is General Motors where an article names both; the pairing then holds across the
+    corpus, unless the acronym stands for different names in different articles."""
+    by_article: dict[str, list[Occurrence]] = defaultdict(list)
+    for occ in orgs:
+        by_article[occ.article].append(occ)
+    expansions: dict[str, set[str]] = defaultdict(set)
+    for group in by_article.values():
+        full = {initials(o.actor.name): o.base for o in group if " " in o.actor.name.strip()}
+        for occ in group:
+            name = clean_alias(occ.actor.name).replace(".", "")
+            if 2 <= len(name) <= 6 and name.isupper() and name in full:
+                expansions[name].add(full[name])
+    for occ in orgs:
+        name = clean_alias(occ.actor.name).replace(".", "")
+        targets = expansions.get(name) if name.isupper() else None
+        if targets and len(targets) == 1 and not occ.actor.kb_id:
+            occ.base = next(iter(targets))
+            occ.reason = f"acronym of {occ.base} (both named in one article)"
 
 
 @dataclass

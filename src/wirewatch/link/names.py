@@ -26,6 +26,40 @@ def _table(name: str) -> dict[str, str]:
     return {r[0].strip().lower(): r[1].strip().lower() for r in reader if len(r) >= 2}
 
 
+def _words(name: str) -> frozenset[str]:
+    path = resources.files("wirewatch") / "data" / "names" / name
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def title_words() -> frozenset[str]:
+    return _words("titles.txt")
+
+
+@lru_cache(maxsize=1)
+def _org_suffixes() -> frozenset[str]:
+    return _words("org_suffixes.txt")
+
+
+def org_key(name: str) -> str:
+    """Matching key of an organisation: "The Apple Inc." -> "apple"; "Ford Motor Co." and
+    "Ford Motor Company" -> "ford motor"."""
+    words = [w for w in re.split(r"[\s,]+", _ascii(name).lower().replace(".", " ")) if w]
+    if words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _org_suffixes():
+        words.pop()
+    return " ".join(words)
+
+
+def initials(name: str) -> str:
+    """ "General Motors" -> "GM"; "North Atlantic Treaty Organization" -> "NATO"."""
+    skip = {"of", "the", "and", "for", "de", "&"}
+    words = [w for w in re.split(r"[\s\-]+", org_key(name)) if w and w not in skip]
+    return "".join(w[0] for w in words).upper()
+
+
 @lru_cache(maxsize=1)
 def _nicknames() -> dict[str, str]:
     return _table("nicknames.tsv")
@@ -46,6 +80,11 @@ def person_key(name: str) -> str:
     text = re.sub(r"'s$", "", text)
     words = [w for w in re.split(r"[\s,]+", text.replace(".", " ")) if w]
     words = [w for w in words if w not in _SUFFIXES and w not in _TITLES]
+    # "CEO Steve Jobs", "Alan Mulally, CEO": office words around a name are not the name.
+    while len(words) > 2 and words[0] in title_words():
+        words.pop(0)
+    while len(words) > 2 and words[-1] in title_words():
+        words.pop()
     if len(words) > 2:
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
     if not words:
