@@ -135,3 +135,56 @@ def test_db_url_and_env(tmp_path):
     assert (tmp_path / "env.db").exists()
     bad = run("--db", "nosuchdialect://x", "events", check=False)
     assert bad.returncode == 2 and "E020" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_stories_timeline_and_story_field(sample_db):
+    stories = [
+        json.loads(x)
+        for x in run("--db", str(sample_db), "stories", "--format", "jsonl").stdout.splitlines()
+    ]
+    assert stories and all(s["article_ids"] for s in stories)
+    articles = [
+        json.loads(x) for x in run("--db", str(sample_db), "export", "articles").stdout.splitlines()
+    ]
+    assert {a["story"] for a in articles} <= {s["id"] for s in stories} | {None}
+    assert all(a["story"] for a in articles if not a["duplicate_of"])
+    out = run("--db", str(sample_db), "timeline", "--story", stories[0]["id"]).stdout
+    assert out.startswith("== ") and "report(s)" in out
+    events = [
+        json.loads(x) for x in run("--db", str(sample_db), "export", "events").stdout.splitlines()
+    ]
+    for e in events:
+        c = e["corroboration"]
+        assert 1 <= c["independent"] <= c["outlets"] <= c["reports"]
+        assert c["reports"] == len(e["articles"])
+
+
+def test_actor_corrections_survive_reingest(tmp_path):
+    src = tmp_path / "a.jsonl"
+    records = [
+        {"id": "p1", "published": "2024-03-04T08:00:00+00:00",
+         "text": "Chilean Foreign Minister Alberto van Klaveren met Diana Mondino in Lima."},
+        {"id": "p2", "published": "2024-03-05T08:00:00+00:00",
+         "text": "Argentine minister D. Mondino criticized Chile on Monday."},
+    ]  # fmt: skip
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    run("--db", db, "ingest", str(src))
+    people = [
+        json.loads(x)
+        for x in run(
+            "--db", db, "actors", "--kind", "person", "--format", "jsonl"
+        ).stdout.splitlines()
+    ]
+    ids = {p["name"]: p["id"] for p in people}
+    assert ids["Diana Mondino"] != ids.get("D. Mondino", ids["Diana Mondino"] + "?")
+    run("--db", db, "actors", "merge", ids["Diana Mondino"], ids["D. Mondino"])
+    run("--db", db, "actors", "rename", ids["Diana Mondino"], "Diana Elena Mondino")
+    shown = run("--db", db, "actors", "show", ids["Diana Mondino"]).stdout
+    assert "Diana Elena Mondino" in shown and "user merge" in shown
+    run("--db", db, "ingest", str(src))  # re-run: nothing new, corrections still hold
+    again = [json.loads(x) for x in run("--db", db, "export", "actors").stdout.splitlines()]
+    mondino = [a for a in again if a["id"] == ids["Diana Mondino"]]
+    assert mondino and mondino[0]["name"] == "Diana Elena Mondino"
+    assert "D. Mondino" in mondino[0]["aliases"]
+    assert ids["D. Mondino"] not in {a["id"] for a in again}

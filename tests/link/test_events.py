@@ -105,3 +105,52 @@ def test_conflicting_dates_stay_apart():
     a = mention("a", "2024-05-01T09:00:00+00:00", [KOR, USA], date="2024-05-08")
     b = mention("b", "2024-05-02T09:00:00+00:00", [KOR, USA], date="2024-05-09")
     assert len(merge_mentions([a, b])) == 2
+
+
+def _q(m, value, unit):
+    m.quantities = [{"value": value, "unit": unit, "text": f"{value} {unit}"}]
+    return m
+
+
+def test_contradictions_dates_numbers_places():
+    from wirewatch.link.events import find_contradictions
+
+    park = actor("Park Jin", "person", "KOR")
+    lee = actor("Ann Lee", "person", "USA")
+    a = mention("a", "2024-05-01T09:00:00+00:00", [KOR, USA, park, lee], date="2024-05-08")
+    b = mention("b", "2024-05-02T09:00:00+00:00", [KOR, USA, park, lee], date="2024-05-09")
+    clusters = merge_mentions([a, b])
+    found = find_contradictions(clusters)
+    assert [x["field"] for x in found[0]] == ["date"]
+    assert found[0][0]["values"] == ["2024-05-08", "2024-05-09"]
+
+    # same partner set elsewhere: the Canada meeting the next day is not a contradiction
+    c = mention("c", "2024-05-02T09:00:00+00:00", [KOR, CAN, park, lee], date="2024-05-09")
+    assert not find_contradictions(merge_mentions([a, c]))
+
+    troops = [
+        _q(
+            mention("x", "2024-06-01T00:00:00+00:00", [KOR], label=None, type_="MOBILIZE"),
+            1500,
+            "troop",
+        ),
+        _q(
+            mention("y", "2024-06-02T00:00:00+00:00", [KOR], label=None, type_="MOBILIZE"),
+            3000,
+            "troop",
+        ),
+    ]
+    clusters = merge_mentions(troops)
+    assert len(clusters) == 1
+    assert find_contradictions(clusters)[0][0]["field"] == "number of troop"
+
+
+def test_consistent_intervals_are_not_contradictions():
+    from wirewatch.link.events import find_contradictions
+
+    early = mention("a", "2024-10-22T00:00:00+00:00", [KOR, USA], status="planned")
+    early.date_start, early.date_end = "2025-01-01", "2025-04-30"
+    half = mention("b", "2024-10-22T00:00:00+00:00", [KOR, USA], status="planned")
+    half.date_start, half.date_end = "2025-01-01", "2025-06-30"
+    clusters = merge_mentions([early, half])
+    assert len(clusters) == 1 and not find_contradictions(clusters)

@@ -13,10 +13,10 @@ ARTICLE = (
 
 def test_open_migrates_and_is_versioned(tmp_path):
     store = Store.open(str(tmp_path / "a.db"))
-    assert store.schema_version() == "0003"
+    assert store.schema_version() == "0004"
     tables = set(inspect(store.engine).get_table_names())
     assert {"articles", "mentions", "events", "actors", "alembic_version"} <= tables
-    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0003"
+    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0004"
 
 
 def test_sqlite_runs_in_wal_mode(store):
@@ -51,3 +51,23 @@ def test_same_id_different_text_in_one_input_is_an_error(tmp_path, store, analys
     summary = ingest([src], store, analyser)
     assert summary.new == 1 and summary.failed == 1
     assert summary.errors[0].code.name == "E016"
+
+
+def test_ids_stay_stable_when_an_earlier_report_arrives(tmp_path, store, analyser):
+    later = tmp_path / "later.jsonl"
+    later.write_text(
+        '{"id": "late", "published": "2024-09-03T10:00:00+00:00", "outlet": "Pacific Wire", '
+        '"text": "Yoko Kamikawa, Japan\'s foreign minister, met Enrique Manalo, the Philippine '
+        'foreign secretary, in Manila on Monday."}\n',
+        encoding="utf-8",
+    )
+    ingest([later], store, analyser)
+    before = {e["id"]: set(e["articles"]) for e in event_records(store)}
+    story_before = {a["id"]: a["story"] for a in article_records(store)}
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text(ARTICLE.replace('"n1"', '"early"'), encoding="utf-8")
+    ingest([earlier], store, analyser)
+    after = {e["id"]: set(e["articles"]) for e in event_records(store)}
+    merged = [eid for eid, arts in after.items() if arts == {"early", "late"}]
+    assert merged and merged[0] in before  # the event kept its id and gained a source
+    assert {a["id"]: a["story"] for a in article_records(store)}["late"] == story_before["late"]

@@ -181,6 +181,71 @@ def export(obj: Context, what: str, fmt: str, output: str | None) -> None:
     write_records(records(store), fmt, output)
 
 
+@cli.command()
+@format_option()
+@output_option
+@click.pass_obj
+def stories(obj: Context, fmt: str, output: str | None) -> None:
+    """Stories: groups of articles about one developing situation."""
+    from wirewatch.store.records import story_records
+
+    write_records(story_records(obj.store()), fmt, output)
+
+
+def _who(event: dict[str, Any]) -> str:
+    by_role: dict[str, list[str]] = {}
+    for a in event["actors"]:
+        by_role.setdefault(a["role"], []).append(a["name"])
+    if "participant" in by_role:
+        return ", ".join(by_role["participant"])
+    sources = ", ".join(by_role.get("source", ["?"]))
+    return f"{sources} -> {', '.join(by_role.get('target', ['?']))}"
+
+
+@cli.command()
+@click.option("--story", help="Only this story's events.")
+@click.option("--actor", help="Only events of this actor (name, alias, id or ISO code).")
+@format_option(default="table", choices=("table", "jsonl", "csv"))
+@output_option
+@click.pass_obj
+def timeline(
+    obj: Context, story: str | None, actor: str | None, fmt: str, output: str | None
+) -> None:
+    """Dated events in order, story by story, with sources and contradictions."""
+    from wirewatch.store.records import EventFilter, event_records, story_records
+
+    store = obj.store()
+    records = list(event_records(store, EventFilter(story=story, actor=actor)))
+    if fmt != "table":
+        write_records(records, fmt, output)
+        return
+    titles = {s["id"]: s["title"] for s in story_records(store)}
+    lines: list[str] = []
+    for sid in dict.fromkeys(r["story"] for r in records):
+        lines.append(f"== {titles.get(sid) or 'story'} [{sid}]")
+        for r in (x for x in records if x["story"] == sid):
+            d = r["date"]
+            when = "undated   " if d is None else d["start"]
+            if d and d["end"] != d["start"]:
+                when = f"{d['start']}..{d['end']}"
+            c = r["corroboration"]
+            label = f" ({r['label']})" if r.get("label") else ""
+            where = f" in {r['location']['name']}" if r["location"] else ""
+            lines.append(
+                f"  {when:22} {r['type']}{label:<10} {r['status']:12} {_who(r)}{where}"
+                f"  [{c['reports']} report(s), {c['independent']} independent]"
+            )
+            for item in r["contradictions"]:
+                lines.append(
+                    f"  {'':22}   ! {item['field']} disputed: {' vs '.join(item['values'])}"
+                )
+    text = "\n".join(lines) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 @cli.group(invoke_without_command=True)
 @click.option("--kind", type=click.Choice(["person", "country", "organization", "igo", "group"]))
 @click.option("--country", metavar="ISO3", help="Only actors of this country.")

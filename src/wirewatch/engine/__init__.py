@@ -123,7 +123,11 @@ def ingest(
 def relink(store: Store) -> int:
     """Rebuild actors and events from every stored mention; returns the number of events."""
     linked = link(
-        list(store.iter_mentions()), list(store.iter_entities()), corrections=store.corrections()
+        list(store.iter_mentions()),
+        list(store.iter_entities()),
+        corrections=store.corrections(),
+        articles=store.article_infos(),
+        previous=store.previous_links(),
     )
     store.replace_links(linked)
     return len(linked.events)

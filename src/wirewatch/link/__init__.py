@@ -1,15 +1,32 @@
-"""Link: what needs the whole store. Canonical actors across articles, and one event from
-the mentions of it in many articles."""
+"""Link: what needs the whole store. Canonical actors across articles, one event from the
+mentions of it in many articles, stories, and contradictions between reports."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from wirewatch.link.actors import Correction, actor_rows, resolve_actors
-from wirewatch.link.events import event_row, merge_mentions
+from wirewatch.link.events import event_row, find_contradictions, merge_mentions
 from wirewatch.link.kb import KnowledgeBase
+from wirewatch.link.stories import group_stories
 from wirewatch.model import ActorMention, EventMention
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: str
+    title: str | None
+    published: str | None
+
+
+@dataclass
+class Previous:
+    """Ids from the last link run, so re-linking after one more article keeps them."""
+
+    events: Mapping[str, str] = field(default_factory=dict)  # mention id -> event id
+    stories: Mapping[str, str] = field(default_factory=dict)  # article id -> story id
 
 
 @dataclass
@@ -18,9 +35,37 @@ class Linked:
     aliases: list[dict] = field(default_factory=list)
     roles: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    stories: list[dict] = field(default_factory=list)
     event_mentions: dict[str, list[str]] = field(default_factory=dict)
     mention_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
     entity_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    article_stories: dict[str, str] = field(default_factory=dict)
+
+
+def _keep_ids(
+    proposed: list[str], members: list[list[str]], previous: Mapping[str, str]
+) -> list[str]:
+    """For each group, the id most of its members had before (each old id used once), else
+    the proposed one: ids survive when a group grows or gains an earlier member."""
+    taken: set[str] = set()
+    chosen: list[str | None] = [None] * len(proposed)
+    votes = []
+    for n, group in enumerate(members):
+        counts = Counter(previous[m] for m in group if m in previous)
+        for old, count in counts.items():
+            votes.append((-count, n, old))
+    for _, n, old in sorted(votes):
+        if chosen[n] is None and old not in taken:
+            chosen[n] = old
+            taken.add(old)
+    result = []
+    for n, new in enumerate(proposed):
+        value = chosen[n]
+        if value is None:
+            value = new if new not in taken else f"{new}-{n}"
+            taken.add(value)
+        result.append(value)
+    return result
 
 
 def link(
@@ -28,21 +73,82 @@ def link(
     entities: list[tuple[str, int, ActorMention, str | None]] | None = None,
     kb: KnowledgeBase | None = None,
     corrections: Sequence[Correction] = (),
+    articles: Sequence[ArticleInfo] = (),
+    previous: Previous | None = None,
 ) -> Linked:
-    """Resolve actors and merge mentions into events. Deterministic for a given store."""
+    """Resolve actors, merge mentions into events, group stories. Deterministic for a store."""
     kb = kb or KnowledgeBase.default()
-    resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities or [], corrections)
+    previous = previous or Previous()
+    entities = entities or []
+    resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities, corrections)
     actors, aliases, roles = actor_rows(resolved)
+
     clusters = merge_mentions(mentions)
+    event_ids = _keep_ids(
+        [c.id for c in clusters], [[m.id for m in c.mentions] for c in clusters], previous.events
+    )
+    contradictions = find_contradictions(clusters)
+
+    order = [a.id for a in articles] or sorted({m.article for m in mentions})
+    profiles: dict[str, Counter[str]] = {a: Counter() for a in order}
+    for (article_id, _pos), actor_id in entity_ids.items():
+        profiles.setdefault(article_id, Counter())[actor_id] += 1
+    for m in mentions:
+        for a in m.actors:
+            if a.id:
+                profiles.setdefault(m.article, Counter())[a.id] += 1
+    multi = [sorted({m.article for m in c.mentions}) for c in clusters]
+    stories = group_stories(profiles, [arts for arts in multi if len(arts) > 1], order)
+    story_ids = _keep_ids([s.id for s in stories], [s.articles for s in stories], previous.stories)
+    article_stories = {
+        a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles
+    }
+
+    event_rows = []
+    for n, (cluster, eid) in enumerate(zip(clusters, event_ids, strict=True)):
+        row = event_row(cluster)
+        row["id"] = eid
+        row["story"] = article_stories.get(cluster.mentions[0].article)
+        found = contradictions.get(n, [])
+        for item in found:
+            if "other_event" in item:
+                item["other_event"] = event_ids[next(
+                    k for k, c in enumerate(clusters) if c.id == item["other_event"]
+                )]  # fmt: skip
+        row["contradictions"] = found or None
+        event_rows.append(row)
+
+    info = {a.id: a for a in articles}
+    story_rows = []
+    for story, sid in zip(stories, story_ids, strict=True):
+        story_events = [r for r in event_rows if r["story"] == sid]
+        days = sorted(d for r in story_events for d in (r["date_start"], r["date_end"]) if d)
+        if not days:
+            days = sorted((info[a].published or "")[:10] for a in story.articles if a in info)
+            days = [d for d in days if d]
+        first = info.get(story.articles[0])
+        story_rows.append({
+            "id": sid,
+            "title": first.title if first else None,
+            "first_date": days[0] if days else None,
+            "last_date": days[-1] if days else None,
+            "articles": len(story.articles),
+            "events": len(story_events),
+        })  # fmt: skip
+
     return Linked(
         actors=actors,
         aliases=aliases,
         roles=roles,
-        events=[event_row(c) for c in clusters],
-        event_mentions={c.id: [m.id for m in c.mentions] for c in clusters},
+        events=event_rows,
+        stories=story_rows,
+        event_mentions={
+            eid: [m.id for m in c.mentions] for c, eid in zip(clusters, event_ids, strict=True)
+        },
         mention_actor_ids=assignment,
         entity_actor_ids=entity_ids,
+        article_stories=article_stories,
     )
 
 
-__all__ = ["Correction", "KnowledgeBase", "Linked", "link"]
+__all__ = ["ArticleInfo", "Correction", "KnowledgeBase", "Linked", "Previous", "link"]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
+from wirewatch.link.kb import KnowledgeBase, fold
 from wirewatch.model import EventMention
 
 PAST_WINDOW = timedelta(days=10)
@@ -37,8 +39,10 @@ def mention_window(m: EventMention) -> tuple[date, date] | None:
     return published - PAST_WINDOW, published
 
 
-@dataclass
+@dataclass(eq=False)
 class EventCluster:
+    seq: int = 0  # creation order: breaks ties, and keeps ids stable
+    indexed: set[str] = field(default_factory=set)  # actor keys it is indexed under
     mentions: list[EventMention] = field(default_factory=list)
     type: str = ""
     label: str | None = None
@@ -144,20 +148,30 @@ def compatibility(cluster: EventCluster, m: EventMention) -> float | None:
 
 
 def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:
-    """Greedy, order-stable clustering: each mention joins the best compatible event."""
+    """Greedy, order-stable clustering: each mention joins the best compatible event (ties
+    go to the older event).
+
+    Only events of the same type sharing an actor are candidates (an index on both), so the
+    cost per mention grows with the events of its actors, not with the whole store."""
     clusters: list[EventCluster] = []
+    index: dict[tuple[str, str], list[EventCluster]] = {}
     for m in mentions:
-        best: tuple[float, EventCluster] | None = None
-        for cluster in clusters:
+        keys = _actor_keys(m)
+        candidates = {c.seq: c for key in keys for c in index.get((m.type, key), ())}
+        best: tuple[float, int] | None = None
+        for seq, cluster in candidates.items():
             score = compatibility(cluster, m)
-            if score is not None and (best is None or score > best[0]):
-                best = (score, cluster)
+            if score is not None and (best is None or (score, -seq) > (best[0], -best[1])):
+                best = (score, seq)
         if best is None:
-            cluster = EventCluster()
-            cluster.add(m)
-            clusters.append(cluster)
+            target = EventCluster(seq=len(clusters))
+            clusters.append(target)
         else:
-            best[1].add(m)
+            target = candidates[best[1]]
+        target.add(m)
+        for key in keys - target.indexed:
+            index.setdefault((m.type, key), []).append(target)
+            target.indexed.add(key)
     return clusters
 
 
@@ -191,3 +205,102 @@ def event_row(cluster: EventCluster) -> dict:
         "confidence": round(min(0.99, 1.0 - confidence), 3),
         "first_published": min((m.published or "" for m in ms), default=None) or None,
     }
+
+
+def find_contradictions(clusters: list[EventCluster]) -> dict[int, list[dict[str, Any]]]:
+    """Disagreements an analyst must see, keyed by cluster index.
+
+    Within one event: different places in one country, different numbers for the same thing
+    ("1,500 troops" / "3,000 troops"), reports that it happened beside reports denying it.
+    Between two events that look like one (same type, same named format, two or more shared
+    actors, dated a few days apart): different dates ("Oct. 30" vs "Oct. 31"). Intervals that
+    overlap ("early 2025" and "the first half of next year") are consistent and not flagged.
+    """
+    found: dict[int, list[dict[str, Any]]] = {}
+    for n, cluster in enumerate(clusters):
+        # Two different towns of one country; "Washington" beside "the United States" is
+        # only less precise, not a contradiction.
+        places = {
+            (m.location_name, m.location_country)
+            for m in cluster.mentions
+            if m.location_name and not _is_country_name(m.location_name, m.location_country)
+        }
+        if len({p[0] for p in places}) > 1 and len({p[1] for p in places}) == 1:
+            found.setdefault(n, []).append(_conflict("place", cluster, lambda m: m.location_name))
+        by_unit: dict[str, set[int]] = {}
+        for m in cluster.mentions:
+            for q in m.quantities:
+                by_unit.setdefault(q["unit"], set()).add(q["value"])
+        for unit, values in by_unit.items():
+            if len(values) > 1:
+                found.setdefault(n, []).append(
+                    _conflict(
+                        f"number of {unit}",
+                        cluster,
+                        lambda m, u=unit: next(
+                            (q["value"] for q in m.quantities if q["unit"] == u), None
+                        ),
+                    )  # fmt: skip
+                )
+        statuses = {m.status for m in cluster.mentions}
+        if "denied" in statuses and statuses & {"occurred", "claimed"}:
+            found.setdefault(n, []).append(_conflict("outcome", cluster, lambda m: m.status))
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for n, cluster in enumerate(clusters):
+        if cluster.label and cluster.dated:
+            by_key.setdefault((cluster.type, cluster.label), []).append(n)
+    for members in by_key.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                ca, cb = clusters[a], clusters[b]
+                assert ca.dated and cb.dated
+                shared = {x for x in ca.actors & cb.actors if not x.isupper()}
+                gap = min(
+                    abs((ca.dated[0] - cb.dated[1]).days), abs((cb.dated[0] - ca.dated[1]).days)
+                )
+                if (
+                    len(shared) >= 2 and not _overlap(ca.dated, cb.dated) and gap <= 3
+                    and _same_setting(ca, cb)
+                ):  # fmt: skip
+                    for here, there in ((a, b), (b, a)):
+                        other = clusters[there]
+                        found.setdefault(here, []).append({
+                            "field": "date",
+                            "other_event": other.id,
+                            "values": [_span_text(clusters[here].dated), _span_text(other.dated)],
+                            "sources": sorted({m.article for m in other.mentions}),
+                        })  # fmt: skip
+    return found
+
+
+def _is_country_name(name: str, country: str | None) -> bool:
+    known = KnowledgeBase.default().country(country) if country else None
+    return known is not None and fold(known.name) == fold(name)
+
+
+def _same_setting(a: EventCluster, b: EventCluster) -> bool:
+    """Could two events be one: no different places, no different countries at the table."""
+    country_a = a.location[1] if a.location else None
+    country_b = b.location[1] if b.location else None
+    if country_a and country_b and country_a != country_b:
+        return False
+    ca = set().union(*a.countries.values()) if a.countries else set()
+    cb = set().union(*b.countries.values()) if b.countries else set()
+    return not (ca and cb and ca - cb and cb - ca)
+
+
+def _span_text(span: tuple[date, date] | None) -> str | None:
+    if span is None:
+        return None
+    return span[0].isoformat() if span[0] == span[1] else f"{span[0]}..{span[1]}"
+
+
+def _conflict(field_name: str, cluster: EventCluster, value: Any) -> dict[str, Any]:
+    sides: dict[str, list[str]] = {}
+    for m in cluster.mentions:
+        v = value(m)
+        if v is not None:
+            sides.setdefault(str(v), [])
+            if m.article not in sides[str(v)]:
+                sides[str(v)].append(m.article)
+    return {"field": field_name, "values": sorted(sides), "sources": sides}

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from wirewatch.config import database_url
 
 if TYPE_CHECKING:
-    from wirewatch.link import Linked
+    from wirewatch.link import ArticleInfo, Linked, Previous
     from wirewatch.link.actors import Correction
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
@@ -39,6 +39,7 @@ from wirewatch.store.schema import (
     events,
     mention_actors,
     mentions,
+    stories,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -210,6 +211,33 @@ class Store:
 
             return [Correction(r.action, r.actor_id, r.value) for r in rows]
 
+    def article_infos(self) -> list[ArticleInfo]:
+        """Non-duplicate articles in publication order (undated last), for the linker."""
+        from wirewatch.link import ArticleInfo
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles.c.id, articles.c.title, articles.c.published)
+                .where(articles.c.duplicate_of.is_(None))
+                .order_by(
+                    articles.c.published_utc.is_(None), articles.c.published_utc, articles.c.id
+                )
+            )
+            return [ArticleInfo(r.id, r.title, r.published) for r in rows]
+
+    def previous_links(self) -> Previous:
+        """Event and story ids of the last link run, to keep them stable."""
+        from wirewatch.link import Previous
+
+        with self.engine.connect() as conn:
+            ev = conn.execute(
+                select(mentions.c.id, mentions.c.event_id).where(mentions.c.event_id.is_not(None))
+            )
+            st = conn.execute(
+                select(articles.c.id, articles.c.story).where(articles.c.story.is_not(None))
+            )
+            return Previous({r[0]: r[1] for r in ev}, {r[0]: r[1] for r in st})
+
     def article_count(self) -> int:
         with self.engine.connect() as conn:
             return len(conn.execute(select(articles.c.id)).all())
@@ -220,8 +248,23 @@ class Store:
         """Swap in the link stage's actors and events in one transaction, so readers see
         either the old ledger or the new one, never a mix."""
         with self.engine.begin() as conn:
-            for table in (actor_roles, actor_aliases, events, actors):
+            for table in (actor_roles, actor_aliases, events, actors, stories):
                 conn.execute(delete(table))
+            if linked.stories:
+                conn.execute(insert(stories), linked.stories)
+            conn.execute(update(articles).values(story=None))
+            _assign(conn, articles, ("id",), "story",
+                    {(a,): s for a, s in linked.article_stories.items()})  # fmt: skip
+            # A syndicated copy belongs to its original's story.
+            originals = {a: s for a, s in linked.article_stories.items()}
+            copies = conn.execute(
+                select(articles.c.id, articles.c.duplicate_of).where(
+                    articles.c.duplicate_of.is_not(None)
+                )
+            ).all()
+            _assign(conn, articles, ("id",), "story", {
+                (c.id,): originals[c.duplicate_of] for c in copies if c.duplicate_of in originals
+            })  # fmt: skip
             if linked.actors:
                 conn.execute(insert(actors), linked.actors)
             if linked.aliases:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from wirewatch.link.outlets import outlet_group
 from wirewatch.model import ActorMention, EventMention
 from wirewatch.store import Store
 from wirewatch.store.schema import (
@@ -24,11 +25,13 @@ from wirewatch.store.schema import (
     events,
     mention_actors,
     mentions,
+    stories,
 )
 
 
 @dataclass
 class EventFilter:
+    story: str | None = None
     actor: str | None = None
     type: str | None = None
     status: str | None = None
@@ -59,6 +62,8 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
     query = select(events)
     if flt.type:
         query = query.where(events.c.type == flt.type.upper())
+    if flt.story:
+        query = query.where(events.c.story == flt.story)
     if flt.status:
         query = query.where(events.c.status == flt.status.lower())
     if flt.since:
@@ -134,6 +139,7 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
             )  # fmt: skip
         for q in m.quantities:
             quantities.append({**q, "article": m.article})
+    corroboration = _corroboration(ms)
     # Outlet as the attribution when no party is named: the report itself is the source.
     if not attributed:
         for _, row in ms:
@@ -162,7 +168,48 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
         "date_evidence": date_evidence,
         "location_evidence": location_evidence,
         "quantities": quantities,
+        "story": ev.story,
+        "corroboration": corroboration,
+        "contradictions": ev.contradictions or [],
     }
+
+
+def _corroboration(ms: list[tuple[EventMention, Any]]) -> dict[str, Any]:
+    """How many reports stand behind an event, and how many of them are independent: an
+    outlet and its sister titles or wire copies count once (data/outlets/groups.tsv)."""
+    by_article: dict[str, tuple[str | None, list[EventMention]]] = {}
+    for m, row in ms:
+        by_article.setdefault(m.article, (row.outlet, []))[1].append(m)
+    outlets = {o for o, _ in by_article.values() if o}
+    groups = {outlet_group(o) for o in outlets}
+    unknown = sum(1 for o, _ in by_article.values() if not o)
+    repeats = sum(
+        1 for _, reports in by_article.values()
+        if all(r.status == "claimed" and r.attributed_to for r in reports)
+    )  # fmt: skip
+    return {
+        "reports": len(by_article),
+        "outlets": len(outlets) + unknown,
+        "independent": len(groups) + unknown,
+        "claim_share": round(repeats / len(by_article), 2) if by_article else 0.0,
+    }
+
+
+def story_records(store: Store) -> Iterator[dict[str, Any]]:
+    """Stories with their articles, in order of their first date."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(stories).order_by(stories.c.first_date.is_(None), stories.c.first_date)
+        ).all()
+        members: dict[str, list[str]] = defaultdict(list)
+        for r in conn.execute(
+            select(articles.c.id, articles.c.story)
+            .where(articles.c.story.is_not(None), articles.c.duplicate_of.is_(None))
+            .order_by(articles.c.published_utc, articles.c.id)
+        ):
+            members[r.story].append(r.id)
+    for r in rows:
+        yield dict(r._mapping) | {"article_ids": members.get(r.id, [])}
 
 
 def _date(start: str | None, end: str | None) -> dict[str, str] | None:

@@ -137,6 +137,19 @@ events = Table(
     Column("location_country", String),
     Column("confidence", Float, nullable=False),
     Column("first_published", String),
+    Column("story", String),
+    Column("contradictions", JSON),
     Index("ix_events_date", "date_start"),
     Index("ix_events_type", "type"),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("title", Text),
+    Column("first_date", String),
+    Column("last_date", String),
+    Column("articles", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
 )
