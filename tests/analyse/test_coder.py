@@ -178,3 +178,136 @@ def test_commenting_on_a_meeting_is_not_taking_part(analyser):
     )
     assert "RUS" not in countries(m, "participant")
     assert {"POL", "UKR"} <= countries(m, "participant")
+
+
+# -- concrete actions from the lexicon ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "type_"),
+    [
+        ("Soldiers in Myanmar tortured detained villagers last week.", "ASSAULT"),
+        ("Rebels in Mali blew up a railway bridge near the border.", "COERCE"),
+        ("Kazakhstan banned the main opposition newspaper on Monday.", "COERCE"),
+        ("Thousands of farmers blocked roads across Poland on Friday.", "PROTEST"),
+        ("Teachers in Ghana went on strike over unpaid salaries.", "PROTEST"),
+        ("Armenian troops fired shells at Azerbaijani positions overnight.", "ASSAULT"),
+    ],
+)
+def test_concrete_action_verbs(analyser, text, type_):
+    ms = code(analyser, text)
+    assert ms and ms[0].type == type_, [(m.type, m.trigger.text) for m in ms]
+
+
+def test_verb_and_object_decide_the_type(analyser):
+    ms = code(analyser, "Latvia upgraded its diplomatic ties with Georgia on Tuesday.")
+    assert ms[0].type == "SUPPORT"
+    ms = code(analyser, "Serbia lifted the night curfew in Novi Pazar.")
+    assert [m.type for m in ms] == ["CONCEDE"]
+    ms = code(analyser, "The Nigerian teachers' union called off its strike on Monday.")
+    assert ms[0].type == "CONCEDE"
+
+
+# -- intent: promises are AGREE, conditional or hedged hostile acts are THREATEN ------------
+
+
+def test_offer_to_negotiate_is_agree(analyser):
+    ms = code(analyser, "Mongolia offered to negotiate with China over the mining dispute.")
+    m = ms[0]
+    assert m.type == "AGREE"
+    assert {"MNG", "CHN"} <= countries(m, "participant")
+    assert not [x for x in ms if x.type == "CONSULT"]
+
+
+def test_will_release_is_a_promise(analyser):
+    m = code(analyser, "Chile said it will release the detained Bolivian fishermen.")[0]
+    assert m.type == "AGREE"
+    assert "CHL" in countries(m, "source") | countries(m, "participant")
+
+
+def test_willing_to_withdraw_is_agree(analyser):
+    m = code(analyser, "Armenia is willing to withdraw its forces from the disputed villages.")[0]
+    assert m.type == "AGREE"
+
+
+def test_conditional_hostile_act_is_a_threat(analyser):
+    m = code(
+        analyser, "Ghana will withdraw its ambassador unless Togo releases the detained soldiers."
+    )[0]
+    assert m.type == "THREATEN"
+    assert "GHA" in countries(m, "source")
+    assert "TGO" in countries(m, "target")
+
+
+def test_would_boycott_is_a_threat(analyser):
+    m = code(analyser, "Estonian farmers said they would boycott the agricultural fair.")[0]
+    assert m.type == "THREATEN"
+
+
+def test_threatened_content_is_not_a_second_event(analyser):
+    ms = code(analyser, "Hungary threatened to ban the rally in Budapest.")
+    assert [m.type for m in ms] == ["THREATEN"]
+
+
+def test_refusal_to_accept_is_reject(analyser):
+    m = code(analyser, "Malta says it will not accept the migrants rescued at sea.")[0]
+    assert m.type == "REJECT"
+    assert "MLT" in countries(m, "source")  # "it" is the speaker
+
+
+# -- demands ------------------------------------------------------------------------------
+
+
+def test_demanded_that_x_makes_x_the_target(analyser):
+    m = one(code(analyser, "Bolivia demanded that Chile return the disputed coastline."), "REQUEST")
+    assert countries(m, "source") == {"BOL"}
+    assert countries(m, "target") == {"CHL"}
+
+
+def test_saying_that_x_must_act_is_a_demand(analyser):
+    ms = code(
+        analyser, "Peru said on Friday that Ecuador must withdraw its troops from the border."
+    )
+    m = ms[0]
+    assert m.type == "REQUEST" and m.status == "occurred"
+    assert countries(m, "source") == {"PER"}
+    assert countries(m, "target") == {"ECU"}
+
+
+# -- actors' countries ---------------------------------------------------------------------
+
+
+def test_known_office_holder_carries_a_country(analyser):
+    m = one(code(analyser, "Chancellor Angela Merkel criticized Russia on Sunday."), "ACCUSE")
+    assert "DEU" in countries(m, "source")
+    m = one(code(analyser, "Putin warned Finland against joining the alliance."), "THREATEN")
+    assert "RUS" in countries(m, "source")
+
+
+def test_titled_person_takes_the_home_country(analyser):
+    m = one(code(analyser, "President Amadou Diallo imposed a curfew in Bamako."), "COERCE")
+    assert "MLI" in countries(m, "source")
+
+
+def test_domestic_actors_take_the_country_of_the_sentence(analyser):
+    m = one(code(analyser, "Police in Kenya arrested dozens of protesters on Tuesday."), "COERCE")
+    assert countries(m, "source") == {"KEN"}
+    assert "KEN" in countries(m, "target")
+
+
+def test_place_of_an_undirected_attack_is_its_target(analyser):
+    m = one(code(analyser, "Turkish artillery shelled villages in northern Syria."), "ASSAULT")
+    assert "TUR" in countries(m, "source")
+    assert "SYR" in countries(m, "target")
+
+
+def test_apposition_describes_the_actor(analyser):
+    m = one(code(analyser, "Kenya, a close British partner, criticized Somalia."), "ACCUSE")
+    assert countries(m, "source") == {"KEN"}
+
+
+def test_verb_under_preposition_shares_the_subject(analyser):
+    m = one(
+        code(analyser, "Greek students have resorted to throwing stones at riot police."), "ASSAULT"
+    )
+    assert "GRC" in countries(m, "source")

@@ -15,9 +15,14 @@ First version (rules over spaCy's parse). What it does, so later versions know w
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -35,6 +40,19 @@ _LIGHT_VERBS = {
     "agree", "arrange", "schedule", "propose", "wrap", "end", "conclude", "open", "sit",
 }  # fmt: skip
 _NOMINAL_SOURCE_DEPS = {"poss", "compound", "amod", "nmod"}
+_AGREE_TO_MEET = {"agree", "decide", "arrange", "consent"}
+# Verbs whose complement is what they offer, threaten, refuse or ask for.
+_SPEECH_ACTS = {"AGREE", "THREATEN", "REJECT"}
+_REFUSABLE = {"AGREE", "SUPPORT"}
+_DIRECTIVE = {"REQUEST", "ACCUSE", "THREATEN"}
+_MUST = {"must", "should", "ought"}
+_FUTURE_MODALS = {"will", "would", "shall", "'ll", "'d"}
+_INTENT_WORDS = {
+    "offer", "promise", "pledge", "vow", "swear", "willing", "prepared", "ready", "commit",
+    "undertake", "agree",
+}  # fmt: skip
+_COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
+_HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
 
 
@@ -45,6 +63,7 @@ class _Hit:
     label: str | None = None
     mode: str | None = None
     extra: list[Token] = field(default_factory=list)  # merged trigger words
+    directive: bool = False  # "said X must": the modal makes the demand, not a hedge
 
     @property
     def head(self) -> Token:
@@ -64,9 +83,28 @@ def _span_of(tokens: list[Token]) -> CharSpan:
     return _char(doc, min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
 
 
+@lru_cache(maxsize=4)
+def _verb_object_tables(extra_dir: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(type, words) pairs of ``verb_objects.toml`` and a user's copy in WIREWATCH_LEXICONS."""
+    sources: list[Any] = [resources.files("wirewatch") / "data" / "lexicons" / "verb_objects.toml"]
+    if extra_dir and (Path(extra_dir) / "verb_objects.toml").exists():
+        sources.append(Path(extra_dir) / "verb_objects.toml")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for src in sources:
+        for type_, spec in tomllib.loads(src.read_text("utf-8")).items():
+            out += [(type_, tuple(p.lower().split())) for p in spec.get("pairs", [])]
+    return tuple(out)
+
+
 class SentenceCoder:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
+        self.pairs: dict[tuple[str, ...], Trigger] = {}
+        for type_, words in _verb_object_tables(os.environ.get("WIREWATCH_LEXICONS")):
+            base = lexicon.types.get(type_)
+            if base is not None and len(words) >= 2:
+                self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric))
+        self.pair_verbs = {words[0] for words in self.pairs}
         cues = lexicon.cues
         self.reporting = cues["reporting"]["neutral"] | cues["reporting"]["hedged"]
         self.hedged_reporting = cues["reporting"]["hedged"]
@@ -93,7 +131,53 @@ class SentenceCoder:
                 i = hit.tokens[-1].i + 1
             else:
                 i += 1
+        hits = self._verb_objects(sent, hits, blocked)
+        hits += self._directives(sent, hits)
+        hits.sort(key=lambda h: h.tokens[0].i)
         return self._merge(hits)
+
+    def _verb_objects(self, sent: Span, hits: list[_Hit], blocked: set[int]) -> list[_Hit]:
+        """ "lifted a night curfew", "upgraded their diplomatic ties": a verb and its object
+        noun, with any words between, make one event whose type the pair decides."""
+        for tok in sent:
+            if tok.pos_ != "VERB" or tok.lemma_.lower() not in self.pair_verbs:
+                continue
+            lemma = tok.lemma_.lower()
+            prt = tuple(c.lower_ for c in tok.children if c.dep_ == "prt")
+            for obj in tok.children:
+                if obj.dep_ not in ("dobj", "nsubjpass") or obj.i in blocked:
+                    continue
+                trig = None
+                for noun in (obj.lemma_.lower(), obj.lower_):
+                    trig = self.pairs.get((lemma, *prt, noun)) or self.pairs.get((lemma, noun))
+                    if trig is not None:
+                        break
+                if trig is None:
+                    continue
+                hits = [h for h in hits if not ({tok.i, obj.i} & {t.i for t in h.tokens})]
+                hits.append(_Hit([tok], trig, None, None, extra=[obj]))
+                break
+        return hits
+
+    def _directives(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
+        """ "Russia said that Sudan must return the helicopter": a statement that someone must
+        or should act is a demand on them (REQUEST) by the speaker."""
+        out: list[_Hit] = []
+        taken = {t.i for h in hits for t in h.tokens}
+        base = self.lex.types.get("REQUEST")
+        if base is None:
+            return out
+        for tok in sent:
+            if tok.pos_ != "VERB" or tok.i in taken or tok.lemma_.lower() not in self.reporting:
+                continue
+            for comp in tok.children:
+                if comp.dep_ != "ccomp":
+                    continue
+                modal = [c for c in comp.children if c.dep_ == "aux" and c.lower_ in _MUST]
+                if modal and any(c.dep_ in ("nsubj", "nsubjpass") for c in comp.children):
+                    out.append(_Hit([tok], base, None, None, extra=modal[:1], directive=True))
+                    break
+        return out
 
     def _phrase_at(self, doc: Doc, i: int, end: int) -> _Hit | None:
         tok = doc[i]
@@ -166,12 +250,14 @@ class SentenceCoder:
                     or not other.trigger.nominal
                     and hit.trigger.nominal
                     and other.head in hit.head.ancestors
+                    and self._within_clause(hit.head, other.head)
                 ):
                     host = other
                 elif (
                     not hit.trigger.nominal
                     and other.trigger.nominal
                     and hit.head in other.head.ancestors
+                    and self._within_clause(other.head, hit.head)
                 ):
                     hit.extra, hit.label = other.tokens, hit.label or other.label
                     hit.mode = hit.mode or other.mode
@@ -185,15 +271,65 @@ class SentenceCoder:
                 host.extra += hit.tokens
                 host.label = host.label or hit.label
                 host.mode = host.mode or hit.mode
-        # A verb that only introduces another trigger ("agreed to hold the meeting"): keep the
-        # event it introduces and let the verb make it planned.
+        # "launched an attack", "made an offer": a light verb whose object is an event noun
+        # of another type is only its support.
+        merged = [
+            hit for hit in merged
+            if hit.trigger.nominal or hit.head.lemma_.lower() not in _LIGHT_VERBS
+            or not any(
+                o.trigger.nominal and o.trigger.type != hit.trigger.type
+                and o.head.head.i == hit.head.i and o.head.dep_ in ("dobj", "attr")
+                for o in merged
+            )
+        ]  # fmt: skip
+        # "agreed to hold the meeting": a verb of agreeing that only introduces a meeting makes
+        # it planned; the meeting is the event.
         out = []
         for hit in merged:
-            introduces_other = any(o is not hit and hit.head in o.head.ancestors for o in merged)
-            if not hit.trigger.nominal and hit.trigger.type == "AGREE" and introduces_other:
+            introduced = [o for o in merged if o is not hit and hit.head in o.head.ancestors]
+            if (
+                not hit.trigger.nominal
+                and hit.head.lemma_.lower() in _AGREE_TO_MEET
+                and introduced
+                and all(o.trigger.type == "CONSULT" for o in introduced)
+            ):
                 continue
             out.append(hit)
-        return out
+        # "offered to release", "threatened to ban", "refused to deploy": what a speech act
+        # offers, threatens or refuses is its content, not a second event.
+        return [
+            hit for hit in out
+            if not any(
+                o is not hit and not o.trigger.nominal and o.trigger.type in _SPEECH_ACTS
+                and self._is_content_of(hit, o)
+                for o in out
+            )
+        ]  # fmt: skip
+
+    @staticmethod
+    def _is_content_of(hit: _Hit, act: _Hit) -> bool:
+        """Is ``hit`` the complement of the verb ``act`` ("threatened to [ban]", "promised
+        [aid]"), without crossing into a clause of its own?"""
+        if act.head not in hit.head.ancestors:
+            return False
+        cur = hit.head
+        while cur.i != act.head.i:
+            if cur.dep_ in _CLAUSAL or cur.dep_ in ("conj", "acl") or cur.dep_ == "ccomp":
+                return False
+            if cur.dep_ == "advcl":
+                return False
+            cur = cur.head
+        return True
+
+    @staticmethod
+    def _within_clause(low: Token, high: Token) -> bool:
+        """No clause boundary between a token and its ancestor."""
+        cur = low
+        while cur.i != high.i:
+            if cur.dep_ in _CLAUSAL:
+                return False
+            cur = cur.head
+        return True
 
     # -- structure --------------------------------------------------------------------------
 
@@ -271,9 +407,16 @@ class SentenceCoder:
         actors = [
             e for e in in_clause
             if e.kind is not None and id(e) not in attr_ids and e is not place_ref
-            and not self._is_locative(e, doc)
+            and not self._is_locative(e, doc) and not self._in_apposition(e, doc)
         ]  # fmt: skip
         subjects = self._subjects(gov)
+        shared = {i for sub in subjects for i in range(sub.left_edge.i, sub.i + 1)} - clause
+        if shared:
+            actors += [
+                e for e in entities
+                if e.start in shared and e.kind and not e.consumed and id(e) not in attr_ids
+                and e not in actors
+            ]  # fmt: skip
         # "Lammy, who met Yoon": the relative pronoun stands for the noun the clause modifies.
         if gov.dep_ == "relcl" and any(t.lower_ in ("who", "which", "that") for t in subjects):
             owner = gov.head
@@ -286,16 +429,78 @@ class SentenceCoder:
             resolved: list[EntityRef] = []
             for anc in above:
                 ids = {t.i for s in self._subjects(anc) for t in s.subtree}
-                resolved = [
-                    e for e in entities if e.start in ids and e.kind and id(e) not in attr_ids
-                ]
+                # "Syria says it will withdraw": the pronoun is the speaker, who is then both
+                # the source and the attribution.
+                resolved = [e for e in entities if e.start in ids and e.kind]
                 if resolved:
                     break
-            actors = resolved + actors if resolved else list(previous_subjects) + actors
+            if not resolved:
+                resolved = list(previous_subjects)
+            actors = resolved + [e for e in actors if e not in resolved]
+            subjects = subjects + [doc[e.start] for e in resolved if e.start < len(doc)]
+        # "demanded that Hamas renounce ...", "said that Sudan must return ...": the subject of
+        # the demanded clause is the target of the demand.
+        addressees: list[EntityRef] = []
+        if hit.trigger.type in _DIRECTIVE and not hit.trigger.nominal:
+            for comp in gov.children:
+                if comp.dep_ not in ("ccomp", "xcomp") or comp.pos_ not in ("VERB", "AUX"):
+                    continue
+                ids = {t.i for s in self._subjects(comp) for t in s.subtree}
+                addressees += [
+                    e for e in entities
+                    if e.start in ids and e.kind and not e.consumed and e not in actors
+                    and not self._is_locative(e, doc)
+                ]  # fmt: skip
+            actors = actors + addressees
         if not actors and not hit.label:
             return None
 
-        roles = self._roles(hit, gov, actors, subjects, entities)
+        type_ = hit.trigger.type
+        intent = None
+        if negated and type_ in _REFUSABLE:
+            # "will not accept", "did not agree": a refusal, not the positive event.
+            type_, negated = "REJECT", False
+        else:
+            intent = self._intent_type(type_, hit, gov)
+        if (
+            type_ == "MOBILIZE"
+            and not hit.trigger.nominal
+            and any(
+                c.dep_ == "prep"
+                and c.lower_ in ("at", "on", "into", "upon")
+                and not any(t.ent_type_ in ("DATE", "TIME") for t in c.subtree)
+                for c in [
+                    *head.children,
+                    *(g for o in head.children if o.dep_ == "dobj" for g in o.children),
+                ]
+            )
+        ):
+            type_ = "ASSAULT"  # "fired shells at", "opened fire on": not a test launch
+
+        symmetric = hit.trigger.symmetric and type_ == hit.trigger.type
+        roles = self._roles(hit, gov, actors, subjects, entities, symmetric)
+        if addressees:
+            roles = [(e, "target" if e in addressees else r) for e, r in roles]
+        if (intent or type_) == "THREATEN":
+            # "will withdraw unless the president ...", "threatened to ban voting if Hamas
+            # ran": whoever the condition is about is the target of the threat.
+            known = {id(e) for e, _ in roles}
+            roles += [
+                (e, "target") for e in self._condition_subjects(gov, entities)
+                if id(e) not in known and not e.consumed
+            ]  # fmt: skip
+        if (
+            not hit.trigger.symmetric
+            and type_ not in ("AGREE", "CONSULT", "COOPERATE")
+            and not any(r == "target" for _, r in roles)
+        ):
+            # "fired shells at targets in Jericho", "lifted the curfew in Montenegro": with no
+            # one named as the target, the place where it happens is what it is done to.
+            where = place_ref or next(
+                (e for e in in_clause if e.place is not None and self._is_locative(e, doc)), None
+            )
+            if where is not None and where.country:
+                roles.append((where, "target"))
         if not roles:
             return None
 
@@ -303,10 +508,20 @@ class SentenceCoder:
         status, cue = self._status(sent, hit, gov, negated, hedged_by_reporter, timex, published)
         if status is None:
             return None
+        if type_ == "REJECT" and hit.trigger.type in _REFUSABLE and status == "planned":
+            status, cue = "occurred", None  # "will not accept": the refusal is made now
+        if intent is not None:
+            # The promise or threat itself has been made: "will" dates what is promised.
+            type_ = intent
+            if status == "planned":
+                status, cue = "occurred", None
         subject_refs = [e for e, role in roles if role in ("source", "participant")]
         mention: dict[str, Any] = {
-            "type": hit.trigger.type,
-            "cameo": hit.trigger.cameo or None,
+            "type": type_,
+            "cameo": (
+                hit.trigger.cameo if type_ == hit.trigger.type else self.lex.types[type_].cameo
+            )
+            or None,
             "mode": hit.mode,
             "label": hit.label,
             "status": status,
@@ -329,11 +544,81 @@ class SentenceCoder:
         return mention, subject_refs
 
     @staticmethod
+    def _condition_subjects(gov: Token, entities: list[EntityRef]) -> list[EntityRef]:
+        verbs = [gov, *[c for c in gov.children if c.dep_ == "xcomp"]]
+        ids: set[int] = set()
+        for verb in verbs:
+            for adv in verb.children:
+                if adv.dep_ == "advcl" and any(
+                    m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in adv.children
+                ):
+                    ids |= {t.i for s in SentenceCoder._subjects(adv) for t in s.subtree}
+        return [e for e in entities if e.start in ids and e.kind]
+
+    @staticmethod
+    def _intent_type(type_: str, hit: _Hit, gov: Token) -> str | None:
+        """Promises and threats: PLOVER codes what is offered or threatened by the intent.
+
+        "will release", "offered to negotiate", "is willing to withdraw" express an intent to
+        cooperate (AGREE); "would boycott", "will withdraw unless", "will strike if" are
+        threats (THREATEN).
+        """
+        chain = [gov]
+        while chain[-1].dep_ in ("xcomp", "acomp") and chain[-1].head.i != chain[-1].i:
+            chain.append(chain[-1].head)
+        modals = {
+            c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")
+        } & _FUTURE_MODALS
+        intent = {t.lemma_.lower() for t in chain[1:]} & _INTENT_WORDS
+        if gov.i != hit.head.i and gov.lemma_.lower() in _INTENT_WORDS:
+            intent.add(gov.lemma_.lower())
+        conditions = {
+            m.lower_
+            for t in chain for c in t.children if c.dep_ == "advcl"
+            for m in c.children if m.dep_ == "mark" and m.lower_ in ("if", "unless")
+        }  # fmt: skip
+        if not (modals or intent):
+            return None
+        if "unless" in conditions or (conditions and type_ in _HOSTILE):
+            return "THREATEN"
+        if type_ in _HOSTILE and type_ != "RETREAT":
+            if intent & {"vow", "swear"} or (modals - {"will", "'ll", "shall"}):
+                return "THREATEN"
+            return None
+        if type_ in _COOPERATIVE:
+            return "AGREE"
+        if type_ == "CONSULT" and intent - _AGREE_TO_MEET:
+            return "AGREE"
+        return None
+
+    @staticmethod
     def _subjects(verb: Token) -> list[Token]:
         subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
-        if not subs and verb.dep_ in ("xcomp", "acomp", "conj", "acl") and verb.head.i != verb.i:
+        if subs or verb.head.i == verb.i:
+            return subs
+        if verb.dep_ == "acl" and verb.tag_ in ("VBG", "VBD") and verb.head.pos_ != "VERB":
+            return [verb.head]  # "protesters demanding reforms"
+        if verb.dep_ in ("xcomp", "acomp", "conj", "acl"):
             return SentenceCoder._subjects(verb.head)
+        # "resorted to throwing stones": a verb under a preposition shares the subject of the
+        # verb it hangs from.
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "VERB":
+            return SentenceCoder._subjects(verb.head.head)
         return subs
+
+    @staticmethod
+    def _in_apposition(ref: EntityRef, doc: Doc) -> bool:
+        """ "Pakistan, a key U.S. ally, ...": a name modifying an apposition describes the
+        actor; it is not one."""
+        root = doc[ref.start : ref.end].root
+        if root.dep_ not in ("compound", "amod", "poss", "nmod", "pobj"):
+            return False
+        for anc in root.ancestors:
+            if anc.dep_ == "appos":
+                return True
+            if anc.pos_ in ("VERB", "AUX"):
+                return False
+        return False
 
     @staticmethod
     def _is_locative(ref: EntityRef, doc: Doc) -> bool:
@@ -365,12 +650,13 @@ class SentenceCoder:
         actors: list[EntityRef],
         subjects: list[Token],
         entities: list[EntityRef],
+        symmetric: bool | None = None,
     ) -> list[tuple[EntityRef, str]]:
         flat: list[EntityRef] = []
         for e in actors:
             flat.extend(e.members or [e])
         head = hit.head
-        if hit.trigger.symmetric:
+        if hit.trigger.symmetric if symmetric is None else symmetric:
             allowed = self._participant_tokens(hit, gov, subjects)
             return [(e, "participant") for e in _unique(flat) if e.start in allowed]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in gov.children)
@@ -427,8 +713,23 @@ class SentenceCoder:
         hosts = [head, *[a for a in head.ancestors if a.i in {x.i for x in gov.subtree}]]
         for host in hosts:
             for child in host.children:
-                if child.dep_ == "prep" and child.lower_ in ("with", "between", "among", "by"):
+                if child.dep_ == "prep" and child.lower_ in (
+                    "with",
+                    "between",
+                    "among",
+                    "by",
+                    "to",
+                ):
                     allowed |= {t.i for t in child.subtree}
+                # "offered to negotiate with Armenia", "promised aid to Mozambique": who the
+                # promised action involves takes part in the agreement.
+                if host.i == gov.i and child.dep_ == "xcomp" and not hit.trigger.nominal:
+                    allowed |= {
+                        t.i for g in child.subtree
+                        if g.dep_ in ("dobj", "dative") or g.dep_ == "prep"
+                        and g.lower_ in ("with", "to", "between")
+                        for t in g.subtree
+                    }  # fmt: skip
                 if host.i == head.i and child.dep_ in ("compound", "nmod", "amod", "poss", "appos"):
                     allowed |= {t.i for t in child.subtree}
                 if child.dep_ == "dobj" and child.ent_type_ in ("PERSON", "GPE", "NORP", "ORG"):
@@ -500,12 +801,20 @@ class SentenceCoder:
                 for c in tok.children
                 if c.dep_ in ("aux", "auxpass", "advmod", "neg", "acomp", "amod", "mark")
             ]
-        near += [t for t in hit.extra]
+        if not hit.directive:
+            near += [t for t in hit.extra]
         found: dict[str, Token] = {}
         lowered = sent.text.lower()
         for tok in near:
             lemma = tok.lemma_.lower()
             low = tok.lower_
+            if (
+                tok.pos_ == "VERB"
+                and lemma in self.reporting
+                and any(c.dep_ == "nsubj" for c in tok.children)
+            ):
+                # "a newspaper reported": a named reporter, not "reportedly".
+                lemma = low = ""
             for status in ("denied", "claimed", "hypothetical", "planned"):
                 words = cues[status].get("lemmas", set())
                 if (lemma in words or low in words) and status not in found:

@@ -8,6 +8,7 @@ lone surname resolves to the full name used earlier in the same article.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +16,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from wirewatch.link.kb import KnowledgeBase, KnownActor, Place
+from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
 
 _ENT_LABELS = {"PERSON", "GPE", "NORP", "ORG", "LOC", "FAC"}
 _MAX_NGRAM = 7
@@ -192,7 +193,190 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             refs.append(ref)
     refs.sort(key=lambda r: r.start)
     _resolve_people(doc, refs, kb)
+    for sent in doc.sents:
+        _domestic_actors(doc, sent, refs)
+    refs.sort(key=lambda r: r.start)
     return refs
+
+
+# -- office holders -------------------------------------------------------------------------
+
+# Family name first: index the first word of these countries' leaders as well.
+_FAMILY_FIRST = {"CHN", "TWN", "KOR", "PRK", "JPN", "VNM", "KHM", "MMR", "HUN"}
+_OFFICE_WORDS = {
+    "president", "minister", "premier", "chancellor", "king", "queen", "emir", "sultan",
+    "leader", "secretary", "prince", "dictator", "ruler", "chairman", "general",
+}  # fmt: skip
+
+
+def _read_lexicon_tsv(name: str) -> list[dict[str, str]]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / name).read_text("utf-8")
+    rows: list[dict[str, str]] = []
+    header: list[str] | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = [c.strip() for c in cells]
+            continue
+        rows.append(dict(zip(header, (c.strip() for c in cells), strict=False)))
+    return rows
+
+
+def _surname_key(word: str) -> str:
+    return re.sub(r"^(al|el|ad|as|ash|an)-", "", fold(word))
+
+
+@lru_cache(maxsize=1)
+def _leaders() -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Full name -> country and surname -> countries, from ``leaders.tsv``."""
+    by_name: dict[str, str] = {}
+    by_surname: dict[str, set[str]] = {}
+    for row in _read_lexicon_tsv("leaders.tsv"):
+        name, country = row.get("name", ""), row.get("country", "")
+        if not name or len(country) != 3:
+            continue
+        by_name[fold(name)] = country
+        words = name.replace(".", " ").split()
+        keys = {_surname_key(words[-1])}
+        if country in _FAMILY_FIRST or words[0].lower() in ("king", "mullah", "ayatollah"):
+            keys.add(_surname_key(words[0] if country in _FAMILY_FIRST else words[-1]))
+        for key in keys:
+            by_surname.setdefault(key, set()).add(country)
+    return by_name, by_surname
+
+
+def leader_country(name: str, title: str | None) -> str | None:
+    """The country of a well-known office holder: the full name, else the surname (with some
+    spelling tolerance when a title of office stands before it)."""
+    by_name, by_surname = _leaders()
+    full = fold(name)
+    if full in by_name:
+        return by_name[full]
+    words = name.replace(".", " ").split()
+    if not words:
+        return None
+    surname = _surname_key(words[-1])
+    countries = by_surname.get(surname)
+    if (
+        countries is None
+        and title
+        and len(surname) >= 5
+        and {w.lower() for w in re.split(r"[\s-]+", title)} & _OFFICE_WORDS
+    ):
+        close = difflib.get_close_matches(surname, list(by_surname), n=1, cutoff=0.85)
+        countries = by_surname.get(close[0]) if close else None
+    if countries and len(countries) == 1:
+        return next(iter(countries))
+    return None
+
+
+# -- domestic actors ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _domestic_words() -> dict[tuple[str, ...], str]:
+    return {
+        tuple(row["word"].split()): row.get("sector", "") or "civilian"
+        for row in _read_lexicon_tsv("domestic.tsv")
+        if row.get("word")
+    }
+
+
+_LOCATIVE = {"in", "at", "near", "inside", "across", "throughout"}
+
+
+def _country_in(tok: Token, refs: list[EntityRef]) -> str | None:
+    for r in refs:
+        if r.start <= tok.i < r.end and r.country:
+            return r.country
+    return None
+
+
+def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
+    """ "Rebels in the Ivory Coast", "police" in a sentence about Monrovia: common nouns for
+    domestic actors become actors with the country the sentence gives them."""
+    words = _domestic_words()
+    taken = {i for r in refs for i in range(r.start, r.end) if r.kind or r.place}
+    found: list[tuple[int, int, str, str | None]] = []  # start, end, sector, own country
+    homes: list[str] = []
+    i = sent.start
+    while i < sent.end:
+        match = None
+        for n in (2, 1):
+            key = tuple(t.lower_ for t in doc[i : min(i + n, sent.end)])
+            if len(key) == n and key in words and not any(j in taken for j in range(i, i + n)):
+                match = (n, words[key])
+                break
+        if match is None:
+            i += 1
+            continue
+        n, sector = match
+        head = doc[i + n - 1]
+        if head.pos_ not in ("NOUN", "PROPN") or (head.dep_ == "compound" and head.head.i == i + n):
+            # "opposition groups": the phrase ends at its head noun.
+            if head.dep_ == "compound" and head.head.i == i + n and head.head.pos_ == "NOUN":
+                n += 1
+                head = doc[i + n - 1]
+            else:
+                i += n
+                continue
+        mods = [c for c in head.children if c.dep_ in ("amod", "compound", "poss", "nmod")]
+        mod_country = next(
+            (c for m in mods for t in m.subtree if (c := _country_in(t, refs)) is not None), None
+        )
+        if mod_country is not None:
+            homes.append(mod_country)  # "Ugandan opposition": already an actor of its own
+            i += n
+            continue
+        own = None
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "from"):
+                own = next(
+                    (c for t in prep.subtree if (c := _country_in(t, refs)) is not None), None
+                )
+                if own is not None:
+                    homes.append(own)
+                    break
+        found.append((i, i + n, sector, own))
+        i += n
+    for r in refs:
+        if not (sent.start <= r.start < sent.end) or not r.country or r.kind == "person":
+            continue
+        root = doc[r.start : r.end].root
+        if r.place is not None and root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
+            homes.append(r.country)
+        elif r.kind == "organization" and r.kb_id and r.kb_id.startswith(f"{r.country}-"):
+            homes.append(r.country)  # a national body: "Kenya Police", "the Defense Ministry"
+    home = homes[0] if len(set(homes)) == 1 else None
+    for start, end, sector, own in found:
+        country = own or home
+        if country is None:
+            continue
+        span = doc[start:end]
+        refs.append(
+            EntityRef(
+                start,
+                end,
+                span.start_char,
+                span.end_char,
+                span.text,
+                span.text.lower(),
+                "group",
+                country,
+                None,
+                sector,
+            )  # fmt: skip
+        )
+    if home is None:
+        return
+    for r in refs:
+        if (
+            sent.start <= r.start < sent.end and r.kind == "person" and r.country is None
+            and r.title and {w.lower() for w in re.split(r"[\s-]+", r.title)} & _OFFICE_WORDS
+        ):  # fmt: skip
+            r.country = home
 
 
 @lru_cache(maxsize=1)
@@ -230,6 +414,10 @@ def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
     for ref in refs:
         if ref.kind == "person" and " " in ref.name:
             _attach_title(doc, ref, refs, by_start)
+            if ref.country is None:
+                ref.country = leader_country(ref.name, ref.title) or _appositive_country(
+                    doc, ref, refs
+                )
             full_names.append(ref)
             continue
         # A single capitalised word the model called a person or an organisation: is it the
@@ -245,6 +433,29 @@ def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
                 ref.country, ref.title = person.country, person.title
             elif ref.kind == "person":
                 _attach_title(doc, ref, refs, by_start)
+                if ref.country is None:
+                    ref.country = leader_country(ref.name, ref.title) or _appositive_country(
+                        doc, ref, refs
+                    )
+
+
+def _appositive_country(doc: Doc, person: EntityRef, refs: list[EntityRef]) -> str | None:
+    """ "Sidhoum, Algeria's leading activist" / "Qatar's emir, Sheikh Hamad": the country
+    that owns the apposition."""
+    root = doc[person.start : person.end].root
+    nouns = [c for c in root.children if c.dep_ == "appos"]
+    if root.dep_ == "appos":
+        nouns.append(root.head)
+    for noun in nouns:
+        if person.start <= noun.i < person.end:
+            continue
+        for child in noun.children:
+            if child.dep_ in ("poss", "amod", "compound"):
+                for t in child.subtree:
+                    other = next((r for r in refs if r.start <= t.i < r.end), None)
+                    if other is not None and other.kind == "country" and other.country:
+                        return other.country
+    return None
 
 
 def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], by_start: dict) -> None:
