@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 # Floors (value F1, percent) pinned about 1.5 points under the scores measured when the
-# rules were last tuned (TimeBank 79.9, MEANTIME 80.5); `--check` fails below them.  The
-# project's target is 85 on each corpus; see docs/timex.md for what still separates us.
-FLOORS = {"timebank": 78.5, "meantime": 79.0}
+# rules were last tuned, 2026-11-23: TimeBank+AQUAINT 81.0 (span 94.0), MEANTIME 81.5
+# (span 92.1); before that 79.9 / 80.5.  `--check` fails below them.  The project's
+# target is 85 on each corpus; see docs/timex.md for what still separates us.
+FLOORS = {"timebank": 79.5, "meantime": 80.0}
 
 
 @dataclass

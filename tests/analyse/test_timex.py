@@ -423,3 +423,170 @@ def test_record_shape_and_schema() -> None:
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     jsonschema.validate(rec, schema)
     jsonschema.validate(timex_to_record(Timex(0, 3, "now", "DATE", "PRESENT_REF"), 7), schema)
+
+
+# --------------------------------------------------------------------------- added phenomena
+
+FRI = date(2024, 11, 1)  # a Friday: a Seoul paper on the morning after a Washington meeting
+
+
+def test_local_time_day_reported_from_a_later_time_zone(nlp) -> None:
+    # Seoul is ahead of Washington: on Friday morning in Seoul it is still Thursday there,
+    # so a future "Thursday (local time)" is that Thursday, not next week's; the value is
+    # the local day as written and "(local time)" follows the span directly
+    text = "The ministers will meet in Washington on Thursday (local time), Seoul said."
+    t = one(nlp, text, FRI)
+    assert (t.text, t.value, t.first_day) == ("Thursday", "2024-10-31", date(2024, 10, 31))
+    assert text[t.end :].startswith(" (local time)")
+    t = one(nlp, "The 2+2 talks are to open on the 31st (local time) in Washington.", FRI)
+    assert (t.text, t.value) == ("the 31st", "2024-10-31")
+    # without the marker a future weekday is the next one
+    assert one(nlp, "The ministers will meet in Washington on Thursday.", FRI).value == (
+        "2024-11-07"
+    )
+
+
+def test_local_time_in_a_zone_marker_does_not_shift_a_past_day(nlp) -> None:
+    t = one(nlp, "The envoys met in Ottawa on the 1st (local time), officials said.", FRI)
+    assert t.value == "2024-11-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        (
+            "Protesters clashed with police on Friday night in the capital.",
+            "Friday night",
+            "2024-10-18TNI",
+        ),
+        ("The envoy left Seoul on Monday morning, aides said.", "Monday morning", "2024-10-21TMO"),
+        ("The cabinet will meet on Thursday evening.", "Thursday evening", "2024-10-24TEV"),
+    ],
+)
+def test_weekday_with_part_of_day(nlp, text: str, span: str, value: str) -> None:
+    t = one(nlp, text)
+    assert (t.text, t.type, t.value) == (span, "TIME", value)
+    assert t.first_day == t.last_day == date.fromisoformat(value[:10])
+
+
+def test_bare_year_and_week_refer_to_the_unit_under_discussion(nlp) -> None:
+    v = values(nlp, "Exports fell in the fourth quarter of 2023 and for the entire year.")
+    assert v["the entire year"] == "2023"
+    assert (
+        values(nlp, "For the week, the won lost 2% against the dollar.")["the week"] == "2024-W43"
+    )
+    ts = run(nlp, "The firm earned $4 million in the year ended March 31.")
+    assert [(t.text, t.type, t.value) for t in ts][0] == ("the year", "DURATION", "P1Y")
+
+
+def test_bare_year_is_not_a_date_in_names_and_rates(nlp) -> None:
+    assert run(nlp, "He was named person of the year by the magazine.") == []
+    assert [t.text for t in run(nlp, "They met in the week before the vote.")] == []
+
+
+def test_recent_units_are_vague_durations(nlp) -> None:
+    t = one(nlp, "Tensions have risen in recent months along the border.")
+    assert (t.type, t.value) == ("DURATION", "PXM")
+    assert one(nlp, "Trade has grown in recent years.").value == "PAST_REF"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The treaty was signed in nineteen ninety-six.", "nineteen ninety-six", "1996"),
+        (
+            "Talks collapsed in January nineteen ninety-seven.",
+            "January nineteen ninety-seven",
+            "1997-01",
+        ),
+        ("He vowed to halve it by the year two thousand.", "the year two thousand", "2000"),
+        ("The pact dates from nineteen oh five.", "nineteen oh five", "1905"),
+    ],
+)
+def test_spelled_out_years(nlp, text: str, span: str, value: str) -> None:
+    t = one(nlp, text, date(1998, 2, 27))
+    assert (t.text, t.value) == (span, value)
+
+
+def test_spelled_numbers_that_are_not_years(nlp) -> None:
+    for text in ("Nineteen twenty-year-olds were detained.", "Nineteen twenty percent voted."):
+        assert all(t.value != "1920" for t in run(nlp, text, date(1998, 2, 27)))
+
+
+def test_year_range_gives_both_years(nlp) -> None:
+    v = values(nlp, "The carrier will receive six jets from 2026 to 2028, the airline said.")
+    assert v == {"2026": "2026", "2028": "2028"}
+
+
+def test_as_soon_as_and_until_look_ahead(nlp) -> None:
+    t = one(nlp, "The group could leave for the border as soon as Monday, he said.", TUE)
+    assert t.value == "2024-10-28"
+    t = one(nlp, "The government has kept all markets closed until Friday.", TUE)
+    assert t.value == "2024-10-25"
+
+
+def test_plan_made_in_the_past_for_a_day_ahead(nlp) -> None:
+    t = one(nlp, "The prosecutor has scheduled a news conference Thursday.", TUE)
+    assert t.value == "2024-10-24"
+    t = one(nlp, "Activists planned a large rally in the capital on Saturday.", date(2024, 10, 25))
+    assert t.value == "2024-10-26"
+
+
+def test_generic_today_is_present_ref(nlp) -> None:
+    t = one(nlp, "The case matters for today's youth, the minister said.")
+    assert (t.text, t.value) == ("today", "PRESENT_REF")
+    assert one(nlp, "Ministers met today in Seoul.").value == "2024-10-22"
+
+
+def test_year_ago_comparison_does_not_move_the_reporting_quarter(nlp) -> None:
+    text = (
+        "The bank reported a third-quarter loss, compared with year-earlier profit. "
+        "Revenue fell to $85 million from $93 million a year earlier."
+    )
+    v = values(nlp, text, date(2024, 10, 30))
+    assert v["year-earlier"] == "2023-Q3"
+    assert v["a year earlier"] == "2023-Q3"
+
+
+def test_weekday_on_a_title_line_is_not_joined_to_the_next_line(nlp) -> None:
+    text = "Markets to stay closed until Friday\nSeptember 18, 2008 The government said so."
+    v = values(nlp, text, date(2008, 9, 18))
+    assert v["Friday"] == "2008-09-19"
+    assert v["September 18, 2008"] == "2008-09-18"
+
+
+def test_year_end(nlp) -> None:
+    t = one(nlp, "The merger should close by year-end, the bank said.")
+    assert (t.text, t.value, t.mod) == ("year-end", "2024", "END")
+    assert one(nlp, "The won is down 5% since year-end.").value == "2023"
+
+
+def test_that_year_takes_the_year_of_the_story(nlp) -> None:
+    v = values(nlp, "He fled in June 1998 and returned later that year.")
+    assert v["later that year"] == "1998"
+    assert run(nlp, "That year was hard.") == []  # nothing to point back to
+
+
+def test_vague_future_and_past_without_article(nlp) -> None:
+    assert one(nlp, "Exports are expected to slow in coming months.").value == "FUTURE_REF"
+    assert one(nlp, "Such talks failed in past years.").value == "PAST_REF"
+
+
+def test_decade_in_words(nlp) -> None:
+    assert one(nlp, "Membership fell through the nineties.").value == "199"
+
+
+def test_quoted_programme_title_is_not_a_date(nlp) -> None:
+    text = 'The minister said on ABC\'s "This Week With Martha Raddatz" that talks would go on.'
+    assert run(nlp, text) == []
+    assert one(nlp, 'He said: "This week we talk."').value == "2024-W43"
+
+
+def test_the_previous_weekday_is_counted_from_the_story_day(nlp) -> None:
+    v = values(nlp, "Stocks fell on Friday, Oct. 18, down 4% from the previous Friday.")
+    assert v["previous Friday"] == "2024-10-11"
+
+
+def test_deadline_with_clock_time_before_weekday(nlp) -> None:
+    t = one(nlp, "The ministry has given the firms until 9 a.m. Thursday to reply.")
+    assert t.value == "2024-10-24T09:00"

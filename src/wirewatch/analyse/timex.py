@@ -302,7 +302,25 @@ class _Grammar:
         MON = _names(self.months, amb)
         WD = _names(self.weekdays, amb)
         DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)(?!,\d)"
-        YEAR = r"(?<![\d$€£#.,/+])(?:1[6-9]\d\d|20\d\d|2100)(?![\d%]|,\d|\.\d)"
+        # a year in figures, or spelled out as read aloud ("nineteen ninety-six",
+        # "twenty twenty-four", "nineteen oh five"; "two thousand eight" after "the year")
+        TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+        ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+        TEENS = (
+            r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+        )
+        SPELLED = (
+            rf"(?:[Nn]ineteen|[Tt]wenty)[\s-]+(?:{TENS}(?:[\s-]+{ONES})?|{TEENS}|oh[\s-]+{ONES})\b"
+            rf"(?![\s-]+(?:{ONES}|{TENS}|hundred|thousand|million|year-olds?|percent)\b)"
+        )
+        YEAR = (
+            r"(?:(?<![\d$€£#.,/+])(?:1[6-9]\d\d|20\d\d|2100)(?![\d%]|,\d|\.\d)"
+            rf"|(?-i:{SPELLED}))"
+        )
+        Y2K = (
+            r"(?<=year\s)two\s+thousand"
+            rf"(?:(?:\s+and)?\s+(?:{ONES}|{TEENS}|{TENS}(?:[\s-]+{ONES})?))?\b"
+        )
         SEASON = _alt(self.seasons)
         numwords = [k for k in self.numbers if not k.startswith("a ") and k not in ("a", "an")]
         NW = _alt(numwords)
@@ -335,6 +353,8 @@ class _Grammar:
         self.QMOD_LEFT = re.compile(
             r"(?:^|(?<=[\s(\"'“]))(?P<qm>" + _alt(self.qmods) + r")\s+$", re.I
         )
+        # "(local time)", "(KST)", "Washington time" right after a day
+        self.LOCAL_AFTER = re.compile(r"\s*\(?\s*(?:" + TZ + r"|(?-i:[A-Z][a-z]+)\s+time)\b", re.I)
         self.EARLIER_LEFT = re.compile(r"(?:^|(?<=\s))(?P<el>earlier|later)\s+$", re.I)
 
         def yexpr(p: str) -> str:
@@ -347,14 +367,14 @@ class _Grammar:
         R: list[tuple[str, str, int, int]] = [  # name, regex, flags, priority (lower wins ties)
             (
                 "md",
-                rf"(?:(?P<wd>{WD}),?\s+)?(?P<mon>{MON})\s*(?P<day>{DAY})"
+                rf"(?:(?P<wd>{WD}),?[ \t]+)?(?P<mon>{MON})\s*(?P<day>{DAY})"
                 rf"(?:(?:\s*,\s*|\s+)(?:(?P<yr>{YEAR})|(?:of\s+)?(?P<yrel>{REL})\s+year\b))?",
                 I,
                 0,
             ),
             (
                 "dm",
-                rf"(?:(?P<wd>{WD}),?\s+)?(?:the\s+)?(?P<day>{DAY})(?:\s+of)?\s+(?P<mon>{MON})"
+                rf"(?:(?P<wd>{WD}),?[ \t]+)?(?:the\s+)?(?P<day>{DAY})(?:\s+of)?\s+(?P<mon>{MON})"
                 rf"(?:,?\s*(?P<yr>{YEAR}))?",
                 I,
                 0,
@@ -419,20 +439,23 @@ class _Grammar:
             ),
             (
                 "year",
-                rf"(?:(?P<fy>fiscal(?:\s+year)?\s+|FY\s?))?(?P<yr>{YEAR})(?!\s*(?:-|–|to)\s*\d)",
+                rf"(?:the\s+year\s+)?(?:(?P<fy>fiscal(?:\s+year)?\s+|FY\s?))?"
+                rf"(?P<yr>{YEAR}|{Y2K})(?!\s*(?:-|–)\s*\d)",
                 I,
                 3,
             ),
             (
                 "yrange",
-                rf"(?P<y1>{YEAR})\s*(?:-|–|to)\s*(?P<y2>\d{{4}}|\d\d)\b",
+                rf"(?P<y1>{YEAR})\s*(?:-|–)\s*(?P<y2>\d{{4}}|\d\d)\b",
                 I,
                 3,
             ),
             (
                 "decade",
                 r"(?:the\s+)?(?:(?P<c>1[5-9]|20)(?P<d>\d)0|['’](?P<d2>\d)0)['’]?s\b"
-                r"|(?:(?<=\bthe\s)|(?<=\band\s)|(?<=\bor\s))(?P<d3>[1-9])0['’]?s\b",
+                r"|(?:(?<=\bthe\s)|(?<=\band\s)|(?<=\bor\s))(?P<d3>[1-9])0['’]?s\b"
+                r"|(?-i:the\s+(?:nineteen[\s-]+)?(?P<dw>twenties|thirties|forties|fifties|sixties"
+                r"|seventies|eighties|nineties))\b",
                 I,
                 1,
             ),
@@ -499,6 +522,25 @@ class _Grammar:
                 1,
             ),
             ("theday", r"\bthe\s+day\b", I, 4),
+            (
+                "yearend",
+                r"(?:the\s+)?year(?:['’]s)?[\s-]end\b(?!-|\s+(?:results|figures|bonus))",
+                I,
+                2,
+            ),
+            (
+                "thatunit",
+                r"\bthat\s+(?:same\s+)?(?P<unit>year|month|week|quarter)\b(?![-\u2010\u2011])",
+                I,
+                3,
+            ),
+            (
+                "theunit",
+                r"\bthe\s+(?:(?P<adj>full|entire|whole|fiscal|current|calendar)\s+)?"
+                r"(?-i:(?P<unit>year|month|week))\b(?![-\u2010\u2011])",
+                I,
+                4,
+            ),
             ("weekend", r"\bthe\s+weekend\b", I, 4),
             (
                 "ordday",
@@ -700,11 +742,15 @@ class _Resolver:
             return "future"
         if v.lemma_.lower() in fl or v.lower_ in fl:
             if v.tag_ == "VBD":
-                return "past"  # "set Friday as the deadline"
+                # "planned a rally on Saturday": the plan is past, the rally may be ahead;
+                # no signal, so the nearest day wins
+                return None
             if any(a.tag_ == "VBD" for a in auxes):
                 return "future"  # "was scheduled for Thursday", "were planning to ... on Monday"
             if any(a.lemma_ == "have" for a in auxes) and not any(a.lemma_ == "be" for a in auxes):
-                return "past"
+                # "has scheduled talks for Thursday" looks ahead, "had planned to meet on
+                # Monday" looks back: the auxiliary's tense decides
+                return "past" if any(a.tag_ == "VBD" for a in auxes) else None
             if v.lemma_.lower() == "set" and not auxes:
                 return None  # "a record set on Aug. 6" / "a summit set for April"
             return "future"
@@ -741,6 +787,22 @@ class _Resolver:
             )
         return None
 
+    def _perfect(self, c: _Cand) -> bool:
+        """The governing verb is in the present perfect ("has kept ... until Friday")."""
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return False
+        tok = span.root
+        for _ in range(8):
+            if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
+                break
+            tok = tok.head
+        # "has kept the markets closed until Friday": the perfect may sit one verb up
+        for v in (tok, tok.head):
+            if any(a.lower_ in ("has", "have") for a in v.children if a.dep_ == "aux"):
+                return True
+        return False
+
     def _day_tense(self, c: _Cand) -> str | None:
         """Tense for a weekday or day of the month: the news present points ahead."""
         t = self.tense(c.start, c.end)
@@ -761,7 +823,7 @@ class _Resolver:
         """Year from a ``yexpr`` group: absolute, fiscal, or relative ("next year")."""
         gd = m.groupdict()
         if gd.get(prefix + "yr"):
-            return int(gd[prefix + "yr"]), "absolute"
+            return _year_int(gd[prefix + "yr"]), "absolute"
         if gd.get(prefix + "fy"):
             y = re.search(r"\d+", gd[prefix + "fy"])
             assert y is not None
@@ -836,7 +898,7 @@ class _Resolver:
         day = int(re.match(r"\d+", m["day"]).group())  # type: ignore[union-attr]
         gd = m.groupdict()
         if gd.get("yr"):
-            d = _safe_date(int(gd["yr"]), mon, day)
+            d = _safe_date(_year_int(gd["yr"]), mon, day)
             return _Res("DATE", _point(d, "day"), anchor="absolute") if d else None
         if gd.get("yrel"):
             n = self.g.shifters.get(gd["yrel"].lower(), 0)
@@ -940,7 +1002,13 @@ class _Resolver:
         p = self._report_quarter() if any(h.gran == "quarter" for h in self.history) else None
         if p is None:
             return _Res("DATE", _point(date(self.dct.year - 1, 1, 1), "year"))
-        return _Res("DATE", _Point(p.gran, p.d.replace(year=p.d.year - 1)), anchor="previous")
+        # a comparison ("year-earlier profit"): not the story's new reference period
+        return _Res(
+            "DATE",
+            _Point(p.gran, p.d.replace(year=p.d.year - 1)),
+            anchor="previous",
+            remember=False,
+        )
 
     def r_sameperiod(self, c: _Cand) -> _Res | None:
         p = self.history[-1] if self.history else _point(self.dct, "year")
@@ -990,14 +1058,14 @@ class _Resolver:
         return _Res("DATE", _point(d, "day"), anchor="absolute") if d else None
 
     def r_year(self, c: _Cand) -> _Res | None:
-        y = int(c.m["yr"])
+        y = _year_int(c.m["yr"])
         if not c.m["fy"] and not self._looks_like_year(c):
             return None
         return _Res("DATE", _point(date(y, 1, 1), "year"), anchor="absolute")
 
     def _looks_like_year(self, c: _Cand) -> bool:
         """A bare four-digit number is a year unless it counts things or labels something."""
-        y = int(c.m["yr"])
+        y = _year_int(c.m["yr"])
         before = self.text[max(0, c.start - 20) : c.start].lower().split()
         if before and before[-1].strip("(\"'") in self.g.year_blockers:
             return False
@@ -1029,6 +1097,12 @@ class _Resolver:
         m = c.m
         if m["c"]:
             y = int(m["c"]) * 100 + int(m["d"]) * 10
+        elif m["dw"]:  # "the nineties": the last such decade before the DCT's
+            tens = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies"]
+            tens += ["eighties", "nineties"]
+            y = 1900 + (tens.index(m["dw"]) + 2) * 10
+            if y + 100 <= self.dct.year:
+                y += 100
         else:
             dd = int(m["d2"] or m["d3"])
             y = 1900 + dd * 10
@@ -1058,6 +1132,8 @@ class _Resolver:
             return None
         y, anchor = self.year_of(m)
         if n == -1:
+            if y is None and re.match(r"\s+of\b", self.text[c.end : c.end + 4]):
+                return None  # "the last half of the '80s": of a period we do not resolve
             if y is None:  # "the last quarter": the one before the current
                 if m["ord"].lower() == "final":
                     n = per
@@ -1080,7 +1156,7 @@ class _Resolver:
         gran, n = ("quarter", int(q)) if q else ("half", int(h))
         month = (n - 1) * (3 if gran == "quarter" else 6) + 1
         if yr:
-            return _Res("DATE", _point(date(int(yr), month, 1), gran), anchor="absolute")
+            return _Res("DATE", _point(date(_year_int(yr), month, 1), gran), anchor="absolute")
         d = self._yearless(lambda yy: date(yy, month, 1), c, gran)
         return _Res("DATE", _point(d, gran)) if d else None
 
@@ -1094,7 +1170,7 @@ class _Resolver:
             # a bare season needs a temporal preposition before it ("in the summer")
             before = self.text[max(0, c.start - 20) : c.start].lower()
             if not re.search(
-                r"\b(?:in|during|over|by|until|since|through|before|after|this|last"
+                r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
                 r"|next|early|late|mid)(?:\s+the)?\s*-?$",
                 before,
             ):
@@ -1180,6 +1256,19 @@ class _Resolver:
             for k in range(-7, 8)
             if (self.dct + timedelta(days=k)).isoweekday() == wd
         ]
+        before = self.text[max(0, c.start - 32) : c.start]
+        anaphoric = rel in ("previous", "preceding", "prior", "following", "next")
+        prev = self.prev_point("day") if anaphoric and n else None
+        if prev is not None and n is not None and re.search(r"\bthe\s+$", before, re.I):
+            # "down 4.5% from the previous Friday": the one before the day in the story
+            base = prev.d
+            k = (base.isoweekday() - wd) % 7 or 7
+            d = (
+                base - timedelta(days=k)
+                if n < 0
+                else base + timedelta(days=(wd - base.isoweekday()) % 7 or 7)
+            )
+            return _Res("DATE", _point(d, "day"), anchor="previous")
         if n == -1:
             d = max(x for x in cands if x < self.dct)
         elif n == 1:
@@ -1188,12 +1277,21 @@ class _Resolver:
             tense = self._day_tense(c)
             if re.search(r"\bsince\s+$", self.text[max(0, c.start - 8) : c.start], re.I):
                 tense = "past"
-            if tense != "past" and re.search(
-                r"\b(?:until|till)\s+$", self.text[max(0, c.start - 8) : c.start], re.I
+            # a clock time may come between: "until 9 a.m. Tuesday", "as early as noon Monday"
+            before = _CLOCK_TAIL.sub("", before)
+            if re.search(r"\bas\s+(?:soon|early)\s+as\s+$", before, re.I):
+                tense = "future"  # "as soon as Tuesday", "as early as Monday"
+            elif re.search(r"\b(?:until|till)\s+$", before, re.I) and (
+                tense != "past" or self._perfect(c)
             ):
-                tense = "future"  # "closed until Friday": a deadline ahead
-            d = _pick(cands, self.dct, tense)
-        # "Friday night": news annotation (TimeBank) gives the day, and so do we
+                tense = "future"  # "closed until Friday", "has kept them closed until Friday"
+            d = _pick(cands, self._ref_day(c, tense), tense)
+        # "Friday night": TimeML keeps the part of the day (2024-10-25TNI, a TIME); the
+        # interval is still the whole day
+        if m["pod"]:
+            pod = self.g.pods[re.sub(r"\s+", " ", m["pod"].lower())]
+            if ":" not in pod:
+                return _Res("TIME", _point(d, "day", "T" + pod))
         return _Res("DATE", _point(d, "day"))
 
     def r_relday(self, c: _Cand) -> _Res | None:
@@ -1203,6 +1301,13 @@ class _Resolver:
         rd = re.sub(r"\s+", " ", m["rd"].lower())
         if rd == "tonight":
             return _Res("TIME", _point(self.dct, "day", "TNI"))
+        if rd == "today" and re.match(
+            r"['’]s\s+(?:\w+\s+)?(?:world|society|youth|young|generation|children|kids|standards"
+            r"|age|era|economy|culture|people|students|consumers|technology|media)\b",
+            self.text[c.end : c.end + 30],
+            re.I,
+        ):
+            return _Res("DATE", value="PRESENT_REF")  # generic: "today's youth", "today's world"
         d = self.dct + timedelta(days=self.g.reldays[rd])
         if m["pod"]:
             return _Res("TIME", _point(d, "day", "T" + self.g.pods[m["pod"].lower()]))
@@ -1260,6 +1365,64 @@ class _Resolver:
             return _Res("DATE", _point(self.dct, "day"))
         return _Res("DATE", p, anchor="previous")
 
+    def r_theunit(self, c: _Cand) -> _Res | None:
+        """ "the year", "for the week", "the full year": the unit of the story's last date.
+
+        TimeML reads a bare "the year" as a reference to the year under discussion: the
+        year of the last date mentioned, else the DCT's.  "the year ended Sept. 30" is a
+        twelve-month period ending on that (separately tagged) date: a duration.
+        """
+        after = self.text[c.end : c.end + 24].lower()
+        if re.match(
+            r"\s*(?:of\s+(?![$€£\d])|(?:in\s+which|when|that|which|since|\d|before|after"
+            r"|following|preceding|ahead|prior|earlier|later)\b)",
+            after,
+        ):
+            # "the year of the dragon", "the year 2000", "the week before", "the week
+            # following the crash" (but "a high for the year of $42")
+            return None
+        unit = c.m["unit"].lower()
+        if re.match(r"\s+(?:ended|ending|ends|to|through)\b", after):
+            return _Res("DURATION", value=_duration([(1, unit[0].upper())]))
+        before = self.text[max(0, c.start - 24) : c.start].lower()
+        if re.search(r"\b(?:per|a|each|every|one|all|times)\s+$", before) or re.search(
+            r"\b(?:person|man|woman|player|coach|athlete|book|car|album|song|team|word|company"
+            r"|executive|manager|rookie|story|deal|event)s?\s+of\s+$",
+            before,
+        ):
+            return None  # "$5 a year" is a rate; "person of the year" is a title
+        adj = (c.m["adj"] or "").lower()
+        p = None
+        if adj != "current":
+            # the unit of the date just mentioned ("the fourth quarter of 2005 ... for the
+            # entire year"), if it is close by; otherwise the DCT's
+            for q, q_end in zip(reversed(self.history), reversed(self.history_end), strict=True):
+                if c.start - q_end > 250:
+                    break
+                if _RANK[q.gran] <= _RANK[unit] and q.gran != "weekend":
+                    p = _point(q.d, unit)
+                    break
+        if p is None:
+            return _Res("DATE", _point(self.dct, unit), remember=False)
+        return _Res("DATE", p, anchor="previous", remember=False)
+
+    def r_yearend(self, c: _Cand) -> _Res | None:
+        """ "by year-end", "around year end", "since year's end": the end of the year."""
+        before = self.text[max(0, c.start - 12) : c.start].lower()
+        y = self.dct.year - (1 if re.search(r"\bsince\s+$", before) else 0)
+        return _Res("DATE", _point(date(y, 1, 1), "year"), mod="END")
+
+    def r_thatunit(self, c: _Cand) -> _Res | None:
+        """ "that year", "later that month": the unit of the last date in the story."""
+        unit = c.m["unit"].lower()
+        after = self.text[c.end : c.end + 12].lower()
+        if re.match(r"\s*(?:of|in\s+which|when)\b", after):
+            return None
+        p = self.prev_point(unit)
+        if p is None:
+            return None  # "that year" with nothing before it is not resolvable
+        return _Res("DATE", p, anchor="previous", remember=False)
+
     def r_weekend(self, c: _Cand) -> _Res | None:
         base = _point(self.dct, "weekend")
         tense = self.tense(c.start, c.end)
@@ -1299,7 +1462,19 @@ class _Resolver:
                 cands.append(d)
         if not cands:
             return None
-        return _Res("DATE", _point(_pick(cands, self.dct, tense), "day"))
+        return _Res("DATE", _point(_pick(cands, self._ref_day(c, tense), tense), "day"))
+
+    def _ref_day(self, c: _Cand, tense: str | None) -> date:
+        """The DCT as the day to count from, one day earlier for a future local date.
+
+        "(local time)" or a zone after a day says the day is the place's own calendar day,
+        which may still be "yesterday" for a reporter in Seoul: "the talks will open in
+        Washington on Thursday (local time)" in a Friday morning Seoul paper is the
+        Thursday just begun there, not next week's.  The value stays the day as written.
+        """
+        if tense == "future" and self.g.LOCAL_AFTER.match(self.text, c.end):
+            return self.dct - timedelta(days=1)
+        return self.dct
 
     def _unit_code(self, s: str) -> str:
         return self.g.units[self.g.unit_of[s.lower()]]
@@ -1494,7 +1669,8 @@ class _Resolver:
         nxt = re.match(r"\s*([a-z]+)", after)
         if w in ("current", "future", "recent") and nxt and nxt.group(1) in self.g.ref_block:
             return None
-        return _Res("DATE", value=self.g.refs[w])
+        value = self.g.refs[w]
+        return _Res("DURATION" if re.match(r"P[\dX]", value) else "DATE", value=value)
 
     def r_clock(self, c: _Cand) -> _Res | None:
         m = c.m
@@ -1547,7 +1723,7 @@ class _Resolver:
 
         rel = re.search(r"\b(last|next|this)\s+$", self.text[max(0, c.start - 6) : c.start], re.I)
         if c.m["yr"]:
-            d = make(int(c.m["yr"]))
+            d = make(_year_int(c.m["yr"]))
         elif rel and rel.group(1).lower() in ("last", "next"):
             # "last Thanksgiving": the latest one before the DCT; "next": the first after
             y = self.dct.year
@@ -1562,6 +1738,55 @@ class _Resolver:
             return None
         start = c.start - (len(rel.group(0)) if rel else 0)
         return _Res("DATE", _point(d, "day"), start=start)
+
+
+_YEAR_WORDS = {
+    **{
+        w: i
+        for i, w in enumerate(
+            ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        )
+    },
+    **{
+        w: i + 10
+        for i, w in enumerate(
+            [
+                "ten",
+                "eleven",
+                "twelve",
+                "thirteen",
+                "fourteen",
+                "fifteen",
+                "sixteen",
+                "seventeen",
+                "eighteen",
+                "nineteen",
+            ]
+        )
+    },
+    **{
+        w: 10 * (i + 2)
+        for i, w in enumerate(
+            ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+        )
+    },
+}
+
+
+def _year_int(s: str) -> int:
+    """ "1996", "nineteen ninety-six", "twenty twenty-four", "two thousand and eight"."""
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    words = [w for w in re.split(r"[\s-]+", s.lower()) if w and w != "and"]
+    if len(words) >= 2 and words[1] == "thousand":
+        return 2000 + sum(_YEAR_WORDS.get(w, 0) for w in words[2:])
+    return _YEAR_WORDS[words[0]] * 100 + sum(_YEAR_WORDS.get(w, 0) for w in words[1:])
+
+
+_CLOCK_TAIL = re.compile(
+    r"(?:\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?\s?m\.?|noon|midnight)\s*(?:[A-Z]{2,4}\s+)?,?\s*$", re.I
+)
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -1603,6 +1828,20 @@ _CAPTION = re.compile(
     re.I,
 )
 
+# A programme or book title in quotes: ABC's "This Week", CBS's ``60 Minutes''
+_QUOTES = ('"', "“", "``", "''")
+
+
+def _quoted_title(text: str, c: _Cand, r: _Res) -> _Res | None:
+    """Drop a capitalised expression that opens a quoted title ("This Week With ...")."""
+    words = re.findall(r"[A-Za-z]+", text[c.start : c.end])
+    if len(re.findall(r"\S+", text[c.start : c.end])) < 2 or not words:
+        return r
+    if all(w[:1].isupper() for w in words):
+        return None
+    return r
+
+
 _EXTENDABLE = ("month", "season", "quarter", "half", "year", "decade", "century", "week")
 
 
@@ -1626,6 +1865,8 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         prev_end = 0
         for c in pending:
             r = res.resolve(c)
+            if r is not None and text[max(0, c.start - 2) : c.start].endswith(_QUOTES):
+                r = _quoted_title(text, c, r)
             if r is None:
                 rejected.add(id(c))
                 again = True
