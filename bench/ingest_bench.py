@@ -41,6 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=20)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--engine", choices=["inprocess", "pool"], default="inprocess")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
     from wirewatch.analyse import Analyser, load_nlp
@@ -63,18 +65,31 @@ def main() -> None:
         for _ in nlp.pipe((r["text"] for r in records), batch_size=32):
             pass
         spacy_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for _ in nlp.pipe((r["text"] for r in records), batch_size=32, n_process=args.workers):
+            pass
+        spacy_mp_s = time.perf_counter() - t0
         store = Store.open(str(Path(tmp) / "bench.db"))
         t0 = time.perf_counter()
-        summary = ingest([src], store, analyser)
+        if args.engine == "pool":
+            from wirewatch.engine.runners import ProcessPool
+
+            with ProcessPool(args.workers) as pool:
+                summary = ingest([src], store, pool, batch_size=64 * args.workers)
+        else:
+            summary = ingest([src], store, analyser)
         ingest_s = time.perf_counter() - t0
     result = {
         "docs": len(records),
         "words": words,
+        "engine": args.engine,
         "spacy_pipe_s": round(spacy_s, 2),
+        f"spacy_pipe_{args.workers}proc_s": round(spacy_mp_s, 2),
         "ingest_s": round(ingest_s, 2),
         "ingest_docs_per_s": round(len(records) / ingest_s, 1),
         "ingest_words_per_s": round(words / ingest_s),
         "ingest_vs_spacy": round(ingest_s / spacy_s, 2),
+        f"ingest_vs_spacy_{args.workers}proc": round(ingest_s / spacy_mp_s, 2),
         "events": summary.events,
         "mentions": summary.mentions,
     }

@@ -71,3 +71,20 @@ def test_ids_stay_stable_when_an_earlier_report_arrives(tmp_path, store, analyse
     merged = [eid for eid, arts in after.items() if arts == {"early", "late"}]
     assert merged and merged[0] in before  # the event kept its id and gained a source
     assert {a["id"]: a["story"] for a in article_records(store)}["late"] == story_before["late"]
+
+
+def test_process_pool_gives_the_same_ledger(tmp_path, analyser):
+    from wirewatch.engine.runners import ProcessPool
+
+    src = tmp_path / "in.jsonl"
+    lines = [ARTICLE] + [
+        ARTICLE.replace('"n1"', f'"n{k}"').replace("on Monday", f"on Monday with {k} aides")
+        for k in range(2, 6)
+    ]
+    src.write_text("".join(lines), encoding="utf-8")
+    serial = Store.open(str(tmp_path / "serial.db"))
+    ingest([src], serial, analyser)
+    pooled = Store.open(str(tmp_path / "pooled.db"))
+    with ProcessPool(2, chunk_size=2) as pool:
+        ingest([src], pooled, pool)
+    assert list(event_records(pooled)) == list(event_records(serial))

@@ -21,9 +21,23 @@ log = logging.getLogger("wirewatch")
 
 
 class Context:
-    def __init__(self, db: str | None, quiet: bool) -> None:
+    def __init__(
+        self, db: str | None, quiet: bool, engine: str = "inprocess", workers: int | None = None
+    ) -> None:
         self.db = db
         self.quiet = quiet
+        self.engine = engine
+        self.workers = workers
+
+    def runner(self) -> Any:
+        """The per-article stage for --engine: this process, or a pool of worker processes."""
+        if self.engine == "pool":
+            from wirewatch.engine.runners import ProcessPool
+
+            return ProcessPool(self.workers)
+        from wirewatch.analyse import Analyser
+
+        return Analyser()
 
     def store(self) -> Any:
         from wirewatch.store import Store
@@ -44,12 +58,21 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
+@click.option(
+    "--engine", type=click.Choice(["inprocess", "pool"]), default="inprocess", show_default=True,
+    envvar="WIREWATCH_ENGINE", help="Where articles are analysed: this process or a process pool.",
+)  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes for --engine pool (default: one per core).")  # fmt: skip
 @click.version_option(__version__, prog_name="wirewatch")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, quiet: bool, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, db: str | None, quiet: bool, verbose: bool, engine: str,
+    workers: int | None,
+) -> None:  # fmt: skip
     """wirewatch: a ledger of political events from news, every field traced to its sentence."""
     _setup_logging(quiet, verbose)
-    ctx.obj = Context(db, quiet)
+    ctx.obj = Context(db, quiet, engine, workers)
 
 
 def _parse_day(value: str | None, param: str) -> str | None:
@@ -88,10 +111,15 @@ def ingest(obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch
         disable=not show, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("ingest", total=None)
-        summary = run_ingest(
-            paths, store, batch_size=batch_size, on_error=on_error,
-            on_progress=lambda n: progress.advance(task, n),
-        )  # fmt: skip
+        runner = obj.runner()
+        try:
+            summary = run_ingest(
+                paths, store, runner, batch_size=batch_size, on_error=on_error,
+                on_progress=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+        finally:
+            if hasattr(runner, "close"):
+                runner.close()
     if errors_file:
         with open(errors_file, "w", encoding="utf-8") as fh:
             for line in error_lines:

@@ -1,7 +1,7 @@
 """Engine: runs the per-article stage and hands the results to the store and the linker.
 
-In-process today. The seam for a process pool or Spark is ``analyse_batch``: anything that
-maps a list of articles to their ``Analysis`` objects in order can replace it.
+Where the per-article stage runs is a ``Runner`` (``engine.runners``): in this process by
+default, a process pool for the cores of one machine, or Spark.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wirewatch.analyse import Analyser
 from wirewatch.config import Limits
+from wirewatch.engine.runners import Runner
 from wirewatch.errors import Code, InputError
 from wirewatch.ingest import iter_articles
 from wirewatch.link import link
@@ -50,7 +51,7 @@ def _batches(
 def ingest(
     paths: Iterable[str | Path],
     store: Store,
-    analyser: Analyser | None = None,
+    analyser: Runner | None = None,
     *,
     limits: Limits = Limits(),
     batch_size: int = 32,
@@ -60,7 +61,7 @@ def ingest(
     """Ingest files and folders into the store, then relink. Safe to re-run: an article
     already stored with the same content is skipped, exact copies are marked duplicates."""
     summary = IngestSummary()
-    analyser = analyser or Analyser()
+    runner: Runner = analyser or Analyser()
     seen_hashes: dict[str, str] = {}
     seen_ids: dict[str, str] = {}  # id -> content hash, within this run
     for batch in _batches(iter_articles(paths, limits), batch_size):
@@ -101,7 +102,7 @@ def ingest(
             to_analyse.append(article)
         analysed = []
         entities = {}
-        for result in analyser.run(to_analyse):
+        for result in runner.run(to_analyse):
             analysed.append((result.article, result.mentions))
             entities[result.article.id] = result.entities
             if result.error:
@@ -113,7 +114,7 @@ def ingest(
                 if on_error:
                     on_error(err)
         summary.mentions += sum(len(ms) for _, ms in analysed)
-        store.save_batch(analysed + [(a, []) for a in duplicates], analyser.version, entities)
+        store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
         if on_progress:
             on_progress(len(batch))
     summary.events = relink(store)
