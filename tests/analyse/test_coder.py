@@ -311,3 +311,44 @@ def test_verb_under_preposition_shares_the_subject(analyser):
         code(analyser, "Greek students have resorted to throwing stones at riot police."), "ASSAULT"
     )
     assert "GRC" in countries(m, "source")
+
+
+def test_entity_repairs_hyphenated_names_acronyms_typos_and_country_named_orgs(analyser):
+    from wirewatch.analyse.entities import find_entities
+
+    doc = analyser.nlp(
+        "President Moon Jae-in met envoys of the Unites States. The NSC met on Friday. "
+        "Air Canada cancelled flights."
+    )
+    refs = {r.surface: r for r in find_entities(doc, analyser.kb)}
+    assert "Moon Jae-in" in refs and refs["Moon Jae-in"].kind == "person"
+    usa = [r for r in refs.values() if r.kb_id == "USA"]
+    assert usa and usa[0].surface.endswith("Unites States")
+    assert all(r.kind != "person" for r in refs.values() if r.surface == "NSC")
+    air = [r for r in refs.values() if r.surface == "Air Canada"]
+    assert not air or (air[0].kind == "organization" and air[0].country == "CAN")
+
+
+def test_no_country_guessed_from_a_namesake_or_a_foreign_venue(analyser):
+    from wirewatch.analyse.entities import find_entities
+
+    doc = analyser.nlp(
+        "Defense Minister Bill Blair met Japanese Foreign Minister Yoko Kamikawa at the "
+        "State Department in Washington on Monday."
+    )
+    people = {r.name: r for r in find_entities(doc, analyser.kb) if r.kind == "person"}
+    assert people["Bill Blair"].country is None  # not Tony Blair's GBR, not the venue's USA
+    assert people["Yoko Kamikawa"].country == "JPN"
+
+
+def test_one_nationality_for_a_coordinated_pair_of_officials(analyser):
+    from wirewatch.analyse.entities import find_entities
+
+    doc = analyser.nlp(
+        "Chilean Foreign Minister Ana Rojas and Defense Minister Luis Soto met Peruvian "
+        "officials, while Trade Minister Eva Paz stayed home."
+    )
+    people = {r.name: r for r in find_entities(doc, analyser.kb) if r.kind == "person"}
+    assert people["Ana Rojas"].country == "CHL"
+    assert people["Luis Soto"].country == "CHL"
+    assert people["Eva Paz"].country is None  # not joined to them by "and"

@@ -355,3 +355,12 @@ def test_load_is_fast() -> None:
         kb.lookup("the South Korean Foreign Ministry")
         kb.lookup("ROK")
     assert time.perf_counter() - start < 0.5
+
+
+def test_fuzzy_country_typos_only_for_long_multiword_names() -> None:
+    kb = KnowledgeBase.default()
+    assert kb.lookup_fuzzy("North Norea").id == "PRK"  # type: ignore[union-attr]
+    assert kb.lookup_fuzzy("Unites States").id == "USA"  # type: ignore[union-attr]
+    assert kb.lookup_fuzzy("Niger") is None  # short names are too easy to hit by chance
+    assert kb.lookup_fuzzy("North Korea") is None  # exact names are lookup's job
+    assert kb.lookup_fuzzy("Northern Territory") is None

@@ -177,13 +177,39 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             refs.append(ref)
             continue
         candidate = _span_ref(ent)
-        if any(_overlaps(r, candidate) for r in refs):
+        inside = [r for r in refs if _overlaps(r, candidate)]
+        # "Bank of America", "Air Canada", "the U.S. Department of Labor": an organisation
+        # whose name contains a country is the organisation, of that country.
+        if (
+            ent.label_ == "ORG" and len(inside) == 1 and inside[0].kind == "country"
+            and candidate.start <= inside[0].start and inside[0].end <= candidate.end
+            and (candidate.end - candidate.start) > (inside[0].end - inside[0].start)
+            and kb.lookup(ent.text) is None
+        ):  # fmt: skip
+            refs.remove(inside[0])
+            org = _span_ref(ent, _clean_name(ent.text), "organization")
+            org.country = inside[0].country
+            refs.append(org)
+            continue
+        if inside:
             continue
         name = _clean_name(ent.text)
         if not name:
             continue
+        if ent.label_ in ("GPE", "LOC", "ORG"):
+            # "North Norea", "Unites States": a typo of a country's name.
+            known = kb.lookup_fuzzy(name)
+            if known is not None:
+                ref = _span_ref(ent, known.name, known.kind)
+                ref.country, ref.kb_id, ref.sector = known.country, known.id, known.sector
+                refs.append(ref)
+                continue
+        if ent.label_ == "PERSON" and name.replace(".", "").isupper() and len(name) <= 6:
+            # "SCM", "NIS": the model often calls an acronym a person.
+            refs.append(_span_ref(ent, name, "organization"))
+            continue
         if ent.label_ == "PERSON":
-            ent = _extend_name_left(ent)
+            ent = _extend_name_right(_extend_name_left(ent))
             refs.append(_span_ref(ent, _clean_name(ent.text), "person"))
         elif ent.label_ == "ORG":
             refs.append(_span_ref(ent, name, "organization"))
@@ -255,7 +281,9 @@ def leader_country(name: str, title: str | None) -> str | None:
     if full in by_name:
         return by_name[full]
     words = name.replace(".", " ").split()
-    if not words:
+    # A full name that is not a known leader's is someone else with the same surname
+    # ("Bill Blair" is not Tony Blair): only a bare surname falls back to the surname table.
+    if len(words) != 1:
         return None
     surname = _surname_key(words[-1])
     countries = by_surname.get(surname)
@@ -369,7 +397,13 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
                 sector,
             )  # fmt: skip
         )
-    if home is None:
+    # Only where the sentence is about one country: "Defense Minister Kim met Austin in
+    # Washington" says nothing about Kim's country.
+    named = {r.country for r in refs if sent.start <= r.start < sent.end and r.country}
+    if home is None or named - {home}:
+        return
+    # A person of known country beside them may be the host, not a compatriot.
+    if any(sent.start <= r.start < sent.end and r.kind == "person" and r.country for r in refs):
         return
     for r in refs:
         if (
@@ -401,6 +435,18 @@ def _extend_name_left(ent: Span) -> Span:
     return doc[start : ent.end] if start != ent.start else ent
 
 
+def _extend_name_right(ent: Span) -> Span:
+    """ "Yoon Suk-yeol": the model often stops a name at a hyphen inside a given name."""
+    doc = ent.doc
+    end = ent.end
+    while (
+        end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_ and doc[end + 1].is_alpha
+    ):  # fmt: skip
+        end += 2
+    return doc[ent.start : end] if end != ent.end else ent
+
+
 def _span_ref(ent: Span, name: str | None = None, kind: str | None = None) -> EntityRef:
     return EntityRef(
         ent.start, ent.end, ent.start_char, ent.end_char, ent.text, name or ent.text, kind
@@ -418,6 +464,8 @@ def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
                 ref.country = leader_country(ref.name, ref.title) or _appositive_country(
                     doc, ref, refs
                 )
+            if ref.country is None and ref.title and full_names:
+                ref.country = _coordinated_country(doc, full_names[-1], ref)
             full_names.append(ref)
             continue
         # A single capitalised word the model called a person or an organisation: is it the
@@ -437,6 +485,20 @@ def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
                     ref.country = leader_country(ref.name, ref.title) or _appositive_country(
                         doc, ref, refs
                     )
+
+
+def _coordinated_country(doc: Doc, before: EntityRef, person: EntityRef) -> str | None:
+    """ "South Korean Foreign Minister Cho and Defense Minister Kim": one nationality for a
+    pair of titled people joined by "and" with nothing but a title between them."""
+    between = doc[before.end : person.start]
+    if not before.country or not len(between) or between[0].lower_ != "and":
+        return None
+    words = [t for t in between[1:]]
+    if any(t.is_punct or not t.text[:1].isupper() for t in words):
+        return None
+    if person.title is None or " ".join(t.text for t in words).strip() != person.title:
+        return None
+    return before.country
 
 
 def _appositive_country(doc: Doc, person: EntityRef, refs: list[EntityRef]) -> str | None:

@@ -201,7 +201,7 @@ class KnowledgeBase:
     def _memoise(self) -> None:
         """The KB is read-only once indexed, and news repeats names: remember answers per
         surface string (the analyser asks about every capitalised n-gram)."""
-        for name in ("lookup", "country_by_demonym", "place", "metonym"):
+        for name in ("lookup", "lookup_fuzzy", "country_by_demonym", "place", "metonym"):
             setattr(self, name, lru_cache(maxsize=200_000)(getattr(self, name)))
 
     @classmethod
@@ -303,6 +303,27 @@ class KnowledgeBase:
         if len(tokens) != len(keys):  # a TYPOS entry changed the words: case is lost
             tokens = keys
         return self._resolve(tokens, keys, depth=0)
+
+    def lookup_fuzzy(self, surface: str, min_score: float = 90.0) -> KnownActor | None:
+        """A country whose multi-word name or alias is one typo away ("North Norea",
+        "Unites States"). Only long, multi-word names: short ones are too easy to hit by
+        chance ("Niger"/"Nigeria"), and only one clear best match counts."""
+        from rapidfuzz import fuzz, process
+
+        key = fold(surface)
+        if len(key) < 8 or " " not in key:
+            return None
+        if not hasattr(self, "_fuzzy_keys"):
+            self._fuzzy_keys = sorted(k for k in self._country_keys if " " in k and len(k) >= 8)
+        found = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=2)
+        if not found or found[0][1] < min_score or found[0][1] == 100:
+            return None
+        if len(found) > 1 and found[1][1] >= found[0][1] - 3:
+            candidates = {self._pick(self._country_keys.get(k), k)[0] for k, _, _ in found[:2]}
+            if len(candidates) > 1:
+                return None
+        iso3 = next(iter(self._country_keys[found[0][0]]))
+        return self.country(iso3)
 
     def country_by_demonym(self, word: str) -> KnownActor | None:
         """ "South Korean" -> KOR, "Britons" -> GBR (plural s tolerated)."""
