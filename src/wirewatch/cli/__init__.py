@@ -14,6 +14,7 @@ import click
 
 from wirewatch import __version__
 from wirewatch.cli.output import format_option, output_option, write_records
+from wirewatch.config import Limits
 from wirewatch.errors import Code, InputError, WirewatchError
 from wirewatch.model import PLOVER_TYPES, STATUSES
 
@@ -89,8 +90,17 @@ def _parse_day(value: str | None, param: str) -> str | None:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write every input error as a JSON line to FILE.")  # fmt: skip
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True)
+@click.option("--max-file-mb", type=click.IntRange(1), default=Limits.max_file_bytes // 2**20,
+              show_default=True, help="Larger files are refused unread.")  # fmt: skip
+@click.option("--max-article-chars", type=click.IntRange(1), default=Limits.max_article_chars,
+              show_default=True, help="Longer articles are refused.")  # fmt: skip
+@click.option("--max-line-chars", type=click.IntRange(1), default=Limits.max_line_chars,
+              show_default=True, help="Longer JSONL lines are refused.")  # fmt: skip
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch_size: int) -> None:
+def ingest(
+    obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch_size: int,
+    max_file_mb: int, max_article_chars: int, max_line_chars: int,
+) -> None:  # fmt: skip
     """Read files and folders (.txt .html .json .jsonl), analyse, link and store them."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -113,8 +123,9 @@ def ingest(obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch
         task = progress.add_task("ingest", total=None)
         runner = obj.runner()
         try:
+            limits = Limits(max_file_mb * 2**20, max_article_chars, max_line_chars)
             summary = run_ingest(
-                paths, store, runner, batch_size=batch_size, on_error=on_error,
+                paths, store, runner, limits=limits, batch_size=batch_size, on_error=on_error,
                 on_progress=lambda n: progress.advance(task, n),
             )  # fmt: skip
         finally:

@@ -27,23 +27,49 @@ class RawRecord:
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
-    """Files under the given paths, sorted so runs are repeatable; folders recurse without
-    following symlinked folders (no loops)."""
+    """Files under the given paths, sorted so runs are repeatable. Symlinked folders are
+    followed once: a folder seen before (a loop, or two links to one place) is named, not
+    read again. Hidden files and folders are skipped."""
+    seen: set[str] = set()
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    child = Path(root) / name
-                    if child.suffix.lower() in SUFFIXES:
-                        yield child
+            yield from _walk(path, seen)
         elif path.exists():
             yield path
+        elif path.is_symlink():
+            yield InputError(Code.E012, str(path), path=f"{path} (a dangling symlink)")
         else:
             yield InputError(Code.E012, str(path), path=str(path))
+
+
+def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:
+    real = os.path.realpath(folder)
+    if real in seen:
+        yield InputError(Code.E018, str(folder), target=real)
+        return
+    seen.add(real)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield InputError(Code.E011, str(folder), detail=exc.strerror or str(exc))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        child = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; a dangling link is not a dir
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(child, seen)
+        elif child.suffix.lower() in SUFFIXES:
+            yield (
+                child
+                if child.exists()
+                else InputError(Code.E012, str(child), path=f"{child} (a dangling symlink)")
+            )
 
 
 def _decode(data: bytes, source: str) -> str:
