@@ -188,3 +188,54 @@ def test_actor_corrections_survive_reingest(tmp_path):
     assert mondino and mondino[0]["name"] == "Diana Elena Mondino"
     assert "D. Mondino" in mondino[0]["aliases"]
     assert ids["D. Mondino"] not in {a["id"] for a in again}
+
+
+def test_ingest_urls_and_feeds_from_a_local_server(tmp_path):
+    import http.server
+    import threading
+
+    page = (
+        "<html><head><title>Talks in Lima</title></head><body><article><h1>Talks in Lima</h1>"
+        "<p>Chile and Peru held talks in Lima on Monday about the maritime border, officials "
+        "from both foreign ministries said after the meeting ended late in the evening.</p>"
+        "</article></body></html>"
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Wire</title>'
+        "<item><title>Bolivia protests</title><guid>b1</guid>"
+        "<pubDate>Tue, 05 Mar 2024 08:00:00 GMT</pubDate><description>Bolivia protested "
+        "to Chile on Tuesday over water rights, the foreign ministry in La Paz said."
+        "</description></item></channel></rss>"
+    )
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            routes = {
+                "/page.html": (page, "text/html"),
+                "/feed.xml": (feed, "application/rss+xml"),
+                "/robots.txt": ("", "text/plain"),
+            }
+            body, kind = routes.get(self.path, ("", "text/plain"))
+            self.send_response(200 if body or self.path == "/robots.txt" else 404)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        db = str(tmp_path / "web.db")
+        refused = run("--db", db, "ingest", f"{base}/page.html", check=False)
+        assert refused.returncode == 1 and "E019" in refused.stderr and "loopback" in refused.stderr
+        run("--db", db, "ingest", f"{base}/page.html", "--feed", f"{base}/feed.xml",
+            "--allow-private")  # fmt: skip
+        arts = [json.loads(x) for x in run("--db", db, "export", "articles").stdout.splitlines()]
+        assert {a["title"] for a in arts} >= {"Talks in Lima", "Bolivia protests"}
+        again = run("--db", db, "ingest", "--feed", f"{base}/feed.xml", "--allow-private")
+        assert "0 new" in again.stderr  # the feed item was remembered
+    finally:
+        server.shutdown()

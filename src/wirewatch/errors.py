@@ -31,6 +31,7 @@ class Code(StrEnum):
     E050 = "record {record}: analysis failed ({detail}); the article is stored without events"
     E017 = "record {record}: needs a non-empty 'text' and a 'dct' (document creation date)"
     E018 = "folder already read (a symlink loop or a second link to {target}); skipped"
+    E019 = "cannot fetch: {detail}"
     E020 = "unknown database URL {url!r}: {detail}"
     E021 = "database schema is newer than this wirewatch ({found}); upgrade wirewatch"
     E030 = "invalid date {value!r}: expected YYYY-MM-DD"

@@ -86,7 +86,26 @@ def _parse_day(value: str | None, param: str) -> str | None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=False, metavar="PATH|URL...")
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="An RSS/Atom feed to poll (repeatable); seen items are remembered.",
+)
+@click.option(
+    "--feed-state",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where feed state is kept (default: beside the database).",
+)
+@click.option("--fetch-pages", is_flag=True, help="Fetch each feed item's page, not its summary.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow fetching private and loopback addresses (refused by default).",
+)
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write every input error as a JSON line to FILE.")  # fmt: skip
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True)
@@ -98,10 +117,16 @@ def _parse_day(value: str | None, param: str) -> str | None:
               show_default=True, help="Longer JSONL lines are refused.")  # fmt: skip
 @click.pass_obj
 def ingest(
-    obj: Context, paths: tuple[Path, ...], errors_file: str | None, batch_size: int,
+    obj: Context, paths: tuple[str, ...], feeds: tuple[str, ...], feed_state: str | None,
+    fetch_pages: bool, allow_private: bool, errors_file: str | None, batch_size: int,
     max_file_mb: int, max_article_chars: int, max_line_chars: int,
 ) -> None:  # fmt: skip
-    """Read files and folders (.txt .html .json .jsonl), analyse, link and store them."""
+    """Read files and folders (.txt .html .json .jsonl .warc .warc.gz), web pages (URLs) and
+    feeds (--feed); analyse, link and store them."""
+    from wirewatch.ingest.sources import FeedState, FetchPolicy
+
+    if not paths and not feeds:
+        raise click.UsageError("give at least one PATH, URL or --feed URL")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from wirewatch.engine import ingest as run_ingest
@@ -124,9 +149,14 @@ def ingest(
         runner = obj.runner()
         try:
             limits = Limits(max_file_mb * 2**20, max_article_chars, max_line_chars)
+            state = None
+            if feeds:
+                state = FeedState(feed_state or _feed_state_path(obj.db))
             summary = run_ingest(
                 paths, store, runner, limits=limits, batch_size=batch_size, on_error=on_error,
                 on_progress=lambda n: progress.advance(task, n),
+                policy=FetchPolicy(allow_private=allow_private), feeds=feeds,
+                feed_state=state,
             )  # fmt: skip
         finally:
             if hasattr(runner, "close"):
@@ -145,6 +175,16 @@ def ingest(
         )
     if summary.failed:
         sys.exit(1)
+
+
+def _feed_state_path(db: str | None) -> str:
+    """Feed state lives beside a SQLite file, else in the working folder."""
+    from wirewatch.config import database_url
+
+    url = database_url(db)
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///") :] + ".feeds.json"
+    return "wirewatch-feeds.json"
 
 
 def _event_table(rows: list[dict[str, Any]]) -> Any:

@@ -16,6 +16,7 @@ from wirewatch.config import Limits
 from wirewatch.engine.runners import Runner
 from wirewatch.errors import Code, InputError
 from wirewatch.ingest import iter_articles
+from wirewatch.ingest.sources import FeedState, FetchPolicy
 from wirewatch.link import link
 from wirewatch.model import Article
 from wirewatch.store import Store
@@ -57,6 +58,9 @@ def ingest(
     batch_size: int = 32,
     on_error: Callable[[InputError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    policy: FetchPolicy | None = None,
+    feeds: Iterable[str] = (),
+    feed_state: FeedState | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into the store, then relink. Safe to re-run: an article
     already stored with the same content is skipped, exact copies are marked duplicates."""
@@ -64,7 +68,8 @@ def ingest(
     runner: Runner = analyser or Analyser()
     seen_hashes: dict[str, str] = {}
     seen_ids: dict[str, str] = {}  # id -> content hash, within this run
-    for batch in _batches(iter_articles(paths, limits), batch_size):
+    articles = iter_articles(paths, limits, policy, feeds, feed_state)
+    for batch in _batches(articles, batch_size):
         fresh: list[Article] = []
         for item in batch:
             if isinstance(item, Article) and item.id in seen_ids:

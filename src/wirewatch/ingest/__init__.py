@@ -19,7 +19,8 @@ from wirewatch.config import Limits
 from wirewatch.errors import Code, InputError
 from wirewatch.ingest.clean import clean_text
 from wirewatch.ingest.html import extract_html
-from wirewatch.ingest.readers import RawRecord, read_paths
+from wirewatch.ingest.readers import RawRecord, iter_files, read_file, read_paths
+from wirewatch.ingest.sources import FeedState, FetchPolicy, fetch_url, iter_feed, iter_warc
 from wirewatch.model import Article
 
 __all__ = ["build_article", "content_hash", "iter_articles", "parse_published"]
@@ -110,11 +111,60 @@ def build_article(raw: RawRecord, limits: Limits = Limits()) -> Article:
     )
 
 
+def _is_url(value: str | Path) -> bool:
+    return isinstance(value, str) and value.split(":", 1)[0].lower() in ("http", "https")
+
+
+def _is_warc(path: Path) -> bool:
+    return path.name.lower().endswith((".warc", ".warc.gz"))
+
+
+def iter_records(
+    paths: Iterable[str | Path],
+    limits: Limits = Limits(),
+    policy: FetchPolicy | None = None,
+    feeds: Iterable[str] = (),
+    feed_state: FeedState | None = None,
+) -> Iterator[RawRecord | InputError]:
+    """Raw records from files, folders, WARC archives, URLs (fetched now) and feeds."""
+    paths = list(paths)
+    for given in paths:
+        if _is_url(given):
+            yield fetch_url(str(given), policy)
+            continue
+        path = Path(given)
+        if path.is_file() and _is_warc(path):
+            yield from iter_warc(path)
+            continue
+        yield from (_folder(path, limits) if path.is_dir() else read_paths([path], limits))
+    feeds = list(feeds)
+    if feeds:
+        state = feed_state or FeedState(Path("wirewatch-feeds.json"))
+        for url in feeds:
+            yield from iter_feed(url, policy, state)
+
+
+def _folder(path: Path, limits: Limits) -> Iterator[RawRecord | InputError]:
+    """A folder's files, WARC archives among them."""
+    for item in iter_files([path]):
+        if isinstance(item, InputError):
+            yield item
+        elif _is_warc(item):
+            yield from iter_warc(item)
+        else:
+            yield from read_file(item, limits)
+
+
 def iter_articles(
-    paths: Iterable[str | Path], limits: Limits = Limits()
+    paths: Iterable[str | Path],
+    limits: Limits = Limits(),
+    policy: FetchPolicy | None = None,
+    feeds: Iterable[str] = (),
+    feed_state: FeedState | None = None,
 ) -> Iterator[Article | InputError]:
-    """Articles from files and folders, with an InputError in place of each bad file or record."""
-    for item in read_paths(paths, limits):
+    """Articles from files, folders, WARC archives, URLs and feeds, with an InputError in
+    place of each bad file, page or record."""
+    for item in iter_records(paths, limits, policy, feeds, feed_state):
         if isinstance(item, InputError):
             yield item
             continue
