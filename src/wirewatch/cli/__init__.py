@@ -156,7 +156,7 @@ def ingest(
                 paths, store, runner, limits=limits, batch_size=batch_size, on_error=on_error,
                 on_progress=lambda n: progress.advance(task, n),
                 policy=FetchPolicy(allow_private=allow_private), feeds=feeds,
-                feed_state=state,
+                feed_state=state, fetch_pages=fetch_pages,
             )  # fmt: skip
         finally:
             if hasattr(runner, "close"):

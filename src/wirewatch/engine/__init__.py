@@ -61,6 +61,7 @@ def ingest(
     policy: FetchPolicy | None = None,
     feeds: Iterable[str] = (),
     feed_state: FeedState | None = None,
+    fetch_pages: bool = False,
 ) -> IngestSummary:
     """Ingest files and folders into the store, then relink. Safe to re-run: an article
     already stored with the same content is skipped, exact copies are marked duplicates."""
@@ -68,7 +69,7 @@ def ingest(
     runner: Runner = analyser or Analyser()
     seen_hashes: dict[str, str] = {}
     seen_ids: dict[str, str] = {}  # id -> content hash, within this run
-    articles = iter_articles(paths, limits, policy, feeds, feed_state)
+    articles = iter_articles(paths, limits, policy, feeds, feed_state, fetch_pages)
     for batch in _batches(articles, batch_size):
         fresh: list[Article] = []
         for item in batch:

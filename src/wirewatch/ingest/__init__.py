@@ -125,6 +125,7 @@ def iter_records(
     policy: FetchPolicy | None = None,
     feeds: Iterable[str] = (),
     feed_state: FeedState | None = None,
+    fetch_pages: bool = False,
 ) -> Iterator[RawRecord | InputError]:
     """Raw records from files, folders, WARC archives, URLs (fetched now) and feeds."""
     paths = list(paths)
@@ -141,7 +142,7 @@ def iter_records(
     if feeds:
         state = feed_state or FeedState(Path("wirewatch-feeds.json"))
         for url in feeds:
-            yield from iter_feed(url, policy, state)
+            yield from iter_feed(url, policy, state, fetch_pages=fetch_pages)
 
 
 def _folder(path: Path, limits: Limits) -> Iterator[RawRecord | InputError]:
@@ -161,10 +162,11 @@ def iter_articles(
     policy: FetchPolicy | None = None,
     feeds: Iterable[str] = (),
     feed_state: FeedState | None = None,
+    fetch_pages: bool = False,
 ) -> Iterator[Article | InputError]:
     """Articles from files, folders, WARC archives, URLs and feeds, with an InputError in
     place of each bad file, page or record."""
-    for item in iter_records(paths, limits, policy, feeds, feed_state):
+    for item in iter_records(paths, limits, policy, feeds, feed_state, fetch_pages):
         if isinstance(item, InputError):
             yield item
             continue
