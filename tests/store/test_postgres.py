@@ -151,3 +151,15 @@ def test_reingest_adds_nothing(ledgers: Ledgers, analyser: Analyser) -> None:
     assert summary.failed == 0
     assert list(article_records(ledgers.postgres)) == before_articles
     assert [comparable(r) for r in event_records(ledgers.postgres)] == before_events
+
+
+def test_seeds_give_the_same_ledger_in_sqlite_and_postgresql(
+    fresh_pg_url: str, tmp_path: Path, analyser: Analyser, seeds_path: Path
+) -> None:
+    pg = Store.open(fresh_pg_url)
+    lite = Store.open(str(tmp_path / "seeds.db"))
+    ingest([seeds_path], pg, analyser)
+    ingest([seeds_path], lite, analyser)
+    pg_events, lite_events = list(event_records(pg)), list(event_records(lite))
+    assert pg_events and pg_events == lite_events
+    assert list(article_records(pg)) == list(article_records(lite))
