@@ -119,9 +119,12 @@ def link(
         event_rows.append(row)
 
     info = {a.id: a for a in articles}
+    events_by_story: dict[str | None, list[dict]] = {}
+    for r in event_rows:
+        events_by_story.setdefault(r["story"], []).append(r)
     story_rows = []
     for story, sid in zip(stories, story_ids, strict=True):
-        story_events = [r for r in event_rows if r["story"] == sid]
+        story_events = events_by_story.get(sid, [])
         days = sorted(d for r in story_events for d in (r["date_start"], r["date_end"]) if d)
         if not days:
             days = sorted((info[a].published or "")[:10] for a in story.articles if a in info)

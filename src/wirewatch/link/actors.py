@@ -35,6 +35,7 @@ from wirewatch.model import ActorMention, EventMention
 SAME_OFFICE_DAYS = 180  # how far apart two sightings of one office-holder may be
 
 
+@lru_cache(maxsize=500_000)
 def clean_alias(surface: str) -> str:
     """The name as a reader would quote it: no article, possessive or stray brackets."""
     text = surface.strip(" \t\n()[]{}\"'“”‘’,;:")
@@ -150,13 +151,18 @@ def actor_key(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str]:
     """(base actor id, reason) from the mention alone, before person refinement."""
     if actor.kb_id:
         return actor.kb_id, "knowledge base"
-    if actor.kind == "person":
-        key = person_key(actor.name)
+    return _name_key(actor.kind == "person", actor.name, kb)
+
+
+@lru_cache(maxsize=500_000)
+def _name_key(is_person: bool, name: str, kb: KnowledgeBase) -> tuple[str, str]:
+    if is_person:
+        key = person_key(name)
         return f"person:{_slug(key)}", f"same name key {key!r}"
-    known = kb.lookup(actor.name)
+    known = kb.lookup(name)
     if known is not None:
         return known.id, "knowledge base"
-    key = org_key(actor.name)
+    key = org_key(name)
     return f"org:{_slug(key)}", f"same name {key!r} (legal form ignored)"
 
 
@@ -314,10 +320,13 @@ def _split_by_office(base: str, group: list[Occurrence], kb: KnowledgeBase) -> l
                 person.add(occ, role)
         persons.append(person)
     untitled = [o for o, r in zip(group, roles, strict=True) if not r]
+    by_article: dict[str, _Person] = {}
+    for person in persons:
+        for o in person.occurrences:
+            by_article.setdefault(o.article, person)
+    largest = max(persons, key=lambda p: len(p.occurrences))
     for occ in untitled:
-        same_article = [p for p in persons if any(o.article == occ.article for o in p.occurrences)]
-        owner = (same_article or sorted(persons, key=lambda p: -len(p.occurrences)))[0]
-        owner.add(occ, None)
+        by_article.get(occ.article, largest).add(occ, None)
     return persons
 
 

@@ -42,7 +42,7 @@ def mention_window(m: EventMention) -> tuple[date, date] | None:
 @dataclass(eq=False)
 class EventCluster:
     seq: int = 0  # creation order: breaks ties, and keeps ids stable
-    indexed: set[str] = field(default_factory=set)  # actor keys it is indexed under
+    indexed: set[tuple[str, int]] = field(default_factory=set)  # (actor key, month) indexed
     mentions: list[EventMention] = field(default_factory=list)
     type: str = ""
     label: str | None = None
@@ -154,10 +154,16 @@ def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:
     Only events of the same type sharing an actor are candidates (an index on both), so the
     cost per mention grows with the events of its actors, not with the whole store."""
     clusters: list[EventCluster] = []
-    index: dict[tuple[str, str], list[EventCluster]] = {}
+    index: dict[tuple[str, str, int], list[EventCluster]] = {}
     for m in mentions:
         keys = _actor_keys(m)
-        candidates = {c.seq: c for key in keys for c in index.get((m.type, key), ())}
+        months = _months(mention_window(m))
+        candidates = {
+            c.seq: c
+            for key in keys
+            for month in months
+            for c in index.get((m.type, key, month), ())
+        }
         best: tuple[float, int] | None = None
         for seq, cluster in candidates.items():
             score = compatibility(cluster, m)
@@ -169,10 +175,25 @@ def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:
         else:
             target = candidates[best[1]]
         target.add(m)
-        for key in keys - target.indexed:
-            index.setdefault((m.type, key), []).append(target)
-            target.indexed.add(key)
+        for key in keys:
+            for month in _months(target.span()):
+                if (key, month) not in target.indexed:
+                    index.setdefault((m.type, key, month), []).append(target)
+                    target.indexed.add((key, month))
     return clusters
+
+
+def _months(span: tuple[date, date] | None) -> list[int]:
+    """Month buckets a date interval touches (year * 12 + month); -1 when there is no date
+    and no publication date to place it. Indexing events by month keeps the candidates of a
+    mention to its own time, so the cost does not grow with the archive."""
+    if span is None:
+        return [-1]
+    first = span[0].year * 12 + span[0].month
+    last = span[1].year * 12 + span[1].month
+    if last - first > 24:  # a vague period ("the 1990s"): its ends are enough to meet
+        return [first, last]
+    return list(range(first, last + 1))
 
 
 def event_status(mentions: list[EventMention]) -> str:

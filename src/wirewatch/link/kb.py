@@ -120,6 +120,7 @@ def _normalise(surface: str) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=500_000)
 def fold(surface: str) -> str:
     """Matching key: one spelling for "the U.S.'s", "US", "u.s."; "N. Korea" is "n korea".
 

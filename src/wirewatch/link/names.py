@@ -42,6 +42,7 @@ def _org_suffixes() -> frozenset[str]:
     return _words("org_suffixes.txt")
 
 
+@lru_cache(maxsize=500_000)
 def org_key(name: str) -> str:
     """Matching key of an organisation: "The Apple Inc." -> "apple"; "Ford Motor Co." and
     "Ford Motor Company" -> "ford motor"."""
@@ -53,6 +54,7 @@ def org_key(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=500_000)
 def initials(name: str) -> str:
     """ "General Motors" -> "GM"; "North Atlantic Treaty Organization" -> "NATO"."""
     skip = {"of", "the", "and", "for", "de", "&"}
@@ -74,6 +76,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=500_000)
 def person_key(name: str) -> str:
     """The matching key of a person's name: ``"Lloyd J. Austin III"`` -> ``"austin lloyd"``."""
     text = _ascii(name).lower().replace("’", "'")

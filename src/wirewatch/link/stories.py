@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 SIMILARITY = 0.35  # cosine over actor profiles at or above which two articles share a story
 MAX_POSTINGS = 500  # actors named in more articles than this are too common to pair on
+RECENT = 100  # earlier articles per actor an article is compared with
 
 
 @dataclass
@@ -64,19 +65,21 @@ def group_stories(
         vec = {k: (1 + math.log(c)) * math.log(1 + n_docs / df[k]) for k, c in profile.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors[article] = {k: v / norm for k, v in vec.items()}
+    df_cap = {k for k, n in df.items() if n > MAX_POSTINGS}
+    # Each article is compared with the most recent RECENT earlier articles that name the
+    # same actor: single-link grouping only needs one link into a story, and this keeps the
+    # cost per article flat as the archive grows.
     postings: dict[str, list[str]] = defaultdict(list)
-    for article, vec in vectors.items():
-        for key in vec:
-            postings[key].append(article)
-    for article, vec in vectors.items():
+    for article in sorted(vectors, key=rank.__getitem__):
+        vec = vectors[article]
         scores: dict[str, float] = defaultdict(float)
         for key, weight in vec.items():
-            posting = postings[key]
-            if len(posting) > MAX_POSTINGS:
+            if key in df_cap:
                 continue
-            for other in posting:
-                if other != article:
-                    scores[other] += weight * vectors[other][key]
+            posting = postings[key]
+            for other in posting[-RECENT:]:
+                scores[other] += weight * vectors[other][key]
+            posting.append(article)
         for other, score in scores.items():
             if score >= threshold:
                 union(article, other)
