@@ -1,0 +1,170 @@
+"""Spark runner: the per-article stage as Spark tasks, locally or on a cluster.
+
+    runner = SparkRunner("spark://host:7077")   # or "local[*]"
+    ingest(paths, store, runner)
+    runner.close()
+
+Each call of ``run`` parallelises the articles (in input order, tagged with their index) into
+partitions; each Python worker on an executor loads the analyser once (``_ANALYSER``, kept
+across tasks because Spark reuses its Python workers) and runs ``Analyser().run`` over the
+partition, so ``nlp.pipe`` still batches. Results come back to the driver and are put back in
+input order: the output is the in-process engine's, byte for byte.
+
+Needs ``pyspark`` (``pip install pyspark``) and a Java runtime on the driver and the executors;
+wirewatch and its model must be installed where the executors run Python (``spark.pyspark.python``
+defaults to this interpreter, which suits local mode and a cluster on the same machine).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from functools import partial
+from typing import Any
+
+from wirewatch.model import Analysis, Article
+
+# Loaded once per executor Python process, on its first task.
+_ANALYSER: Any = None
+
+# spaCy's thinc/blis and numpy must not start a thread per core in each of N Python workers.
+_THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "BLIS_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _executor_analyser() -> Any:
+    global _ANALYSER
+    if _ANALYSER is None:
+        for key, value in _THREAD_ENV.items():
+            os.environ.setdefault(key, value)
+        from wirewatch.analyse import Analyser
+
+        _ANALYSER = Analyser()
+    return _ANALYSER
+
+
+def _analyse_partition(
+    rows: Iterable[tuple[int, Article]], batch_size: int = 32
+) -> Iterator[tuple[int, Analysis]]:
+    """Runs on an executor: one partition's (index, article) pairs to (index, analysis)."""
+    rows = list(rows)
+    if not rows:
+        return iter(())
+    analyser = _executor_analyser()
+    results = list(analyser.run([a for _, a in rows], batch_size=batch_size))
+    return iter(zip((i for i, _ in rows), results, strict=True))
+
+
+class SparkRunner:
+    """A ``Runner`` whose per-article stage runs as Spark tasks on ``master``.
+
+    ``partitions`` is how many tasks one ``run`` call is split into (default: twice the
+    cluster's default parallelism, never more than there are articles). ``conf`` adds or
+    overrides Spark settings. A SparkContext already active in this process is reused (and
+    left running by ``close``); otherwise one is created and ``close`` stops it.
+    """
+
+    def __init__(
+        self,
+        master: str = "local[*]",
+        partitions: int | None = None,
+        app_name: str = "wirewatch",
+        conf: dict[str, str] | None = None,
+    ) -> None:
+        from pyspark import SparkConf, SparkContext
+
+        self.master = master
+        self.partitions = partitions
+        # Executors run Python with this interpreter unless PYSPARK_PYTHON or the conf say
+        # otherwise: it is the one that has wirewatch and its model installed.
+        python = os.environ.get("PYSPARK_PYTHON", sys.executable)
+        settings: dict[str, str] = {
+            "spark.pyspark.python": python,
+            "spark.python.worker.reuse": "true",
+            "spark.ui.showConsoleProgress": "false",
+        }
+        settings.update({f"spark.executorEnv.{k}": v for k, v in _THREAD_ENV.items()})
+        settings.update(conf or {})
+        active = SparkContext._active_spark_context
+        if active is not None:
+            if active.master != master:
+                raise RuntimeError(
+                    f"a SparkContext for {active.master} is already running in this process; "
+                    f"close it before starting one for {master}"
+                )
+            self._sc = active
+            self._owned = False
+        else:
+            spark_conf = SparkConf().setMaster(master).setAppName(app_name)
+            for key, value in settings.items():
+                spark_conf.set(key, value)
+            self._sc = SparkContext(conf=spark_conf)
+            # pyspark takes the executors' interpreter from PYSPARK_PYTHON only; set it here
+            # rather than in this process's environment.
+            self._sc.pythonExec = settings["spark.pyspark.python"]
+            self._sc.setLogLevel("ERROR")
+            self._owned = True
+        self._version: str | None = None
+
+    @property
+    def context(self) -> Any:
+        return self._sc
+
+    @property
+    def version(self) -> str:
+        if self._version is None:
+            from wirewatch.analyse import Analyser, load_nlp
+
+            self._version = Analyser(nlp=load_nlp()).version
+        return self._version
+
+    def executors(self) -> int:
+        """Executors registered with the driver (local mode: 1, the driver itself)."""
+        if self.master.startswith("local"):
+            return 1
+        return max(0, int(self._sc._jsc.sc().getExecutorMemoryStatus().size()) - 1)
+
+    def wait_for_executors(self, n: int, timeout: float = 60.0) -> int:
+        """Wait until ``n`` executors have registered (a cluster's start asynchronously: a
+        job started before would run on fewer); returns how many there are."""
+        deadline = time.monotonic() + timeout
+        while (count := self.executors()) < n and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return count
+
+    def _partitions(self, n: int) -> int:
+        wanted = self.partitions or 2 * max(1, int(self._sc.defaultParallelism))
+        return max(1, min(n, wanted))
+
+    def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]:
+        items = list(articles)
+        if not items:
+            return iter(())
+        rdd = self._sc.parallelize(list(enumerate(items)), self._partitions(len(items)))
+        pairs = rdd.mapPartitions(partial(_analyse_partition, batch_size=batch_size)).collect()
+        pairs.sort(key=lambda p: p[0])
+        if [i for i, _ in pairs] != list(range(len(items))):
+            raise RuntimeError(f"Spark returned {len(pairs)} results for {len(items)} articles")
+        return iter([analysis for _, analysis in pairs])
+
+    def close(self) -> None:
+        if self._owned and self._sc is not None:
+            self._sc.stop()
+            self._owned = False
+
+    def __enter__(self) -> SparkRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["SparkRunner"]

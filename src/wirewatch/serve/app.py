@@ -1,0 +1,134 @@
+"""The FastAPI application: API, pages, static files, errors and security headers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from wirewatch import __version__
+from wirewatch.errors import WirewatchError
+from wirewatch.serve.api import ApiError, error_response, router
+from wirewatch.serve.queries import BadParameter
+from wirewatch.store import Store
+
+log = logging.getLogger("wirewatch.serve")
+HERE = Path(__file__).parent
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@dataclass
+class Settings:
+    db: str | None
+    token: str | None
+    allow_write: bool
+
+
+def create_app(db: str | None, token: str | None = None, allow_write: bool = False) -> FastAPI:
+    """The web UI and REST API over the store ``db`` (a path or SQLAlchemy URL).
+
+    Read-only unless ``allow_write`` and a ``token`` are given; write endpoints then need
+    ``Authorization: Bearer <token>``. CORS is off (no CORS headers are sent)."""
+    if allow_write and not token:
+        raise ValueError("allow_write needs a token")
+    store = Store.open(db)
+    app = FastAPI(
+        title="wirewatch",
+        version=__version__,
+        description=(
+            "The event ledger: events with their sources and evidence, actors, articles and "
+            'stories. Every answer is `{"data": ..., "meta": {"total", "limit", '
+            '"offset"}}`; every error is `{"error": {"code", "message"}}`. Lists take '
+            "`limit`/`offset` and `format=csv|jsonl` to stream every row."
+        ),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.settings = Settings(db=db, token=token, allow_write=bool(allow_write and token))
+    app.include_router(router)
+
+    from wirewatch.serve.pages import router as pages_router
+    from wirewatch.serve.pages import templates
+
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def _wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+
+    def _error(
+        request: Request,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        if _wants_json(request):
+            return error_response(status, code, message, headers)
+        html = templates.get_template("error.html").render(
+            status=status, code=code, message=message
+        )
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        return _error(request, exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(BadParameter)
+    async def _bad_param(request: Request, exc: BadParameter) -> Response:
+        return _error(request, 400, "bad_parameter", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path"))
+            parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        code = (
+            "bad_body"
+            if any(e.get("loc", ("",))[0] == "body" for e in exc.errors())
+            else ("bad_parameter")
+        )
+        return _error(request, 400, code, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        code = codes.get(exc.status_code, "http_error")
+        message = str(exc.detail) if exc.detail else code
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        return _error(request, exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(WirewatchError)
+    async def _ww(request: Request, exc: WirewatchError) -> Response:
+        return _error(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, "internal", "internal error; see the server log")
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    return app

@@ -1,0 +1,65 @@
+"""`wirewatch serve`: loopback by default, read-only unless a token is given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+
+    def fake_run(app: Any, host: str, port: int, log_level: str) -> None:
+        seen.update(app=app, host=host, port=port)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    from wirewatch.cli import cli
+    from wirewatch.cli.serve import serve_cmd
+
+    if "serve" not in cli.commands:
+        cli.add_command(serve_cmd)
+    return seen
+
+
+def test_defaults_are_loopback_and_read_only(
+    serve_db: str, started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirewatch.cli import cli
+
+    monkeypatch.delenv("WIREWATCH_TOKEN", raising=False)
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve"])
+    assert r.exit_code == 0, r.output
+    assert started["host"] == "127.0.0.1" and started["port"] == 8000
+    c = TestClient(started["app"], base_url="http://127.0.0.1:8000")
+    assert c.get("/api/events").status_code == 200
+    assert c.post("/api/actors/PRK/rename", json={"name": "x"}).status_code == 403
+    # DNS rebinding: a foreign Host header is refused
+    assert TestClient(started["app"], base_url="http://evil.example").get("/").status_code == 400
+
+
+def test_token_from_env_enables_writes(
+    serve_db: str, started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirewatch.cli import cli
+
+    monkeypatch.setenv("WIREWATCH_TOKEN", "a-long-enough-token-123")
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--port", "8123"])
+    assert r.exit_code == 0, r.output
+    app = started["app"]
+    assert app.state.settings.allow_write and started["port"] == 8123
+    c = TestClient(app, base_url="http://127.0.0.1:8123")
+    assert c.post("/api/actors/PRK/rename", json={"name": "x"}).status_code == 401
+
+
+def test_short_token_refused(serve_db: str, started: dict[str, Any]) -> None:
+    from wirewatch.cli import cli
+
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--token", "short"])
+    assert r.exit_code == 2 and "16 characters" in r.output
+    assert not started

@@ -1,0 +1,101 @@
+"""The HTML pages in-process: content, escaping, errors and headers."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def html(c: TestClient, url: str, status: int = 200) -> str:
+    r = c.get(url)
+    assert r.status_code == status, (url, r.status_code, r.text[:500])
+    assert r.headers["content-type"].startswith("text/html")
+    return r.text
+
+
+def test_home_lists_events_and_stories(client: TestClient) -> None:
+    page = html(client, "/")
+    assert 'name="q"' in page and 'action="/events"' in page
+    events = client.get("/api/events?limit=5").json()["data"]
+    for e in events:
+        assert f'href="/events/{e["id"]}"' in page
+    story = client.get("/api/stories").json()["data"][0]
+    assert f'href="/stories/{story["id"]}"' in page
+
+
+def test_search_and_filters_page(client: TestClient) -> None:
+    page = html(client, "/events?q=condemned")
+    api = client.get("/api/events?q=condemned&limit=1000").json()
+    assert f"{api['meta']['total']} event(s)" in page
+    for e in api["data"]:
+        assert f"/events/{e['id']}" in page
+    page = html(client, "/events?type=NOPE", 400)
+    assert "unknown event type" in page
+
+
+def test_event_page_sources_and_highlight(client: TestClient) -> None:
+    e = client.get("/api/events?type=CONSULT&actor=USA").json()["data"][0]
+    page = html(client, f"/events/{e['id']}")
+    assert page.count('class="source"') == len(e["evidence"])
+    trig = e["evidence"][0]["trigger"]["text"]
+    assert re.search(r'<mark class="hl trigger"[^>]*>' + re.escape(trig) + "</mark>", page)
+    assert "Status history" in page and "Corroboration" in page
+    assert f'href="/articles/{e["articles"][0]}"' in page
+    for a in e["actors"]:
+        assert f'href="/actors/{a["id"]}"' in page
+
+
+def test_article_page_marks_events(client: TestClient) -> None:
+    a = client.get("/api/articles/t-002").json()["data"]
+    page = html(client, "/articles/t-002")
+    for m in a["mentions"]:
+        assert f'href="/events/{m["event"]}"' in page
+
+
+def test_actor_page_graph_timeline_aliases(client: TestClient) -> None:
+    page = html(client, "/actors/PRK")
+    assert '<svg id="counterparts-graph"' in page and 'href="/actors/RUS"' in page
+    assert 'id="actor-timeline"' in page
+    assert "North Korean" in page and "Aliases" in page
+    html(client, "/actors/NOPE", 404)
+
+
+def test_story_page_timeline(client: TestClient) -> None:
+    story = client.get("/api/stories").json()["data"][0]
+    page = html(client, f"/stories/{story['id']}")
+    assert '<svg id="story-timeline"' in page and "<circle" in page
+    html(client, "/stories/none", 404)
+    html(client, "/actors", 200)
+
+
+def test_hostile_article_text_is_escaped(client: TestClient) -> None:
+    pages = [html(client, "/articles/t-003"), html(client, "/")]
+    events = client.get("/api/events?actor=JPN").json()["data"]
+    pages += [html(client, f"/events/{e['id']}") for e in events]
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "<b>Outlet" not in page
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in pages[0]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages[0]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in p for p in pages[2:])
+
+
+def test_security_headers(client: TestClient) -> None:
+    r = client.get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_static_files(client: TestClient) -> None:
+    r = client.get("/static/app.css")
+    assert r.status_code == 200 and "mark" in r.text
+
+
+def test_html_errors_are_pages(client: TestClient) -> None:
+    page = html(client, "/events/ev-missing", 404)
+    assert "no event" in page
+    html(client, "/no/such/page", 404)
+    html(client, "/events?offset=-1", 400)
