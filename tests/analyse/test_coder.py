@@ -352,3 +352,8 @@ def test_one_nationality_for_a_coordinated_pair_of_officials(analyser):
     assert people["Ana Rojas"].country == "CHL"
     assert people["Luis Soto"].country == "CHL"
     assert people["Eva Paz"].country is None  # not joined to them by "and"
+
+
+def test_a_separate_meeting_is_labelled_apart(analyser):
+    ms = code(analyser, "Ruto will also hold a separate meeting with Museveni on Friday.")
+    assert one(ms, "CONSULT").label == "separate meeting"

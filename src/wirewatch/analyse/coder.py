@@ -53,6 +53,7 @@ _INTENT_WORDS = {
 }  # fmt: skip
 _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
+_SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
 
 
@@ -134,7 +135,17 @@ class SentenceCoder:
         hits = self._verb_objects(sent, hits, blocked)
         hits += self._directives(sent, hits)
         hits.sort(key=lambda h: h.tokens[0].i)
-        return self._merge(hits)
+        merged = self._merge(hits)
+        for hit in merged:
+            # "a separate meeting with Blinken", "a standalone meeting": the text itself says
+            # this is not the event around it, so it must not merge with the named one.
+            if (
+                hit.trigger.nominal
+                and not hit.label
+                and any(c.dep_ == "amod" and c.lower_ in _SEPARATE for c in hit.head.children)
+            ):
+                hit.label = f"separate {hit.head.lemma_.lower()}"
+        return merged
 
     def _verb_objects(self, sent: Span, hits: list[_Hit], blocked: set[int]) -> list[_Hit]:
         """ "lifted a night curfew", "upgraded their diplomatic ties": a verb and its object
