@@ -30,3 +30,10 @@ def test_same_person_same_key(a, b):
 def test_different_people_stay_apart(a, b):
     # Close spellings are not evidence of one person: no fuzzy matching on bare names.
     assert person_key(a) != person_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Yoon Suk-yeol", "Yoon Sukyeol"), ("Cho Tae-yul", "Cho Taeyeol")]
+)
+def test_run_together_given_names_fold_their_variant_syllables(a, b):
+    assert person_key(a) == person_key(b)

@@ -95,7 +95,24 @@ def person_key(name: str) -> str:
     first = _nicknames().get(words[0], words[0]) if len(words) > 1 else words[0]
     # Everything after the first word is joined: Korean given names come hyphenated, spaced or
     # run together ("Yong-hyun", "Yong Hyun", "Yonghyun").
-    rest = [_syllables().get(p, p) for w in words[1:] for p in w.split("-") if p]
-    first = "".join(_syllables().get(p, p) for p in first.split("-") if p)
+    rest = _fold_syllables([p for w in words[1:] for p in w.split("-") if p])
+    first = _fold_syllables([p for p in first.split("-") if p])
     # Order-free: "Kamikawa Yoko" and "Yoko Kamikawa" (family name first or last) are one name.
-    return " ".join(sorted(filter(None, [first, "".join(rest)])))
+    return " ".join(sorted(filter(None, [first, rest])))
+
+
+def _fold_syllables(parts: list[str]) -> str:
+    """Join the parts of a name, folding romanisation variants of each syllable. A part that
+    is two syllables run together ("seokyeol", "kimseok") is folded at its ends too."""
+    table = _syllables()
+    out = []
+    for part in parts:
+        part = table.get(part, part)
+        for variant, key in table.items():
+            if len(part) > len(variant) and variant != key:
+                if part.endswith(variant):
+                    part = part[: -len(variant)] + key
+                if part.startswith(variant):
+                    part = key + part[len(variant) :]
+        out.append(part)
+    return "".join(out)
