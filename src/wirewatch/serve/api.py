@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from wirewatch.serve import queries as Q
 from wirewatch.serve.queries import BadParameter, EventQuery
 from wirewatch.store import Store
+from wirewatch.store.records import event_records_for
 
 
 class ApiError(Exception):
@@ -159,19 +160,19 @@ def list_events(
         off = Q.paging(1, offset)[1]
 
         def fetch(size: int, at: int) -> list[dict[str, Any]]:
-            return Q.event_records_for(store, Q.event_page(store, flt, size, at, False).ids)
+            return event_records_for(store, Q.event_page(store, flt, size, at, False).ids)
 
         return stream(_paged_stream(fetch, lim, off), fmt, "events")
     lim, off = Q.paging(limit, offset, LIST_LIMIT_DEFAULT)
     page = Q.event_page(store, flt, lim, off)
     return envelope(
-        Q.event_records_for(store, page.ids), page.total, lim, off, total_exact=page.exact
+        event_records_for(store, page.ids), page.total, lim, off, total_exact=page.exact
     )
 
 
 @router.get("/events/{event_id}", summary="One event with its sources and evidence")
 def get_event(store: StoreDep, event_id: str) -> Any:
-    records = Q.event_records_for(store, [event_id])
+    records = event_records_for(store, [event_id])
     if not records:
         raise ApiError(404, "not_found", f"no event {event_id!r}")
     return envelope(records[0])

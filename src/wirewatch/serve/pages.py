@@ -15,6 +15,7 @@ from wirewatch.serve import queries as Q
 from wirewatch.serve import render
 from wirewatch.serve.api import ApiError, StoreDep
 from wirewatch.serve.queries import EventQuery
+from wirewatch.store.records import event_records_for
 
 templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -69,7 +70,7 @@ def home(store: StoreDep) -> HTMLResponse:
     stories, story_total = Q.story_page(store, 10, 0)
     return page(
         "home.html",
-        events=Q.event_records_for(store, found.ids),
+        events=event_records_for(store, found.ids),
         total=f"{found.total}{'' if found.exact else '+'}",
         stories=stories,
         story_total=story_total,
@@ -105,7 +106,7 @@ def events_page(
     )
     return page(
         "events.html",
-        events=Q.event_records_for(store, ids),
+        events=event_records_for(store, ids),
         total=total,
         offset=off,
         limit=50,
@@ -118,7 +119,7 @@ def events_page(
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(store: StoreDep, event_id: str) -> HTMLResponse:
-    records = Q.event_records_for(store, [event_id])
+    records = event_records_for(store, [event_id])
     if not records:
         raise ApiError(404, "not_found", f"no event {event_id!r}")
     record = records[0]
@@ -228,7 +229,7 @@ def story_page(store: StoreDep, story_id: str) -> HTMLResponse:
     found = Q.event_page(store, EventQuery(story=story_id, order="asc"), Q.MAX_LIMIT, 0)
     ids, total = found.ids, found.total or 0
     rows = Q.event_rows(store, ids)
-    shown = Q.event_records_for(store, ids[:100])
+    shown = event_records_for(store, ids[:100])
     return page(
         "story.html",
         s=record,

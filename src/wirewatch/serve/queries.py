@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,9 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from wirewatch.model import PLOVER_TYPES, STATUSES, EventMention
+from wirewatch.model import PLOVER_TYPES, STATUSES
 from wirewatch.store import Store
-from wirewatch.store import records as _records
+from wirewatch.store.records import chunks as _chunks
 from wirewatch.store.schema import (
     actor_aliases,
     actor_roles,
@@ -366,62 +365,6 @@ def iter_event_ids(store: Store, flt: EventQuery, batch: int = 500) -> Iterator[
             return
         yield ids
         offset += len(ids)
-
-
-def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Export-contract records of these events, in the order of ``ids``."""
-    if not ids:
-        return []
-    ids = list(ids)
-    with store.engine.connect() as conn:
-        event_rows = {r.id: r for r in conn.execute(select(events).where(events.c.id.in_(ids)))}
-        mention_rows = conn.execute(
-            select(
-                mentions.c.id,
-                mentions.c.event_id,
-                mentions.c.data,
-                articles.c.outlet,
-                articles.c.published,
-            )
-            .join(articles, articles.c.id == mentions.c.article_id)
-            .where(mentions.c.event_id.in_(ids))
-            .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
-        ).all()
-        actor_ids: dict[tuple[str, int], str] = {}
-        for chunk in _chunks([r.id for r in mention_rows], 500):
-            for r in conn.execute(
-                select(
-                    mention_actors.c.mention_id,
-                    mention_actors.c.position,
-                    mention_actors.c.actor_id,
-                ).where(
-                    mention_actors.c.mention_id.in_(chunk), mention_actors.c.actor_id.is_not(None)
-                )
-            ):
-                actor_ids[(r.mention_id, r.position)] = r.actor_id
-        wanted = set(actor_ids.values())
-        actor_names = {
-            r.id: r
-            for chunk in _chunks(sorted(wanted), 500)
-            for r in conn.execute(select(actors).where(actors.c.id.in_(chunk)))
-        }
-    by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
-    for row in mention_rows:
-        m = EventMention.from_dict(row.data)
-        for pos, actor in enumerate([*m.actors, *m.attributed_to]):
-            actor.id = actor_ids.get((m.id, pos), actor.id)
-        by_event[row.event_id].append((m, row))
-    out = []
-    for eid in ids:
-        ev = event_rows.get(eid)
-        if ev is not None:
-            out.append(_records._event_record(ev, by_event.get(eid, []), actor_names))
-    return out
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # -- actors ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ each actor's ``evidence``); actors carry ``sector`` and ``alias_reasons``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,19 +73,67 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
     query = query.order_by(events.c.date_start.is_(None), events.c.date_start, events.c.id)
     wanted_actors = _actor_ids_matching(store, flt.actor) if flt.actor else None
     with store.engine.connect() as conn:
-        event_rows = conn.execute(query).all()
-        mention_rows = conn.execute(
-            select(mentions.c.event_id, mentions.c.data, articles.c.outlet, articles.c.published)
-            .join(articles, articles.c.id == mentions.c.article_id)
-            .where(mentions.c.event_id.is_not(None))
-            .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
-        ).all()
-        actor_names = {r.id: r for r in conn.execute(select(actors))}
-        actor_ids = {
-            (r.mention_id, r.position): r.actor_id
+        ids = [r.id for r in conn.execute(query.with_only_columns(events.c.id))]
+    # A chunk at a time: a filtered listing loads only its own events' mentions and actors.
+    for chunk in chunks(ids, 500):
+        for record in event_records_for(store, chunk):
+            if wanted_actors is not None and not (
+                {a["id"] for a in record["actors"] + record["attributed_to"]} & wanted_actors
+            ):
+                continue
+            yield record
+
+
+def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    """Slices of at most ``size``: keeps IN (...) lists under the database's bind limits."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Export-contract records of these events, in the order of ``ids``; loads only their
+    mentions and actors."""
+    if not ids:
+        return []
+    ids = list(ids)
+    with store.engine.connect() as conn:
+        event_rows = {
+            r.id: r
+            for chunk in chunks(ids, 500)
+            for r in conn.execute(select(events).where(events.c.id.in_(chunk)))
+        }
+        mention_rows = [
+            r
+            for chunk in chunks(ids, 500)
             for r in conn.execute(
-                select(mention_actors).where(mention_actors.c.actor_id.is_not(None))
+                select(
+                    mentions.c.id,
+                    mentions.c.event_id,
+                    mentions.c.data,
+                    articles.c.outlet,
+                    articles.c.published,
+                )
+                .join(articles, articles.c.id == mentions.c.article_id)
+                .where(mentions.c.event_id.in_(chunk))
+                .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
             )
+        ]
+        actor_ids: dict[tuple[str, int], str] = {}
+        for chunk in chunks([r.id for r in mention_rows], 500):
+            for r in conn.execute(
+                select(
+                    mention_actors.c.mention_id,
+                    mention_actors.c.position,
+                    mention_actors.c.actor_id,
+                ).where(
+                    mention_actors.c.mention_id.in_(chunk), mention_actors.c.actor_id.is_not(None)
+                )
+            ):
+                actor_ids[(r.mention_id, r.position)] = r.actor_id
+        actor_names = {
+            r.id: r
+            for chunk in chunks(sorted(set(actor_ids.values())), 500)
+            for r in conn.execute(select(actors).where(actors.c.id.in_(chunk)))
         }
     by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
     for row in mention_rows:
@@ -93,14 +141,11 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
         for pos, actor in enumerate([*m.actors, *m.attributed_to]):
             actor.id = actor_ids.get((m.id, pos), actor.id)
         by_event[row.event_id].append((m, row))
-    for ev in event_rows:
-        ms = by_event.get(ev.id, [])
-        record = _event_record(ev, ms, actor_names)
-        if wanted_actors is not None and not (
-            {a["id"] for a in record["actors"] + record["attributed_to"]} & wanted_actors
-        ):
-            continue
-        yield record
+    return [
+        _event_record(event_rows[eid], by_event.get(eid, []), actor_names)
+        for eid in ids
+        if eid in event_rows
+    ]
 
 
 def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict) -> dict[str, Any]:
