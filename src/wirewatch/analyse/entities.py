@@ -456,10 +456,9 @@ def _span_ref(ent: Span, name: str | None = None, kind: str | None = None) -> En
 def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
     """Titles and nationality for people; lone surnames and mislabelled people to full names."""
     full_names: list[EntityRef] = []
-    by_start = {r.start: r for r in refs}
     for ref in refs:
         if ref.kind == "person" and " " in ref.name:
-            _attach_title(doc, ref, refs, by_start)
+            _attach_title(doc, ref, refs, kb)
             if ref.country is None:
                 ref.country = leader_country(ref.name, ref.title) or _appositive_country(
                     doc, ref, refs
@@ -480,7 +479,7 @@ def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
                 ref.kind, ref.name = "person", person.name
                 ref.country, ref.title = person.country, person.title
             elif ref.kind == "person":
-                _attach_title(doc, ref, refs, by_start)
+                _attach_title(doc, ref, refs, kb)
                 if ref.country is None:
                     ref.country = leader_country(ref.name, ref.title) or _appositive_country(
                         doc, ref, refs
@@ -520,7 +519,7 @@ def _appositive_country(doc: Doc, person: EntityRef, refs: list[EntityRef]) -> s
     return None
 
 
-def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], by_start: dict) -> None:
+def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], kb: KnowledgeBase) -> None:
     """Read "South Korean Foreign Minister" / "U.S. Secretary of State" left of a name."""
     i = person.start - 1
     words: list[str] = []
@@ -548,9 +547,9 @@ def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], by_start: 
         if tok.lower_ == "and" or tok.is_punct and tok.text not in ("-",):
             break
         if tok.text[:1].isupper() or tok.lower_ in _TITLE_JOINERS - {"and"}:
-            demonym = kb_demonym(tok, doc)
+            demonym = kb.country_by_demonym(tok.text)
             if demonym is not None:
-                person.country = person.country or demonym
+                person.country = person.country or demonym.country
                 i -= 1
                 continue
             words.insert(0, tok.text)
@@ -562,15 +561,6 @@ def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], by_start: 
     title = " ".join(words).replace(" - ", "-").strip()
     if title and title[:1].isupper():
         person.title = title
-
-
-_KB: KnowledgeBase | None = None
-
-
-def kb_demonym(tok: Token, doc: Doc) -> str | None:
-    kb = _KB or KnowledgeBase.default()
-    known = kb.country_by_demonym(tok.text)
-    return known.country if known else None
 
 
 def is_pronoun(tok: Token) -> bool:
