@@ -87,7 +87,7 @@ def link(
     event_ids = _keep_ids(
         [c.id for c in clusters], [[m.id for m in c.mentions] for c in clusters], previous.events
     )
-    contradictions = find_contradictions(clusters)
+    contradictions = find_contradictions(clusters, kb)
 
     order = [a.id for a in articles] or sorted({m.article for m in mentions})
     profiles: dict[str, Counter[str]] = {a: Counter() for a in order}

@@ -228,7 +228,9 @@ def event_row(cluster: EventCluster) -> dict:
     }
 
 
-def find_contradictions(clusters: list[EventCluster]) -> dict[int, list[dict[str, Any]]]:
+def find_contradictions(
+    clusters: list[EventCluster], kb: KnowledgeBase | None = None
+) -> dict[int, list[dict[str, Any]]]:
     """Disagreements an analyst must see, keyed by cluster index.
 
     Within one event: different places in one country, different numbers for the same thing
@@ -237,6 +239,7 @@ def find_contradictions(clusters: list[EventCluster]) -> dict[int, list[dict[str
     actors, dated a few days apart): different dates ("Oct. 30" vs "Oct. 31"). Intervals that
     overlap ("early 2025" and "the first half of next year") are consistent and not flagged.
     """
+    kb = kb or KnowledgeBase.default()
     found: dict[int, list[dict[str, Any]]] = {}
     for n, cluster in enumerate(clusters):
         # Two different towns of one country; "Washington" beside "the United States" is
@@ -244,7 +247,7 @@ def find_contradictions(clusters: list[EventCluster]) -> dict[int, list[dict[str
         places = {
             (m.location_name, m.location_country)
             for m in cluster.mentions
-            if m.location_name and not _is_country_name(m.location_name, m.location_country)
+            if m.location_name and not _is_country_name(kb, m.location_name, m.location_country)
         }
         if len({p[0] for p in places}) > 1 and len({p[1] for p in places}) == 1:
             found.setdefault(n, []).append(_conflict("place", cluster, lambda m: m.location_name))
@@ -294,8 +297,8 @@ def find_contradictions(clusters: list[EventCluster]) -> dict[int, list[dict[str
     return found
 
 
-def _is_country_name(name: str, country: str | None) -> bool:
-    known = KnowledgeBase.default().country(country) if country else None
+def _is_country_name(kb: KnowledgeBase, name: str, country: str | None) -> bool:
+    known = kb.country(country) if country else None
     return known is not None and fold(known.name) == fold(name)
 
 
