@@ -19,6 +19,18 @@ def test_open_migrates_and_is_versioned(tmp_path):
     assert Store.open(str(tmp_path / "a.db")).schema_version() == "0005"
 
 
+def test_sqlite_ddl_is_transactional(tmp_path):
+    # A migration killed half-way must leave no half schema: DDL rolls back like DML.
+    store = Store.open(str(tmp_path / "a.db"))
+    try:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE half_migrated (x INTEGER)")
+            raise RuntimeError("killed")
+    except RuntimeError:
+        pass
+    assert "half_migrated" not in inspect(store.engine).get_table_names()
+
+
 def test_sqlite_runs_in_wal_mode(store):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -53,12 +53,20 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module only opens a transaction before DML, so DDL (a migration) would run
+    # in autocommit and a kill mid-migration would leave half a schema. Hand transaction
+    # control to SQLAlchemy instead (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 class Store:
@@ -77,6 +85,7 @@ class Store:
             raise WirewatchError(Code.E020, url=url, detail=str(exc)) from None
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
         return cls(engine)
 
     # -- schema -------------------------------------------------------------------------------
