@@ -100,3 +100,32 @@ def test_process_pool_gives_the_same_ledger(tmp_path, analyser):
     with ProcessPool(2, chunk_size=2) as pool:
         ingest([src], pooled, pool)
     assert list(event_records(pooled)) == list(event_records(serial))
+
+
+def _snapshot_holds(store: Store, analyser: object, tmp_path) -> None:
+    from sqlalchemy import func, select
+
+    from wirewatch.store.schema import articles
+
+    def count() -> int:
+        with store.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+    first = tmp_path / "first.jsonl"
+    first.write_text(ARTICLE, encoding="utf-8")
+    ingest([first], store, analyser)  # type: ignore[arg-type]
+    with store.snapshot():
+        assert count() == 1
+        more = tmp_path / "more.jsonl"
+        more.write_text(ARTICLE.replace('"n1"', '"n2"').replace("Monday", "Friday"), "utf-8")
+        ingest([more], store, analyser)  # type: ignore[arg-type]  # commits on its own connection
+        assert count() == 1  # still the state the snapshot began with
+    assert count() == 2
+
+
+def test_snapshot_reads_one_state_sqlite(tmp_path, analyser):
+    _snapshot_holds(Store.open(str(tmp_path / "snap.db")), analyser, tmp_path)
+
+
+def test_snapshot_reads_one_state_postgres(tmp_path, analyser, fresh_pg_url):
+    _snapshot_holds(Store.open(fresh_pg_url), analyser, tmp_path)

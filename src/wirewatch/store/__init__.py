@@ -8,6 +8,8 @@ leaves half an article behind.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,7 +76,35 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._pinned: ContextVar[Connection | None] = ContextVar("pinned", default=None)
         self.migrate()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reading: the snapshot's when inside ``snapshot()``, else a new one."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            yield pinned
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every ``connect()`` inside reads one state of the ledger, so an answer built from
+        several queries never mixes the ledger before and after a relink."""
+        if self._pinned.get() is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            token = self._pinned.set(conn)
+            try:
+                with conn.begin():
+                    yield
+            finally:
+                self._pinned.reset(token)
 
     @classmethod
     def open(cls, db: str | None = None) -> Store:
