@@ -13,10 +13,10 @@ ARTICLE = (
 
 def test_open_migrates_and_is_versioned(tmp_path):
     store = Store.open(str(tmp_path / "a.db"))
-    assert store.schema_version() == "0005"
+    assert store.schema_version() == "0006"
     tables = set(inspect(store.engine).get_table_names())
     assert {"articles", "mentions", "events", "actors", "alembic_version"} <= tables
-    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0005"
+    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0006"
 
 
 def test_sqlite_ddl_is_transactional(tmp_path):

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from wirewatch.model import PLOVER_TYPES, STATUSES
-from wirewatch.store import Store
+from wirewatch.store import Store, fts
 from wirewatch.store.records import chunks as _chunks
 from wirewatch.store.schema import (
     actor_aliases,
@@ -218,10 +218,6 @@ def longest_span(conn: Connection) -> int | None:
     return cached[1]
 
 
-def _sentence_text() -> ColumnElement[Any]:
-    return mentions.c.data["sentence"]["text"].as_string()
-
-
 def _event_conditions(conn: Connection, flt: EventQuery) -> list[ColumnElement[bool]] | None:
     """WHERE clauses for a filter; None when the filter cannot match anything."""
     where: list[ColumnElement[bool]] = []
@@ -284,16 +280,10 @@ def _event_conditions(conn: Connection, flt: EventQuery) -> list[ColumnElement[b
             )
             flt.frequent = True
     if flt.q:
-        pattern = _like(flt.q)
-        sub = select(mentions.c.event_id).where(
-            func.lower(_sentence_text()).like(pattern, escape="\\")
-        )
-        where.append(
-            or_(
-                events.c.id.in_(sub),
-                func.lower(func.coalesce(events.c.label, "")).like(pattern, escape="\\"),
-            )
-        )
+        matched = fts.matching_mentions(conn, flt.q)
+        if matched is None:
+            return None
+        where.append(events.c.id.in_(select(mentions.c.event_id).where(mentions.c.id.in_(matched))))
     return where
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from wirewatch.link.actors import Correction
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
-from wirewatch.store import schema
+from wirewatch.store import fts, schema
 from wirewatch.store.schema import (
     actor_aliases,
     actor_corrections,
@@ -175,6 +175,10 @@ class Store:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
             ids = [article.id for article, _ in items]
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # PostgreSQL's text index follows the table by itself
+                replaced = select(mentions.c.id).where(mentions.c.article_id.in_(ids))
+                fts.sqlite_unindex(conn, conn.execute(replaced).scalars().all())
             conn.execute(delete(articles).where(articles.c.id.in_(ids)))
             conn.execute(
                 insert(articles),
@@ -183,6 +187,8 @@ class Store:
             mention_rows = [_mention_row(m) for _, ms in items for m in ms]
             if mention_rows:
                 conn.execute(insert(mentions), mention_rows)
+                if sqlite:
+                    fts.sqlite_index(conn, mention_rows)
             actor_rows = [
                 {"mention_id": m.id, "position": n, "role": a.role, "surface": a.surface}
                 for _, ms in items
