@@ -164,7 +164,10 @@ def event_query(
     since: Annotated[str | None, Query(description="Events ending on/after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, Query(description="Events starting on/before YYYY-MM-DD.")] = None,
     story: Annotated[str | None, Query(description="Story id.")] = None,
-    q: Annotated[str | None, Query(description="Text in an evidence sentence or label.")] = None,
+    q: Annotated[
+        str | None,
+        Query(description='Words in an evidence sentence or label (stemmed; "phrase", -word, or).'),
+    ] = None,
     order: Annotated[str | None, Query(description="desc (latest first, default) or asc.")] = None,
 ) -> EventQuery:
     return EventQuery.build(actor, type, status, since, until, story, q, order)
