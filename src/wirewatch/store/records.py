@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 
 from wirewatch.link.outlets import outlet_group
 from wirewatch.model import ActorMention, EventMention
-from wirewatch.store import Store
+from wirewatch.store import Store, fts
 from wirewatch.store.schema import (
     actor_aliases,
     actor_roles,
@@ -37,6 +37,7 @@ class EventFilter:
     status: str | None = None
     since: str | None = None  # YYYY-MM-DD, inclusive
     until: str | None = None
+    text: str | None = None  # words in an evidence sentence or label (see store.fts)
 
 
 def _actor_ids_matching(store: Store, text: str) -> set[str]:
@@ -73,6 +74,13 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
     query = query.order_by(events.c.date_start.is_(None), events.c.date_start, events.c.id)
     wanted_actors = _actor_ids_matching(store, flt.actor) if flt.actor else None
     with store.connect() as conn:
+        if flt.text:
+            matched = fts.matching_mentions(conn, flt.text)
+            if matched is None:
+                return
+            query = query.where(
+                events.c.id.in_(select(mentions.c.event_id).where(mentions.c.id.in_(matched)))
+            )
         ids = [r.id for r in conn.execute(query.with_only_columns(events.c.id))]
     # A chunk at a time: a filtered listing loads only its own events' mentions and actors.
     for chunk in chunks(ids, 500):
