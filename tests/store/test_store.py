@@ -1,3 +1,5 @@
+import threading
+
 from sqlalchemy import inspect
 
 from wirewatch.engine import ingest
@@ -118,7 +120,10 @@ def _snapshot_holds(store: Store, analyser: object, tmp_path) -> None:
         assert count() == 1
         more = tmp_path / "more.jsonl"
         more.write_text(ARTICLE.replace('"n1"', '"n2"').replace("Monday", "Friday"), "utf-8")
-        ingest([more], store, analyser)  # type: ignore[arg-type]  # commits on its own connection
+        # Another thread, as another request would be: it writes and commits meanwhile.
+        writer = threading.Thread(target=ingest, args=([more], store, analyser))
+        writer.start()
+        writer.join()
         assert count() == 1  # still the state the snapshot began with
     assert count() == 2
 
