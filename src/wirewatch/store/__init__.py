@@ -73,7 +73,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # A writer waits its turn behind a relink of a large store rather than fail.
+    cursor.execute("PRAGMA busy_timeout=300000")
     cursor.close()
 
 
