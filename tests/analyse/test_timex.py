@@ -590,3 +590,30 @@ def test_the_previous_weekday_is_counted_from_the_story_day(nlp) -> None:
 def test_deadline_with_clock_time_before_weekday(nlp) -> None:
     t = one(nlp, "The ministry has given the firms until 9 a.m. Thursday to reply.")
     assert t.value == "2024-10-24T09:00"
+
+
+# --------------------------------------------------------------------------- speed path
+
+
+def test_fast_candidate_scan_finds_what_one_scan_per_rule_finds() -> None:
+    """The combined scan and the key-string windows are a speed-up, never a change."""
+    from wirewatch.analyse.timex import _candidates, _candidates_plain, _grammar
+
+    g = _grammar("en")
+    texts = [
+        "The envoys met twice a week through the winter of 2023 and again on Christmas Eve.",
+        "Profit in the third quarter of fiscal 1990 fell; Q3 2024 sales rose 4% year-end.",
+        "In the 1990s and the '80s, the 20th century's last decade, rallies began at noon.",
+        "Filed 11/14/2024 and 2024/11/15: a week-long review every Monday, daily updates.",
+        "The same period a year earlier, the year-ago quarter, the first half, the weekend.",
+        "Three days later, two weeks before, a few years ago, for decades, half an hour.",
+        "İstanbul talks last Tuesday night and this morning: the next day, at midnight GMT.",
+        "No dates at all in this sentence about ministers and their statements.",
+    ]
+    text = " ".join(texts) + "\n" + "\n".join(texts)
+    for t in [*texts, text]:
+        fast = [(c.start, c.end, c.rule) for c in _candidates(g, t)]
+        plain = [(c.start, c.end, c.rule) for c in _candidates_plain(g, t)]
+        assert fast == plain, t
+    # the rare rules (found through key-string windows) are among them
+    assert {"holiday", "century", "freq", "season"} <= {c.rule for c in _candidates(g, text)}
