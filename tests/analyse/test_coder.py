@@ -357,3 +357,68 @@ def test_one_nationality_for_a_coordinated_pair_of_officials(analyser):
 def test_a_separate_meeting_is_labelled_apart(analyser):
     ms = code(analyser, "Ruto will also hold a separate meeting with Museveni on Friday.")
     assert one(ms, "CONSULT").label == "separate meeting"
+
+
+# -- issue 4, second round: attribution, precision, troop movements --------------------------
+
+
+def test_spy_agency_description_is_the_attributed_body(analyser):
+    m = one(
+        code(
+            analyser,
+            "Britain's spy agency claimed on Monday that around 900 Iranian soldiers had "
+            "arrived in Syria.",
+        ),
+        "MOBILIZE",
+    )
+    assert m.status == "claimed"
+    assert {a.name for a in m.attributed_to} == {"Secret Intelligence Service"}
+    assert countries(m, "source") == {"IRN"}
+
+
+def test_the_agency_added_is_the_earlier_speaker(analyser):
+    ms = code(
+        analyser,
+        "Britain's spy agency claimed that Iranian soldiers had arrived in Syria. "
+        "The agency also reported that Iranian troops had entered Iraq.",
+    )
+    second = [m for m in ms if m.trigger.text == "entered"]
+    assert second, [(m.type, m.trigger.text) for m in ms]
+    assert {a.name for a in second[0].attributed_to} == {"Secret Intelligence Service"}
+
+
+def test_it_said_is_the_earlier_organisation(analyser):
+    ms = code(
+        analyser,
+        "The Foreign Ministry of Peru issued a note on Monday. "
+        "It said Chile had condemned Bolivia over the border closure.",
+    )
+    m = one(ms, "ACCUSE")
+    assert countries(m, "source") == {"CHL"}
+    assert m.attributed_to and all(a.country == "PER" for a in m.attributed_to)
+
+
+def test_troops_arriving_is_a_deployment_but_people_arriving_is_not(analyser):
+    m = one(code(analyser, "Two battalions of Chadian soldiers arrived in Niger."), "MOBILIZE")
+    assert countries(m, "source") == {"TCD"}
+    ms = code(analyser, "Chadian tourists arrived in Niger on Sunday.")
+    assert not [x for x in ms if x.type == "MOBILIZE"]
+
+
+def test_launching_a_body_is_not_a_missile_launch(analyser):
+    ms = code(analyser, "Seven countries including Peru launched a new monitoring body on Tuesday.")
+    assert not [m for m in ms if m.type in ("MOBILIZE", "ASSAULT")]
+    m = one(code(analyser, "Iran launched a ballistic missile on Sunday."), "MOBILIZE")
+    assert m.mode == "weapons_test" and countries(m, "source") == {"IRN"}
+
+
+def test_a_month_named_march_is_not_a_protest(analyser):
+    ms = code(analyser, "The last round of talks between Peru and Chile took place in March 2019.")
+    assert not [m for m in ms if m.type == "PROTEST"]
+    assert one(ms, "CONSULT").date_start == "2019-03-01"
+
+
+def test_announced_event_noun_has_the_announcer_as_source(analyser):
+    m = one(code(analyser, "Norway announced an embargo on Venezuela on Monday."), "SANCTION")
+    assert countries(m, "source") == {"NOR"}
+    assert countries(m, "target") == {"VEN"}

@@ -57,7 +57,7 @@ class Analyser:
     def __init__(self, nlp: Any = None, kb: KnowledgeBase | None = None) -> None:
         self.nlp = nlp or load_nlp()
         self.kb = kb or KnowledgeBase.default()
-        self.coder = SentenceCoder(load_lexicon())
+        self.coder = SentenceCoder(load_lexicon(), self.kb)
 
     @property
     def version(self) -> str:

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from wirewatch.analyse.entities import EntityRef, is_pronoun
 from wirewatch.analyse.lexicon import Lexicon, Trigger
 from wirewatch.analyse.timex import Timex
+from wirewatch.link.kb import KnowledgeBase
 from wirewatch.model import ActorMention, EventMention
 from wirewatch.model import Span as CharSpan
 
@@ -55,6 +56,7 @@ _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
+_NOT_EVENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"}
 
 
 @dataclass
@@ -97,18 +99,47 @@ def _verb_object_tables(extra_dir: str | None) -> tuple[tuple[str, tuple[str, ..
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
+def _subject_verb_tables(
+    extra_dir: str | None,
+) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """(type, subject nouns, verbs) of the ``[TYPE.subjects]`` tables in ``verb_objects.toml``."""
+    sources: list[Any] = [resources.files("wirewatch") / "data" / "lexicons" / "verb_objects.toml"]
+    if extra_dir and (Path(extra_dir) / "verb_objects.toml").exists():
+        sources.append(Path(extra_dir) / "verb_objects.toml")
+    out = []
+    for src in sources:
+        for type_, spec in tomllib.loads(src.read_text("utf-8")).items():
+            sub = spec.get("subjects")
+            if sub:
+                nouns = frozenset(n.lower() for n in sub.get("nouns", []))
+                out.append((type_, nouns, frozenset(v.lower() for v in sub.get("verbs", []))))
+    return tuple(out)
+
+
 class SentenceCoder:
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, kb: KnowledgeBase | None = None) -> None:
         self.lex = lexicon
+        self.kb = kb
         self.pairs: dict[tuple[str, ...], Trigger] = {}
         for type_, words in _verb_object_tables(os.environ.get("WIREWATCH_LEXICONS")):
             base = lexicon.types.get(type_)
             if base is not None and len(words) >= 2:
                 self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric))
         self.pair_verbs = {words[0] for words in self.pairs}
+        # verb lemma -> (trigger, subject nouns): "troops arrived", "forces crossed"
+        self.subject_verbs: dict[str, tuple[Trigger, frozenset[str]]] = {}
+        for type_, nouns, verbs in _subject_verb_tables(os.environ.get("WIREWATCH_LEXICONS")):
+            base = lexicon.types.get(type_)
+            if base is None:
+                continue
+            for verb in verbs:
+                trig, known = self.subject_verbs.get(verb, (base, frozenset()))
+                self.subject_verbs[verb] = (trig, known | nouns)
         cues = lexicon.cues
         self.reporting = cues["reporting"]["neutral"] | cues["reporting"]["hedged"]
         self.hedged_reporting = cues["reporting"]["hedged"]
+        self.documents = cues["reporting"].get("documents", set())
 
     # -- triggers --------------------------------------------------------------------------
 
@@ -133,6 +164,7 @@ class SentenceCoder:
             else:
                 i += 1
         hits = self._verb_objects(sent, hits, blocked)
+        hits += self._subject_verbs(sent, hits)
         hits += self._directives(sent, hits)
         hits.sort(key=lambda h: h.tokens[0].i)
         merged = self._merge(hits)
@@ -169,6 +201,25 @@ class SentenceCoder:
                 hits.append(_Hit([tok], trig, None, None, extra=[obj]))
                 break
         return hits
+
+    def _subject_verbs(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
+        """ "1,500 special forces had arrived in ...": a verb that is an event by its subject."""
+        taken = {t.i for h in hits for t in h.tokens}
+        out: list[_Hit] = []
+        for tok in sent:
+            entry = self.subject_verbs.get(tok.lemma_.lower())
+            if entry is None or tok.pos_ != "VERB" or tok.i in taken:
+                continue
+            trig, nouns = entry
+            for subj in (c for c in tok.children if c.dep_ == "nsubj"):
+                heads = [subj] + [
+                    o for p in subj.children if p.dep_ == "prep" and p.lower_ == "of"
+                    for o in p.children if o.dep_ == "pobj"
+                ]  # fmt: skip
+                if any(h.lower_ in nouns or h.lemma_.lower() in nouns for h in heads):
+                    out.append(_Hit([tok], trig, None, trig.mode))
+                    break
+        return out
 
     def _directives(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
         """ "Russia said that Sudan must return the helicopter": a statement that someone must
@@ -214,8 +265,20 @@ class SentenceCoder:
     def _word_at(self, tok: Token) -> _Hit | None:
         lemma = tok.lemma_.lower()
         if tok.pos_ == "VERB" and lemma in self.lex.verbs:
+            allowed = self.lex.objects.get(lemma)
+            if allowed is not None:
+                # "launched a missile" is a test; "launched the body", "launched talks" not.
+                objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+                if objs and not any(
+                    o.lower_ in allowed or o.lemma_.lower() in allowed
+                    or any(c.lower_ in allowed for c in o.children if c.dep_ == "compound")
+                    for o in objs
+                ):  # fmt: skip
+                    return None
             trig = self.lex.verbs[lemma]
             return _Hit([tok], trig, None, trig.mode)
+        if tok.ent_type_ in _NOT_EVENT_ENTS:
+            return None  # "in March 2021": a month named like an event noun
         if tok.pos_ in ("NOUN", "PROPN"):
             noun = self.lex.nouns.get(tok.lower_) or self.lex.nouns.get(lemma)
             if noun is not None:
@@ -370,6 +433,71 @@ class SentenceCoder:
         walk(gov)
         return keep
 
+    # -- who says so ------------------------------------------------------------------------
+
+    def speakers(
+        self, sent: Span, entities: list[EntityRef], recent: list[EntityRef]
+    ) -> dict[int, list[EntityRef]]:
+        """Who asserts what in a sentence: reporting verb index -> its speakers, and -1 ->
+        the sources of "according to X". ``recent`` are earlier speakers of the article, for
+        "it said", "the agency added"."""
+        out: dict[int, list[EntityRef]] = {}
+        doc = sent.doc
+        for tok in sent:
+            if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.reporting:
+                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                refs: list[EntityRef] = []
+                for s in subj:
+                    for c in [s, *(c for c in s.conjuncts if c.i > s.i)]:
+                        refs += [r for r in self._speaker(c, entities, recent) if r not in refs]
+                if refs:
+                    out[tok.i] = refs
+            elif tok.lower_ == "according" and tok.i + 1 < sent.end:
+                to = doc[tok.i + 1]
+                if to.lower_ == "to":
+                    for obj in (c for c in to.children if c.dep_ == "pobj"):
+                        out.setdefault(-1, []).extend(self._speaker(obj, entities, recent))
+        return out
+
+    def _speaker(
+        self, tok: Token, entities: list[EntityRef], recent: list[EntityRef]
+    ) -> list[EntityRef]:
+        doc = tok.doc
+        ids = {t.i for t in tok.subtree}
+        own = [e for e in entities if e.kind and e.start <= tok.i < e.end]
+        if own:
+            return own
+        # "South Korea's spy agency", "Ukraine's military intelligence agency": a description
+        # that the knowledge base knows as one body.
+        if tok.pos_ == "NOUN" and self.kb is not None:
+            left = tok.left_edge
+            while left.i < tok.i and left.dep_ in ("det", "punct"):
+                left = doc[left.i + 1]
+            if left.i < tok.i:
+                phrase = doc[left.i : tok.i + 1]
+                known = self.kb.lookup(phrase.text)
+                if known is not None and known.kind != "country":
+                    return [
+                        EntityRef(
+                            left.i, tok.i + 1, phrase.start_char, phrase.end_char, phrase.text,
+                            known.name, known.kind, known.country, known.id, known.sector,
+                        )
+                    ]  # fmt: skip
+        inside = [e for e in entities if e.start in ids and e.kind]
+        if inside:
+            return inside
+        # "it said", "the ministry added", "the agency also reported": an earlier speaker.
+        word = tok.lower_
+        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
+        for ref in reversed(recent):
+            if word == "it" and ref.kind in ("organization", "igo", "group", "country"):
+                return [ref]
+            if word in ("he", "she") and ref.kind == "person":
+                return [ref]
+            if definite and tok.pos_ == "NOUN" and word in ref.surface.lower().split():
+                return [ref]
+        return []
+
     # -- one mention -----------------------------------------------------------------------
 
     def code(
@@ -380,6 +508,7 @@ class SentenceCoder:
         timexes: list[Timex],
         published: date | None,
         previous_subjects: list[EntityRef],
+        speakers: dict[int, list[EntityRef]] | None = None,
     ) -> tuple[dict[str, Any], list[EntityRef]] | None:
         doc = sent.doc
         head = hit.head
@@ -401,18 +530,18 @@ class SentenceCoder:
         # or "according to X".
         attribution: list[EntityRef] = []
         hedged_by_reporter = False
+        announced = False
+        speakers = speakers if speakers is not None else self.speakers(sent, entities, [])
         for anc in [gov, *gov.ancestors]:
             if anc.lemma_.lower() in self.reporting and anc.i != head.i:
-                subj = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")]
-                ids = {t.i for s in subj for t in s.subtree}
-                attribution = [e for e in entities if e.start in ids and e.kind]
+                attribution = list(speakers.get(anc.i, []))
                 hedged_by_reporter = anc.lemma_.lower() in self.hedged_reporting
+                # "Italy announced a suspension of air links": a reported event noun is the
+                # speaker's own act, so the speaker is its source as well as its attribution.
+                announced = anc.i == gov.i and hit.trigger.nominal and head.i != anc.i
                 break
-        for tok in sent:
-            if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
-                ids = {t.i for t in doc[tok.i + 1].subtree}
-                attribution += [e for e in entities if e.start in ids and e.kind]
-        attr_ids = {id(e) for e in attribution}
+        attribution += [e for e in speakers.get(-1, []) if e not in attribution]
+        attr_ids = set() if announced else {id(e) for e in attribution}
 
         place_ref = self._place(in_clause, doc)
         actors = [
@@ -421,6 +550,8 @@ class SentenceCoder:
             and not self._is_locative(e, doc) and not self._in_apposition(e, doc)
         ]  # fmt: skip
         subjects = self._subjects(gov)
+        if announced:
+            actors += [e for e in attribution if e not in actors]
         shared = {i for sub in subjects for i in range(sub.left_edge.i, sub.i + 1)} - clause
         if shared:
             actors += [
@@ -942,11 +1073,21 @@ def build_mentions(
 ) -> list[EventMention]:
     mentions: list[EventMention] = []
     previous_subjects: list[EntityRef] = []
+    recent_speakers: list[EntityRef] = []
+    previous_roots: list[EntityRef] = []
     for sent in doc.sents:
         sent_entities = [e for e in entities if sent.start <= e.start < sent.end]
         last_subjects: list[EntityRef] = []
+        # "It said ...": an earlier speaker, else the subject of the sentence before.
+        speakers = coder.speakers(sent, sent_entities, recent_speakers + previous_roots)
+        for refs in speakers.values():
+            keys = {r.kb_id or r.name for r in refs}
+            recent_speakers = [r for r in recent_speakers if (r.kb_id or r.name) not in keys]
+            recent_speakers += refs
         for hit in coder.find_triggers(sent, sent_entities):
-            coded = coder.code(sent, hit, sent_entities, timexes, published, previous_subjects)
+            coded = coder.code(
+                sent, hit, sent_entities, timexes, published, previous_subjects, speakers
+            )
             if coded is None:
                 continue
             data, subjects = coded
@@ -961,4 +1102,5 @@ def build_mentions(
             if e.kind and doc[e.start : e.end].root.dep_ in ("nsubj", "nsubjpass")
         ]  # fmt: skip
         previous_subjects = last_subjects or root_subjects or previous_subjects
+        previous_roots = root_subjects or previous_roots
     return mentions
