@@ -56,6 +56,9 @@ _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
+_EXAMPLE_PREPS = {"including", "like", "as", "notably", "especially"}
+_SPOKEN = {"REQUEST", "ACCUSE", "THREATEN", "REJECT", "AGREE", "SUPPORT", "AID"}
+_DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
 _NOT_EVENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"}
 
 
@@ -67,10 +70,16 @@ class _Hit:
     mode: str | None = None
     extra: list[Token] = field(default_factory=list)  # merged trigger words
     directive: bool = False  # "said X must": the modal makes the demand, not a hedge
+    absorbed: list[Token] = field(default_factory=list)  # "to discuss" of "a meeting to discuss"
 
     @property
     def head(self) -> Token:
-        return max(self.tokens, key=lambda t: t.i) if self.trigger.nominal else self.tokens[0]
+        if not self.trigger.nominal:
+            return self.tokens[0]
+        # The phrase's syntactic head: "war" in "war of aggression", "meeting" in "2+2 meeting".
+        ids = {t.i for t in self.tokens}
+        roots = [t for t in self.tokens if t.head.i not in ids or t.head.i == t.i]
+        return roots[0] if len(roots) == 1 else max(self.tokens, key=lambda t: t.i)
 
 
 def _char(doc: Doc, start: int, end: int) -> CharSpan:
@@ -87,15 +96,18 @@ def _span_of(tokens: list[Token]) -> CharSpan:
 
 
 @lru_cache(maxsize=4)
-def _verb_object_tables(extra_dir: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(type, words) pairs of ``verb_objects.toml`` and a user's copy in WIREWATCH_LEXICONS."""
+def _verb_object_tables(
+    extra_dir: str | None,
+) -> tuple[tuple[str, tuple[str, ...], str | None], ...]:
+    """(type, words, mode) of ``verb_objects.toml`` and a user's copy in WIREWATCH_LEXICONS."""
     sources: list[Any] = [resources.files("wirewatch") / "data" / "lexicons" / "verb_objects.toml"]
     if extra_dir and (Path(extra_dir) / "verb_objects.toml").exists():
         sources.append(Path(extra_dir) / "verb_objects.toml")
-    out: list[tuple[str, tuple[str, ...]]] = []
+    out: list[tuple[str, tuple[str, ...], str | None]] = []
     for src in sources:
         for type_, spec in tomllib.loads(src.read_text("utf-8")).items():
-            out += [(type_, tuple(p.lower().split())) for p in spec.get("pairs", [])]
+            modes = spec.get("modes", {})
+            out += [(type_, tuple(p.lower().split()), modes.get(p)) for p in spec.get("pairs", [])]
     return tuple(out)
 
 
@@ -122,10 +134,10 @@ class SentenceCoder:
         self.lex = lexicon
         self.kb = kb
         self.pairs: dict[tuple[str, ...], Trigger] = {}
-        for type_, words in _verb_object_tables(os.environ.get("WIREWATCH_LEXICONS")):
+        for type_, words, mode in _verb_object_tables(os.environ.get("WIREWATCH_LEXICONS")):
             base = lexicon.types.get(type_)
             if base is not None and len(words) >= 2:
-                self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric))
+                self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric, mode))
         self.pair_verbs = {words[0] for words in self.pairs}
         # verb lemma -> (trigger, subject nouns): "troops arrived", "forces crossed"
         self.subject_verbs: dict[str, tuple[Trigger, frozenset[str]]] = {}
@@ -198,7 +210,7 @@ class SentenceCoder:
                 if trig is None:
                     continue
                 hits = [h for h in hits if not ({tok.i, obj.i} & {t.i for t in h.tokens})]
-                hits.append(_Hit([tok], trig, None, None, extra=[obj]))
+                hits.append(_Hit([tok], trig, None, trig.mode, extra=[obj]))
                 break
         return hits
 
@@ -269,11 +281,17 @@ class SentenceCoder:
             if allowed is not None:
                 # "launched a missile" is a test; "launched the body", "launched talks" not.
                 objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+                # the object, its compounds, and its "of" noun ("thousands of troops")
+                words = [
+                    w for o in objs for w in [
+                        o, *(c for c in o.children if c.dep_ == "compound"),
+                        *(g for p in o.children if p.dep_ == "prep" and p.lower_ == "of"
+                          for g in p.children if g.dep_ == "pobj"),
+                    ]
+                ]  # fmt: skip
                 if objs and not any(
-                    o.lower_ in allowed or o.lemma_.lower() in allowed
-                    or any(c.lower_ in allowed for c in o.children if c.dep_ == "compound")
-                    for o in objs
-                ):  # fmt: skip
+                    w.lower_ in allowed or w.lemma_.lower() in allowed for w in words
+                ):
                     return None
             trig = self.lex.verbs[lemma]
             return _Hit([tok], trig, None, trig.mode)
@@ -310,6 +328,7 @@ class SentenceCoder:
         merged: list[_Hit] = []
         for hit in hits:
             host = None
+            absorbed = False
             for other in merged:
                 if other.trigger.type != hit.trigger.type:
                     continue
@@ -327,6 +346,10 @@ class SentenceCoder:
                     and self._within_clause(hit.head, other.head)
                 ):
                     host = other
+                elif self._purpose_of(hit, other):
+                    other.absorbed += hit.tokens
+                    host = other
+                    absorbed = True
                 elif (
                     not hit.trigger.nominal
                     and other.trigger.nominal
@@ -341,7 +364,7 @@ class SentenceCoder:
                     break
             if host is None:
                 merged.append(hit)
-            elif host is not hit:
+            elif host is not hit and not absorbed:
                 host.extra += hit.tokens
                 host.label = host.label or hit.label
                 host.mode = host.mode or hit.mode
@@ -379,6 +402,21 @@ class SentenceCoder:
                 for o in out
             )
         ]  # fmt: skip
+
+    @staticmethod
+    def _purpose_of(hit: _Hit, other: _Hit) -> bool:
+        """ "will hold a meeting on Thursday to discuss ...": the talk the meeting is for is the
+        meeting itself."""
+        tok = hit.head
+        if hit.trigger.nominal or tok.dep_ not in ("advcl", "acl", "xcomp", "relcl"):
+            return False
+        if not (hit.trigger.symmetric and other.trigger.symmetric):
+            return False  # "a hunger strike to protest against X": X is the strike's target
+        if not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+            return False
+        up = tok.head
+        own = {t.i for t in other.tokens + other.extra}
+        return up.i in own or (up.lemma_.lower() in _LIGHT_VERBS and other.head.head.i == up.i)
 
     @staticmethod
     def _is_content_of(hit: _Hit, act: _Hit) -> bool:
@@ -509,10 +547,33 @@ class SentenceCoder:
         published: date | None,
         previous_subjects: list[EntityRef],
         speakers: dict[int, list[EntityRef]] | None = None,
+        issuers: list[EntityRef] | None = None,
+        triggers: set[int] | None = None,
     ) -> tuple[dict[str, Any], list[EntityRef]] | None:
         doc = sent.doc
         head = hit.head
         gov = self.governing_verb(head)
+        # An event noun that another event's verb is about ("condemned the deployment",
+        # "will discuss the deployment"): its actors, date and status are its own.
+        own = {t.i for t in head.subtree}
+        # "discuss the deployment of troops to Russia": the parser often hangs the direction
+        # of a movement on the verb that talks about it.
+        if hit.trigger.type in _DIRECTED:
+            for c in gov.children:
+                if c.dep_ == "prep" and c.lower_ in ("to", "into") and c.i > head.i:
+                    for obj in (o for o in c.children if o.dep_ == "pobj"):
+                        for t in [obj, *obj.conjuncts]:
+                            own |= {x.i for x in t.subtree if x.dep_ != "appos"} - {
+                                y.i for a in t.children if a.dep_ == "appos" for y in a.subtree
+                            }
+        embedded = bool(
+            hit.trigger.nominal
+            and triggers
+            and gov.i in triggers
+            and gov.i not in {t.i for t in hit.tokens + hit.extra}
+            and gov.lemma_.lower() not in _LIGHT_VERBS
+            and self._within_clause(head, gov)
+        )
         # "is likely to veto", "agreed to hold": the clause runs up to the verb whose
         # complement the trigger is, which is where the subject sits.
         top = gov
@@ -550,9 +611,13 @@ class SentenceCoder:
             and not self._is_locative(e, doc) and not self._in_apposition(e, doc)
         ]  # fmt: skip
         subjects = self._subjects(gov)
+        host = gov.head
+        if gov.dep_ == "acl" and self._is_document(host) and host.head.pos_ in ("VERB", "AUX"):
+            # "issued a statement condemning X": the issuer condemns, not the statement.
+            subjects = self._subjects(host.head)
         if announced:
             actors += [e for e in attribution if e not in actors]
-        shared = {i for sub in subjects for i in range(sub.left_edge.i, sub.i + 1)} - clause
+        shared = {i for sub in subjects for i in _own_words(sub, gov)} - clause
         if shared:
             actors += [
                 e for e in entities
@@ -564,9 +629,13 @@ class SentenceCoder:
             owner = gov.head
             actors = [e for e in entities if e.start <= owner.i < e.end and e.kind] + actors
             subjects = [owner]
+        # "The statement condemned ...": a document speaks for whoever issued it.
+        if issuers and subjects and all(self._is_document(t) for t in subjects):
+            actors = list(issuers) + [e for e in actors if e not in issuers]
+            subjects = subjects + [doc[e.start] for e in issuers if e.start < len(doc)]
         # Pronoun subjects ("they condemn"): the subject of the clause above, else the last
         # sentence's subject.
-        if any(is_pronoun(t) for t in subjects):
+        elif any(is_pronoun(t) for t in subjects):
             above = [a for a in gov.ancestors if a.pos_ in ("VERB", "AUX")]
             resolved: list[EntityRef] = []
             for anc in above:
@@ -594,6 +663,23 @@ class SentenceCoder:
                     and not self._is_locative(e, doc)
                 ]  # fmt: skip
             actors = actors + addressees
+        if embedded:
+            actors = [e for e in actors if e.start in own]
+        if hit.trigger.nominal and not actors:
+            # "the acts of North Korea, including an ICBM test": an example of something
+            # someone did is theirs.
+            actors = self._example_owner(head, entities)
+        pron_owner: EntityRef | None = None
+        if hit.trigger.nominal and not any(e.start in own and e.start < head.i for e in actors):
+            # "the deployment of its troops": the owner named by a pronoun is the nearest
+            # actor before it in the sentence, else the last sentence's subject.
+            found = self._possessive_owner(head, entities, previous_subjects)
+            if found is not None:
+                pron_owner, owned = found
+                # "its troops": the troops are the owner's, not a second actor
+                actors = [e for e in actors if not e.start <= owned.i < e.end]
+                if pron_owner not in actors:
+                    actors.append(pron_owner)
         if not actors and not hit.label:
             return None
 
@@ -621,6 +707,8 @@ class SentenceCoder:
 
         symmetric = hit.trigger.symmetric and type_ == hit.trigger.type
         roles = self._roles(hit, gov, actors, subjects, entities, symmetric)
+        if pron_owner is not None and not symmetric:
+            roles = [(e, "source" if e is pron_owner else r) for e, r in roles]
         if addressees:
             roles = [(e, "target" if e in addressees else r) for e, r in roles]
         if (intent or type_) == "THREATEN":
@@ -646,8 +734,16 @@ class SentenceCoder:
         if not roles:
             return None
 
-        timex = self._date(clause, doc, timexes, head)
-        status, cue = self._status(sent, hit, gov, negated, hedged_by_reporter, timex, published)
+        # A date inside another event named within this one is that event's ("criticized the
+        # acts of X, including an ICBM test on October 31").
+        nested = {
+            t.i for i in triggers or () if i != head.i and doc[i].pos_ in ("NOUN", "PROPN")
+            and head in doc[i].ancestors for t in doc[i].subtree
+        }  # fmt: skip
+        timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
+        status, cue = self._status(
+            sent, hit, gov, negated, hedged_by_reporter, timex, published, embedded
+        )
         if status is None:
             return None
         if type_ == "REJECT" and hit.trigger.type in _REFUSABLE and status == "planned":
@@ -742,11 +838,73 @@ class SentenceCoder:
             return [verb.head]  # "protesters demanding reforms"
         if verb.dep_ in ("xcomp", "acomp", "conj", "acl"):
             return SentenceCoder._subjects(verb.head)
+        # "mobilized pressure groups to help support ...": an infinitive of purpose shares the
+        # subject of the verb it serves.
+        if (
+            verb.dep_ == "advcl"
+            and verb.head.pos_ in ("VERB", "AUX")
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        ):
+            return SentenceCoder._subjects(verb.head)
         # "resorted to throwing stones": a verb under a preposition shares the subject of the
         # verb it hangs from.
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "VERB":
             return SentenceCoder._subjects(verb.head.head)
         return subs
+
+    @staticmethod
+    def _example_owner(head: Token, entities: list[EntityRef]) -> list[EntityRef]:
+        if head.dep_ != "pobj" or head.head.lower_ not in _EXAMPLE_PREPS:
+            return []
+        host = head.head.head
+        if host.pos_ not in ("NOUN", "PROPN"):
+            return []
+        ids = {
+            t.i for c in host.children
+            if c.dep_ == "poss" or c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree
+        }  # fmt: skip
+        return [e for e in entities if e.start in ids and e.kind and not e.consumed]
+
+    @staticmethod
+    def _possessive_owner(
+        head: Token, entities: list[EntityRef], previous: list[EntityRef]
+    ) -> tuple[EntityRef, Token] | None:
+        mods = [c for c in head.children if c.dep_ == "poss"]
+        mods += [
+            g for p in head.children if p.dep_ == "prep" and p.lower_ == "of"
+            for o in p.children for g in o.children if g.dep_ == "poss"
+        ]  # fmt: skip
+        pron = next((m for m in mods if m.lower_ in ("its", "their")), None)
+        if pron is None:
+            return None
+        before = [
+            e for e in entities
+            if e.end <= pron.i and e.kind in ("country", "organization", "igo", "group")
+            and not e.consumed and e.start >= pron.sent.start
+        ]  # fmt: skip
+        if before:
+            return before[-1], pron.head
+        earlier = next((e for e in reversed(previous) if e.kind != "person"), None)
+        return (earlier, pron.head) if earlier is not None else None
+
+    def issuers(self, sent: Span, entities: list[EntityRef]) -> list[EntityRef]:
+        """Who issued a document in this sentence ("X and Y issued a joint statement")."""
+        for tok in sent:
+            if tok.dep_ == "dobj" and self._is_document(tok) and tok.head.pos_ == "VERB":
+                ids = {i for s in self._subjects(tok.head) for i in _own_words(s, tok.head)}
+                refs = [e for e in entities if e.start in ids and e.kind and not e.consumed]
+                if refs:
+                    return refs
+        return []
+
+    def _is_document(self, tok: Token) -> bool:
+        if tok.pos_ != "NOUN":
+            return False
+        words = {tok.lower_, tok.lemma_.lower()}
+        words |= {
+            f"{c.lower_} {tok.lower_}" for c in tok.children if c.dep_ in ("amod", "compound")
+        }
+        return bool(words & self.documents)
 
     @staticmethod
     def _in_apposition(ref: EntityRef, doc: Doc) -> bool:
@@ -803,12 +961,17 @@ class SentenceCoder:
             return [(e, "participant") for e in _unique(flat) if e.start in allowed]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in gov.children)
         agent_ids = {t.i for c in gov.children if c.dep_ == "agent" for t in c.subtree}
-        subj_ids = {t.i for s in subjects for t in s.subtree}
+        # The subject's own words, not a clause hanging from it ("units, trained in Russia,
+        # reached ...") nor the event itself ("a statement condemning ...").
+        subj_ids = {i for s in subjects for i in _own_words(s, gov)}
         own_mods = set()
         if hit.trigger.nominal:
+            # modifiers of any word of the phrase: "Chinese" in "Chinese troop deployment"
             own_mods = {
-                t.i for c in head.children if c.dep_ in _NOMINAL_SOURCE_DEPS for t in c.subtree
-            }
+                t.i for w in {head, *hit.tokens} for c in w.children
+                if c.dep_ in _NOMINAL_SOURCE_DEPS and c.i not in {x.i for x in hit.tokens}
+                for t in c.subtree
+            }  # fmt: skip
             own_mods |= {
                 t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "by"
                 for t in c.subtree
@@ -818,23 +981,36 @@ class SentenceCoder:
                     t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                     for t in c.subtree
                 }  # fmt: skip
+            if hit.trigger.type in _SPOKEN:
+                # "demands from the opposition", "threats from the North": who makes them
+                own_mods |= {
+                    t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "from"
+                    for t in c.subtree
+                }  # fmt: skip
         roles: list[tuple[EntityRef, str]] = []
+        doc = head.doc
+        # An entity's place in the parse is its last word ("the Chinese" -> "Chinese").
+        at = {id(e): max(e.start, min(e.end, len(doc)) - 1) for e in flat}
         for e in flat:
-            if e.start in own_mods or e.start in agent_ids:
+            pos = at[id(e)]
+            if pos in own_mods or pos in agent_ids or e.start in own_mods:
                 role = "source"
-            elif hit.trigger.nominal and e.start < head.i and e.start not in subj_ids:
+            elif hit.trigger.nominal and e.start < head.i and pos not in subj_ids:
                 role = "target" if e.start > gov.i else "source"
             elif passive:  # everyone but the "by" agent undergoes a passive event
                 role = "target"
-            elif e.start in subj_ids or e.start < head.i:
+            elif pos in subj_ids or e.start in subj_ids or e.start < head.i:
                 role = "source"
             else:
                 role = "target"
             roles.append((e, role))
         # Nominal triggers with an explicit owner ("North Korea's dispatch"): the owner is the
         # source and the light verb's subject (who condemns it) is not an actor of this event.
-        if hit.trigger.nominal and any(e.start in own_mods for e, _ in roles):
-            roles = [(e, r) for e, r in roles if not (r == "source" and e.start not in own_mods)]
+        owned = {
+            id(e) for e, _ in roles if at.get(id(e), e.start) in own_mods or e.start in own_mods
+        }
+        if hit.trigger.nominal and owned:
+            roles = [(e, r) for e, r in roles if not (r == "source" and id(e) not in owned)]
         return _unique_roles(roles)
 
     @staticmethod
@@ -908,6 +1084,7 @@ class SentenceCoder:
         hedged_by_reporter: bool,
         timex: Timex | None,
         published: date | None,
+        embedded: bool = False,
     ) -> tuple[str | None, CharSpan | None]:
         cues = self.lex.cues
         head = hit.head
@@ -936,6 +1113,10 @@ class SentenceCoder:
                 chain.append(anc)
                 continue
             break
+        if embedded:
+            # "will discuss the deployment", "is expected to condemn the test": the verb's
+            # plans and hedges are its own, not those of the event it is about.
+            chain = [head]
         for tok in chain:
             near.append(tok)
             near += [
@@ -966,7 +1147,7 @@ class SentenceCoder:
             ):
                 found.setdefault("claimed", tok)
         for status in ("claimed", "hypothetical", "planned"):
-            for phrase in cues[status].get("phrases", set()):
+            for phrase in cues[status].get("phrases", set()) if not embedded else ():
                 pos = lowered.find(phrase)
                 cue = sent.doc.char_span(
                     sent.start_char + pos, sent.start_char + pos + len(phrase),
@@ -976,13 +1157,24 @@ class SentenceCoder:
                     found[status] = cue[0]
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
+        # "reports of troop deployments", "allegations about ...": what is only reported
+        hearsay = cues["claimed"].get("nouns", set())
+        if (
+            hit.trigger.nominal
+            and head.dep_ == "pobj"
+            and head.head.lower_ in ("of", "about", "on", "that")
+            and head.head.head.lemma_.lower() in hearsay
+        ):
+            found.setdefault("claimed", head.head.head)
         if hit.trigger.nominal:
             governors = cues["hypothetical"].get("governors", set())
             for anc in head.ancestors:
                 if anc.pos_ == "VERB" and anc.lemma_.lower() in governors:
                     found.setdefault("hypothetical", anc)
                     break
-                if anc.i == gov.i:
+                # "called for the withdrawal of the troop dispatch": only what is called for
+                # is hypothetical, not the event named inside it.
+                if anc.i == gov.i or anc.pos_ in ("NOUN", "PROPN"):
                     break
         if negated and "denied" not in found:
             return None, None  # "did not agree" is not the positive event
@@ -1013,6 +1205,17 @@ class SentenceCoder:
                     }
                 )
         return out
+
+
+def _own_words(tok: Token, stop: Token) -> set[int]:
+    """A noun phrase without the clauses that hang from it, and without ``stop``'s subtree."""
+    out: set[int] = set()
+    todo = [tok]
+    while todo:
+        cur = todo.pop()
+        out.add(cur.i)
+        todo += [c for c in cur.children if c.dep_ not in ("acl", "relcl") and c.i != stop.i]
+    return out
 
 
 def _unique(refs: Iterable[EntityRef]) -> list[EntityRef]:
@@ -1075,6 +1278,7 @@ def build_mentions(
     previous_subjects: list[EntityRef] = []
     recent_speakers: list[EntityRef] = []
     previous_roots: list[EntityRef] = []
+    issuers: list[EntityRef] = []
     for sent in doc.sents:
         sent_entities = [e for e in entities if sent.start <= e.start < sent.end]
         last_subjects: list[EntityRef] = []
@@ -1084,10 +1288,14 @@ def build_mentions(
             keys = {r.kb_id or r.name for r in refs}
             recent_speakers = [r for r in recent_speakers if (r.kb_id or r.name) not in keys]
             recent_speakers += refs
-        for hit in coder.find_triggers(sent, sent_entities):
+        issuers = coder.issuers(sent, sent_entities) or issuers
+        hits = coder.find_triggers(sent, sent_entities)
+        heads = {t.i for h in hits for t in [h.head, *h.absorbed]}
+        for hit in hits:
             coded = coder.code(
-                sent, hit, sent_entities, timexes, published, previous_subjects, speakers
-            )
+                sent, hit, sent_entities, timexes, published, previous_subjects, speakers,
+                issuers, heads,
+            )  # fmt: skip
             if coded is None:
                 continue
             data, subjects = coded
