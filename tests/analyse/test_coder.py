@@ -517,3 +517,17 @@ def test_inspectors_dispatched_are_an_investigation(analyser):
     assert not [
         x for x in code(analyser, "The IAEA dispatched inspectors to Iran.") if x.type == "MOBILIZE"
     ]
+
+
+def test_participle_shares_the_plan_of_the_main_verb(analyser):
+    ms = code(
+        analyser,
+        "Chile is set to host talks with Peru next month, followed by separate talks with Bolivia.",
+    )
+    consult = [m for m in ms if m.type == "CONSULT"]
+    assert len(consult) >= 2 and all(m.status == "planned" for m in consult)
+
+
+def test_launched_body_in_a_passive_coordination_is_not_a_launch(analyser):
+    ms = code(analyser, "The council is a group of nine states and was launched on Monday by Peru.")
+    assert not [m for m in ms if m.type in ("MOBILIZE", "ASSAULT")]

@@ -281,6 +281,8 @@ class SentenceCoder:
             if allowed is not None:
                 # "launched a missile" is a test; "launched the body", "launched talks" not.
                 objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+                if not objs and any(c.dep_ == "auxpass" for c in tok.children):
+                    objs = self._subjects(tok)  # "MSMT ... was launched": a shared subject
                 # the object, its compounds, and its "of" noun ("thousands of troops")
                 words = [
                     w for o in objs for w in [
@@ -316,7 +318,7 @@ class SentenceCoder:
     @staticmethod
     def _noun_head(tok: Token) -> Token:
         while (
-            tok.dep_ in ("compound", "nmod", "amod", "appos")
+            tok.dep_ in ("compound", "nmod", "amod", "appos", "nummod")
             and tok.head.pos_ in ("NOUN", "PROPN")
             and tok.head.i != tok.i
         ):
@@ -741,8 +743,17 @@ class SentenceCoder:
             and head in doc[i].ancestors for t in doc[i].subtree
         }  # fmt: skip
         timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
+        # "convene a meeting with the US, paired with talks with Canada": a participle hanging
+        # from an event noun shares the status of the verb above that noun.
+        status_gov = gov
+        while (
+            status_gov.dep_ in ("acl", "advcl") and status_gov.tag_ in ("VBN", "VBG")
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in status_gov.children)
+            and status_gov.head.i != status_gov.i
+        ):  # fmt: skip
+            status_gov = self.governing_verb(status_gov.head)
         status, cue = self._status(
-            sent, hit, gov, negated, hedged_by_reporter, timex, published, embedded
+            sent, hit, status_gov, negated, hedged_by_reporter, timex, published, embedded
         )
         if status is None:
             return None
@@ -1102,13 +1113,21 @@ class SentenceCoder:
                 or (below.dep_ == "prep" and below.lower_ == "for")
                 or below.dep_ == "dobj"
                 and anc.i == gov.i
+                or below.dep_ == "advcl"
+                and below.tag_ in ("VBN", "VBG")
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in below.children)
             ):
                 chain.append(anc)
                 continue
             if (
                 anc.i in {t.i for t in gov.subtree}
                 and anc.i != gov.i
-                and anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
+                and (
+                    anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
+                    or anc.dep_ == "advcl"
+                    and anc.tag_ in ("VBN", "VBG")
+                    and not any(c.dep_ in ("nsubj", "nsubjpass") for c in anc.children)
+                )
             ):
                 chain.append(anc)
                 continue
