@@ -255,14 +255,19 @@ class SentenceCoder:
 
     def _phrase_at(self, doc: Doc, i: int, end: int) -> _Hit | None:
         tok = doc[i]
-        candidates = []
-        if tok.pos_ == "VERB":
-            candidates += [
-                (p, t, False) for p, t in self.lex.verb_phrases.get(tok.lemma_.lower(), [])
-            ]
-        candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lower_, [])]
-        candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lemma_.lower(), [])]
-        for parts, trig, _nominal in sorted(candidates, key=lambda c: -len(c[0])):
+        lemma, lower = tok.lemma_.lower(), tok.lower_
+        lists = [
+            self.lex.verb_phrases.get(lemma) if tok.pos_ == "VERB" else None,
+            self.lex.noun_phrases.get(lower),
+            self.lex.noun_phrases.get(lemma) if lemma != lower else None,
+        ]
+        found = [entries for entries in lists if entries]
+        if not found:
+            return None  # most tokens start no phrase: skip the sort
+        candidates = found[0] if len(found) == 1 else sorted(
+            (e for entries in found for e in entries), key=lambda c: -len(c[0])
+        )  # fmt: skip
+        for parts, trig in candidates:
             n = len(parts)
             if i + n > end:
                 continue
@@ -738,10 +743,11 @@ class SentenceCoder:
 
         # A date inside another event named within this one is that event's ("criticized the
         # acts of X, including an ICBM test on October 31").
-        nested = {
-            t.i for i in triggers or () if i != head.i and doc[i].pos_ in ("NOUN", "PROPN")
-            and head in doc[i].ancestors for t in doc[i].subtree
-        }  # fmt: skip
+        nested: set[int] = set()
+        for i in triggers or ():
+            other = doc[i]
+            if i != head.i and other.pos_ in ("NOUN", "PROPN") and head.is_ancestor(other):
+                nested |= {t.i for t in other.subtree}
         timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
         # "convene a meeting with the US, paired with talks with Canada": a participle hanging
         # from an event noun shares the status of the verb above that noun.
@@ -978,9 +984,10 @@ class SentenceCoder:
         own_mods = set()
         if hit.trigger.nominal:
             # modifiers of any word of the phrase: "Chinese" in "Chinese troop deployment"
+            phrase = {x.i for x in hit.tokens}
             own_mods = {
                 t.i for w in {head, *hit.tokens} for c in w.children
-                if c.dep_ in _NOMINAL_SOURCE_DEPS and c.i not in {x.i for x in hit.tokens}
+                if c.dep_ in _NOMINAL_SOURCE_DEPS and c.i not in phrase
                 for t in c.subtree
             }  # fmt: skip
             own_mods |= {
@@ -1075,13 +1082,21 @@ class SentenceCoder:
     @staticmethod
     def _date(clause: set[int], doc: Doc, timexes: list[Timex], head: Token) -> Timex | None:
         best = None
+        # Token ranges of the timexes, once per document (char_span is not cheap).
+        ranges = doc.user_data.get("wirewatch_timex_tokens")
+        if ranges is None:
+            ranges = doc.user_data["wirewatch_timex_tokens"] = {}
         for tx in timexes:
             if tx.first_day is None or tx.type not in ("DATE", "TIME"):
                 continue
-            span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
-            if span is None or not any(t.i in clause for t in span):
+            key = (tx.start, tx.end)
+            if key not in ranges:
+                span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
+                ranges[key] = (span.start, span.end) if span is not None else None
+            rng = ranges[key]
+            if rng is None or not any(i in clause for i in range(*rng)):
                 continue
-            dist = abs(span.start - head.i)
+            dist = abs(rng[0] - head.i)
             if best is None or dist < best[0]:
                 best = (dist, tx)
         return best[1] if best else None
@@ -1207,23 +1222,23 @@ class SentenceCoder:
 
     @staticmethod
     def _quantities(doc: Doc, clause: set[int], sent: Span) -> list[dict]:
-        out = []
-        for ent in sent.ents:
-            if ent.label_ != "CARDINAL" or ent.root.i not in clause:
-                continue
-            unit = ent.root.head
-            digits = ent.text.replace(",", "")
-            if unit.pos_ == "NOUN" and digits.isdigit():
-                out.append(
-                    {
+        # Span.ents walks every entity of the document: collect the counts once per document.
+        counts = doc.user_data.get("wirewatch_counts")
+        if counts is None:
+            counts = doc.user_data["wirewatch_counts"] = []
+            for ent in doc.ents:
+                unit = ent.root.head
+                digits = ent.text.replace(",", "")
+                if ent.label_ == "CARDINAL" and unit.pos_ == "NOUN" and digits.isdigit():
+                    row = {
                         "value": int(digits),
                         "unit": unit.lemma_.lower(),
                         "text": f"{ent.text} {unit.text}",
                         "start": ent.start_char,
                         "end": unit.idx + len(unit),
                     }
-                )
-        return out
+                    counts.append((ent.root.i, row))
+        return [dict(row) for i, row in counts if i in clause and sent.start <= i < sent.end]
 
 
 def _own_words(tok: Token, stop: Token) -> set[int]:
@@ -1298,8 +1313,15 @@ def build_mentions(
     recent_speakers: list[EntityRef] = []
     previous_roots: list[EntityRef] = []
     issuers: list[EntityRef] = []
+    ordered = sorted(entities, key=lambda e: e.start)
+    first = 0
     for sent in doc.sents:
-        sent_entities = [e for e in entities if sent.start <= e.start < sent.end]
+        while first < len(ordered) and ordered[first].start < sent.start:
+            first += 1
+        last = first
+        while last < len(ordered) and ordered[last].start < sent.end:
+            last += 1
+        sent_entities = ordered[first:last]
         last_subjects: list[EntityRef] = []
         # "It said ...": an earlier speaker, else the subject of the sentence before.
         speakers = coder.speakers(sent, sent_entities, recent_speakers + previous_roots)
@@ -1326,7 +1348,7 @@ def build_mentions(
             )
         root_subjects = [
             e for e in sent_entities
-            if e.kind and doc[e.start : e.end].root.dep_ in ("nsubj", "nsubjpass")
+            if e.kind and any(doc[i].dep_ in ("nsubj", "nsubjpass") for i in range(e.start, e.end))
         ]  # fmt: skip
         previous_subjects = last_subjects or root_subjects or previous_subjects
         previous_roots = root_subjects or previous_roots
