@@ -158,3 +158,74 @@ def test_corrections_merge_split_alias_rename():
         [], KB, [("a0", 0, a, None)], [Correction("rename", first, "Ivo P. Petrov")]
     )
     assert resolved[first].name == "Ivo P. Petrov"
+
+
+def org(name, kind="organization"):
+    return ActorMention(name=name, surface=name, kind=kind, country=None, role="mention",
+                        span=Span(0, len(name), name))  # fmt: skip
+
+
+def resolve_articles(*articles):
+    """Each argument is one article's list of mentions; returns ids article by article."""
+    entities = [
+        (f"a{n}", pos, m, "2024-10-15T00:00:00+00:00")
+        for n, mentions in enumerate(articles)
+        for pos, m in enumerate(mentions)
+    ]
+    _, _, entity_ids = resolve_actors([], KB, entities)
+    return [[entity_ids[(f"a{n}", p)] for p in range(len(ms))] for n, ms in enumerate(articles)]
+
+
+def test_short_form_and_acronym_join_the_full_name_across_articles():
+    got = resolve_articles(
+        [org("Zentrix Motor Company"), org("Zentrix"), org("ZMC")],
+        [org("Zentrix")],  # named alone: the pairing made elsewhere holds
+        [org("ZMC")],
+    )
+    assert len({i for ids_ in got for i in ids_}) == 1
+
+
+def test_short_form_paired_with_different_names_stays_apart():
+    got = resolve_articles(
+        [org("Orbis Airways"), org("Orbis")], [org("Orbis Bank"), org("Orbis")], [org("Orbis")]
+    )
+    assert got[0][0] != got[1][0]
+    assert got[2][0] not in (got[0][0], got[1][0])
+
+
+def test_a_foundation_or_conference_named_after_an_organisation_is_not_its_full_name():
+    got = resolve_articles(
+        [org("Halvor Foundation"), org("Halvor")], [org("Brightline Developers Conference"),
+                                                    org("Brightline")],
+    )  # fmt: skip
+    assert got[0][0] != got[0][1]
+    assert got[1][0] != got[1][1]
+
+
+def test_plural_of_the_last_word_is_one_organisation():
+    assert resolve_articles([org("Kestrel Motors")], [org("Kestrel Motor")]) == [
+        ["org:kestrel-motor"],
+        ["org:kestrel-motor"],
+    ]
+
+
+def test_name_tagged_person_but_named_as_organisation_elsewhere_is_the_organisation():
+    got = resolve_articles([person("Volantis")], [org("Volantis")], [person("Quarrow Peel")])
+    assert got[0][0] == got[1][0] == "org:volantis"
+    assert got[2][0].startswith("person:")  # never named as an organisation
+
+
+def test_one_business_office_in_two_wordings_is_one_person():
+    a = person("Mara Quell", "CEO")
+    b = person("Mara Quell", "Quellcorp CEO")
+    c = person("Mara Quell", "Quellcorp Inc. CEO")
+    d = person("Mara Quell", "Executive Vice President")
+    assert len(set(ids(a, b, c, d))) == 1
+
+
+def test_a_former_office_is_no_office():
+    assert role_key("Former Foreign Minister") is None
+    main, former = ids(
+        person("Oda Renn", "Foreign Minister", "NOR"), person("Oda Renn", "Former Defense Minister")
+    )
+    assert main == former

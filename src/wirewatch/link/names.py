@@ -38,19 +38,29 @@ def title_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _org_suffixes() -> frozenset[str]:
+def org_suffixes() -> frozenset[str]:
+    """Legal-form words ("Inc", "Corp") that do not change which organisation is meant."""
     return _words("org_suffixes.txt")
 
 
 @lru_cache(maxsize=500_000)
 def org_key(name: str) -> str:
     """Matching key of an organisation: "The Apple Inc." -> "apple"; "Ford Motor Co." and
-    "Ford Motor Company" -> "ford motor"."""
+    "Ford Motor Company" -> "ford motor" (a last word's plural s
+    folded: "Ford Motors" too)."""
     words = [w for w in re.split(r"[\s,]+", _ascii(name).lower().replace(".", " ")) if w]
     if words and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and words[-1] in _org_suffixes():
+    while len(words) > 1 and words[-1] in org_suffixes():
         words.pop()
+    # "General Motors" / "General Motor", "Ford Motors" / "Ford Motor": one name.
+    if (
+        len(words) > 1
+        and len(words[-1]) > 3
+        and words[-1].endswith("s")
+        and not (words[-1].endswith("ss"))
+    ):
+        words[-1] = words[-1][:-1]
     return " ".join(words)
 
 
