@@ -73,6 +73,7 @@ _ROLE_STOP = {"of", "the", "and", "u.s.", "us", "u.s", "for", "'s", "’s"}
 _FORMER = {"former", "ex", "then", "late"}
 
 
+@lru_cache(maxsize=200_000)
 def role_key(title: str | None, kb: KnowledgeBase | None = None) -> str | None:
     """The office a title names, comparable across wordings: "Secretary of Defense",
     "Defense Secretary" and "Minister of National Defense" are all ``defense_minister``.
@@ -239,6 +240,7 @@ def resolve_actors(
     return resolved, assignment, entity_ids
 
 
+@lru_cache(maxsize=200_000)
 def _acronym(name: str) -> str | None:
     """ "GM", "U.S.A.F.", "SIA": the letters of an all-capitals short name."""
     letters = clean_alias(name).replace(".", "").replace("&", "")
@@ -248,6 +250,7 @@ def _acronym(name: str) -> str | None:
 _ACRONYM_SKIP = {"of", "the", "and", "for", "de"}
 
 
+@lru_cache(maxsize=200_000)
 def _short_form_of(short: str, long: str) -> bool:
     """ "GM" of "General Motors", "Ford" of "Ford Motor Company", "Northrop" of "Northrop
     Grumman": an acronym of the long name, or its leading words. A long name that is a
@@ -290,6 +293,13 @@ def _resolve_org_forms(orgs: list[Occurrence]) -> None:
         longs = {o.base: o.actor.name for o in group if " " in clean_alias(o.actor.name)}
         paired: set[str] = set()
         for occ in group:
+            # "Singapore Airlines (SIA)": the analyser gave the acronym its full name.
+            acronym = _acronym(occ.actor.surface)
+            if acronym and " " in clean_alias(occ.actor.name):
+                short = f"org:{_slug(org_key(acronym))}"
+                if short not in paired:
+                    paired.add(short)
+                    votes[short][occ.base] += 1
             if occ.actor.kb_id or occ.base in paired:
                 continue
             paired.add(occ.base)

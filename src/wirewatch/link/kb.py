@@ -344,6 +344,8 @@ class KnowledgeBase:
             return hit.place
         if "," in raw:
             first, _, rest = raw.partition(",")
+            if not rest.strip()[:1].isupper():
+                return None  # "France, 3,700 in Germany": a list, not "Kyiv, Ukraine"
             where = self._place_entry(rest.strip(), fold(rest))
             country = where.place.country if where else None
             here = self._place_entry(first.strip(), fold(first))
@@ -351,6 +353,7 @@ class KnowledgeBase:
                 return here.place
             if here is None and country is not None and first.strip():
                 return Place(first.strip(), country)
+
         tokens, keys = raw.split(" "), fold(surface).split(" ")
         for i, token in enumerate(keys[:-1]):
             if _POSSESSIVE.search(token):
