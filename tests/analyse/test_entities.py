@@ -80,3 +80,20 @@ def test_legal_form_is_not_part_of_a_person_name(analyser):
     ents = entities(analyser, "said the chairman of Quillon Motors LLC Pavel Orlik on Monday.")
     people = [e for e in ents if e.kind == "person"]
     assert people and all("LLC" not in e.name for e in people)
+
+
+def test_leader_named_as_modifier_of_a_government_is_a_person(analyser):
+    text = "Trade grew under the Park Min-seo Tae administration, officials said."
+    ents = entities(analyser, text)
+    people = [e for e in ents if e.kind == "person"]
+    assert [e.name for e in people] == ["Park Min-seo Tae"]
+    ents = entities(analyser, "The treaty upholds the global non-proliferation regime.")
+    assert not [e for e in ents if e.kind == "person"]
+
+
+def test_words_of_a_title_are_no_organisation(analyser):
+    text = "Defense Minister Ana Ruiz met Secretary of State Tom Brill on Monday."
+    names = {e.name for e in entities(analyser, text)}
+    assert not names & {"Defense", "State"}
+    text = "Quellcorp CEO Mara Quell spoke on Monday."
+    assert "Quellcorp" in {e.name for e in entities(analyser, text)}  # a name, not a title word

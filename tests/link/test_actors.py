@@ -38,6 +38,23 @@ SAME_NAME = [
     ("Han Duck-soo", "Han Duck Soo"), ("Choo Kyung-ho", "Choo Kyung Ho"),
     ("Dan Quayle", "Daniel Quayle"), ("Chris Van Hollen", "Christopher Van Hollen"),
     ("Ho Chi Minh", "Ho Chi-Minh"), ("Xi Jinping", "Xi Jin-ping"),
+    # family-name romanisations (data/names/family_names.tsv)
+    ("Yi Jae-won", "Lee Jae-won"), ("Rhee Sung-ho", "Lee Sung-ho"),
+    ("Ri Chol-man", "Lee Chol-man"),
+    ("Pak Myong-su", "Park Myong-su"), ("Choe Ryong-nam", "Choi Ryong-nam"),
+    ("Jeong Se-hun", "Jung Se-hun"), ("Chung Se-hun", "Jung Se-hun"),
+    ("Gang Dong-min", "Kang Dong-min"),
+    ("Yun Seok-min", "Yoon Suk-min"), ("Suh Ji-hye", "Seo Ji-hye"),
+    ("Roh Hyun-jae", "Noh Hyun-jae"),
+    # given-name syllables and spacing
+    ("Han Jeong-hee", "Han Jung-hee"), ("Shin Hyeon-su", "Shin Hyun-su"),
+    ("Kwon Yeong-ho", "Kwon Young-ho"),
+    ("Oh Sang-cheol", "Oh Sang-chul"), ("Baek Seok-jin", "Baek Suk Jin"),
+    # nicknames, initials, suffixes, accents, order
+    ("Bob Kessler", "Robert Kessler"), ("Liz Thornbury", "Elizabeth Thornbury"),
+    ("Alex Marchetti", "Alexander Marchetti"), ("Dave Okafor", "David Okafor"),
+    ("John Q. Harlan Jr.", "John Harlan"), ("Zoë Ferrand", "Zoe Ferrand"),
+    ("Nakamura Haruto", "Haruto Nakamura"),
 ]  # fmt: skip
 
 DIFFERENT_PEOPLE = [
@@ -49,6 +66,14 @@ DIFFERENT_PEOPLE = [
     ("Mark Rutte", "Mark Rutter"), ("Ed Miliband", "David Miliband"),
     ("Choi Sang-mok", "Choi Sang-moon"), ("Cho Tae-yul", "Cho Tae-yong"),
     ("Ri Son-gwon", "Ri Su-yong"), ("Kim Yo-jong", "Kim Jong-un"),
+    # same family name, different given names, across romanisations
+    ("Yi Jae-won", "Lee Jae-wan"), ("Pak Myong-su", "Park Myong-chol"),
+    ("Kim Hyun-woo", "Kim Hyun-wook"), ("Lee Sang-min", "Lee Min-sang"),
+    ("Park Jung-ho", "Park Jung-hoon"), ("Choi Young-jin", "Choi Young-jun"),
+    # same given name, different families, or different given names with one nickname root
+    ("Kim Min-jae", "Lee Min-jae"), ("Cho Tae-yul", "Jang Tae-yul"),
+    ("Bill Harlan", "Phil Harlan"), ("Anna Kessler", "Hanna Kessler"),
+    ("Maria Lopez", "Mario Lopez"), ("Chen Wei", "Chen Wen"),
 ]  # fmt: skip
 
 

@@ -33,6 +33,9 @@ from wirewatch.link.names import initials, org_key, org_suffixes, person_key
 from wirewatch.model import ActorMention, EventMention
 
 SAME_OFFICE_DAYS = 180  # how far apart two sightings of one office-holder may be
+# Two conflicting offices seen this close under one name are held at once, so by two
+# people; further apart they may be one career ("Foreign Minister" then "NIS Director").
+CONCURRENT_OFFICE_DAYS = 60
 
 
 @lru_cache(maxsize=500_000)
@@ -429,7 +432,8 @@ def _split_by_office(base: str, group: list[Occurrence], kb: KnowledgeBase) -> l
         home = None
         for cluster in clusters:
             if span is None or all(
-                not _conflicting_roles(role, r) or not _overlap(span, by_role[r].roles[r], 0)
+                not _conflicting_roles(role, r)
+                or not _overlap(span, by_role[r].roles[r], CONCURRENT_OFFICE_DAYS)
                 for r in cluster
                 if by_role[r].roles
             ):
@@ -526,7 +530,12 @@ def _observe(resolved: dict[str, ResolvedActor], occ: Occurrence, kb: KnowledgeB
             entry.sector = actor.sector
         resolved[occ.base] = entry
     entry.names[actor.name] += 1
-    entry.aliases.setdefault(clean_alias(actor.surface), occ.reason)
+    alias = clean_alias(actor.surface)
+    reason = occ.reason
+    if actor.kind == "person" and " " not in alias and fold(alias) != fold(actor.name):
+        # "Cho said": the analyser gave a lone surname the full name used earlier.
+        reason = f"surname of {actor.name}, named in full earlier in the article; {reason}"
+    entry.aliases.setdefault(alias, reason)
     if actor.country:
         entry.countries[actor.country] += 1
     if actor.title and occ.published:

@@ -385,6 +385,12 @@ class KnowledgeBase:
             return actor
         return None
 
+    def body(self, surface: str) -> str | None:
+        """The generic body an unqualified word names: "administration" -> ``government``."""
+        raw = _normalise(surface)
+        found = self._pick(self._body_keys.get(fold(surface)), raw) if raw else []
+        return found[0] if len(found) == 1 else None
+
     def country(self, iso3: str) -> KnownActor | None:
         """The country actor for an ISO alpha-3 code, any case."""
         actor = self._actors.get(iso3.upper())
