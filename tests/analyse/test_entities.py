@@ -97,3 +97,15 @@ def test_words_of_a_title_are_no_organisation(analyser):
     assert not names & {"Defense", "State"}
     text = "Quellcorp CEO Mara Quell spoke on Monday."
     assert "Quellcorp" in {e.name for e in entities(analyser, text)}  # a name, not a title word
+
+
+def test_capital_modifying_a_noun_is_the_city_unless_the_noun_is_its_government(analyser):
+    ents = entities(analyser, "A Lima court fined the firm. Lima officials welcomed it.")
+    limas = [e for e in ents if e.surface == "Lima"]
+    assert [e.kb_id for e in limas] == ["PER"]  # only "Lima officials" is Peru
+
+
+def test_untagged_bracketed_acronym_is_the_actor_before_it(analyser):
+    ents = entities(analyser, "The deal will supply the Peruvian Air Force (FAP) with jets.")
+    fap = [e for e in ents if e.surface == "FAP"]
+    assert fap and fap[0].kb_id == "PER-military"

@@ -122,7 +122,7 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                     place.name, None, place.country, place=place,
                 )  # fmt: skip
                 metonym = kb.metonym(span.text)
-                if metonym is not None and not _locative(span):
+                if metonym is not None and not _locative(span, kb):
                     best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
                     best.name = metonym.name
                 break
@@ -142,12 +142,25 @@ _PLACE_PREPS = {
 }  # fmt: skip
 
 
-def _locative(span: Span) -> bool:
+@lru_cache(maxsize=1)
+def _government_nouns() -> frozenset[str]:
+    """ "Seoul officials", "Kremlin aides": nouns that make a capital its government."""
+    path = resources.files("wirewatch") / "data" / "names" / "government_nouns.txt"
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _locative(span: Span, kb: KnowledgeBase) -> bool:
     """A capital as the object of a preposition of place is the city, not its government:
-    "talks in Seoul", "from London to Sydney" ("Seoul said" stays South Korea)."""
+    "talks in Seoul", "from London to Sydney" ("Seoul said" stays South Korea); so is one
+    that modifies a noun other than a government body ("a London court", not "Seoul
+    officials")."""
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS:
         return True
+    head = root.head
+    if root.dep_ in ("compound", "nmod") and head.i > root.i and head.pos_ in ("NOUN", "PROPN"):
+        return kb.body(head.text) is None and head.lower_ not in _government_nouns()
     # "in London and Paris": a conjunct of a locative object
     return (
         root.dep_ == "conj" and root.head.dep_ == "pobj" and root.head.head.lower_ in (_PLACE_PREPS)
@@ -294,6 +307,13 @@ def _bracketed_acronyms(doc: Doc, refs: list[EntityRef]) -> None:
     """ "Singapore Airlines (SIA)": the bracketed acronym names the actor before it, even
     when its letters are not the name's initials. It keeps its own surface."""
     by_end = {r.end: r for r in refs if r.kind is not None and not r.members}
+    taken = {i for r in refs for i in range(r.start, r.end)}
+    for end in by_end:  # an acronym the model did not tag: "(USAF)"
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            tok = doc[end + 1]
+            if tok.i not in taken and tok.is_alpha and tok.is_upper and 2 <= len(tok) <= 6:
+                refs.append(EntityRef(tok.i, tok.i + 1, tok.idx, tok.idx + len(tok), tok.text,
+                                      tok.text, "organization"))  # fmt: skip
     for ref in refs:
         letters = ref.surface.replace(".", "")
         if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):

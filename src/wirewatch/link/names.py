@@ -44,13 +44,22 @@ def org_suffixes() -> frozenset[str]:
     return _words("org_suffixes.txt")
 
 
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    return _table("spellings.tsv")
+
+
 @lru_cache(maxsize=500_000)
 def org_key(name: str) -> str:
     """Matching key of an organisation: "The Apple Inc." -> "apple"; "Ford Motor Co." and
     "Ford Motor Company" -> "ford motor" (a last word's plural s folded: "Ford Motors" too)."""
-    text = _ascii(name).lower().replace(".", " ")
+    text = _DOTTED.sub(lambda m: m[0].replace(".", ""), _ascii(name))  # "N.V." -> "NV"
+    text = text.lower().replace(".", " ")
     words = [w.strip("\"'()[]{};:!?") for w in re.split(r"[\s,]+", text)]
-    words = [w for w in words if w]
+    words = [_spellings().get(w, w) for w in words if w]
     if words and words[0] == "the":
         words = words[1:]
     while len(words) > 1 and words[-1] in org_suffixes():
