@@ -109,3 +109,9 @@ def test_untagged_bracketed_acronym_is_the_actor_before_it(analyser):
     ents = entities(analyser, "The deal will supply the Peruvian Air Force (FAP) with jets.")
     fap = [e for e in ents if e.surface == "FAP"]
     assert fap and fap[0].kb_id == "PER-military"
+
+
+def test_organisation_named_after_a_capital_is_the_organisation_of_that_country(analyser):
+    ents = entities(analyser, "Volunteers delivered medicine to Quito University Hospital.")
+    org = [e for e in ents if e.kind == "organization"]
+    assert [(e.name, e.country) for e in org] == [("Quito University Hospital", "ECU")]

@@ -224,10 +224,12 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             continue
         candidate = _span_ref(ent)
         inside = [r for r in refs if _overlaps(r, candidate)]
-        # "Bank of America", "Air Canada", "the U.S. Department of Labor": an organisation
-        # whose name contains a country is the organisation, of that country.
+        # "Bank of America", "Air Canada", "the U.S. Department of Labor", "Baghdad
+        # University": an organisation whose name contains a country or a place is the
+        # organisation, of that country.
         if (
-            ent.label_ == "ORG" and len(inside) == 1 and inside[0].kind == "country"
+            ent.label_ == "ORG" and len(inside) == 1
+            and (inside[0].kind == "country" or (inside[0].is_place_only and inside[0].country))
             and candidate.start <= inside[0].start and inside[0].end <= candidate.end
             and (candidate.end - candidate.start) > (inside[0].end - inside[0].start)
             and kb.lookup(ent.text) is None
