@@ -1,30 +1,135 @@
+"""Story grouping on short articles written for these tests (no model needed)."""
+
 from collections import Counter
 
-from wirewatch.link.stories import group_stories
+from wirewatch.link.stories import StoryArticle, content_words, group_stories
+
+# Three situations in made-up places, each reported three times in different words.
+PORT = [
+    "Dockworkers in Velmora walked off the job on Tuesday, halting container traffic at the "
+    "harbour. The dockworkers union demands higher wages and safer cranes.",
+    "The Velmora harbour strike entered its third day as the union rejected the port "
+    "authority's wage offer. Container ships queued outside the harbour.",
+    "Port authority officials in Velmora met union leaders to end the dockworkers strike; "
+    "cranes stood idle and container traffic stayed frozen at the harbour.",
+]
+DROUGHT = [
+    "Farmers in the Ostrava valley say the drought has ruined the wheat harvest, and the "
+    "reservoir has fallen to a record low.",
+    "Water rationing began in the Ostrava valley after the reservoir dropped again; wheat "
+    "farmers asked for drought relief.",
+    "The drought in the Ostrava valley deepened: irrigation canals are dry, the reservoir is "
+    "nearly empty, and the wheat harvest failed.",
+]
+ELECTION = [
+    "The opposition in Marlen refused to accept the presidential election count and "
+    "demanded a recount of ballots in three provinces.",
+    "Election officials in Marlen began a partial recount of presidential ballots after "
+    "opposition protests over the count.",
+    "Marlen's electoral commission confirmed the presidential result after the recount; the "
+    "opposition still disputes the ballots.",
+]
 
 
-def test_shared_events_and_similar_actors_make_a_story():
-    profiles = {
-        "a": Counter({"person:lee": 3, "org:harbor-authority": 2, "KOR": 4}),
-        "b": Counter({"person:lee": 2, "org:harbor-authority": 1, "USA": 2}),
-        "c": Counter({"person:silva": 3, "BRA": 5}),
-        "d": Counter({"person:ortega": 2, "MEX": 1}),
-        "e": Counter({"person:novak": 1}),
-    }
-    stories = group_stories(profiles, [["d", "e"]], ["a", "b", "c", "d", "e"])
-    groups = sorted(sorted(s.articles) for s in stories)
-    assert groups == [["a", "b"], ["c"], ["d", "e"]]
+def _docs(texts: dict[str, str], actors: dict[str, Counter] | None = None):
+    actors = actors or {}
+    return [
+        StoryArticle(a, words=content_words(t), actors=actors.get(a, Counter()))
+        for a, t in texts.items()
+    ]
+
+
+def _groups(stories):
+    return sorted(sorted(s.articles) for s in stories)
+
+
+def _corpus() -> dict[str, str]:
+    texts = {}
+    for name, story in (("port", PORT), ("drought", DROUGHT), ("election", ELECTION)):
+        for n, text in enumerate(story):
+            texts[f"{name}-{n}"] = text
+    return texts
+
+
+def test_reports_of_one_situation_make_one_story():
+    texts = _corpus()
+    # Interleaved, as a news stream is.
+    order = [f"{s}-{n}" for n in range(3) for s in ("port", "drought", "election")]
+    stories = group_stories(_docs(texts), order)
+    assert _groups(stories) == [
+        [f"drought-{n}" for n in range(3)],
+        [f"election-{n}" for n in range(3)],
+        [f"port-{n}" for n in range(3)],
+    ]
+
+
+def test_grouping_does_not_depend_on_the_order_of_articles():
+    texts = _corpus()
+    forward = group_stories(_docs(texts), sorted(texts))
+    backward = group_stories(_docs(texts), sorted(texts, reverse=True))
+    assert _groups(forward) == _groups(backward)
+    assert len(forward) == 3
+
+
+def test_a_roundup_does_not_chain_stories():
+    # A news digest names all three situations; it may join one story, but must not be the
+    # bridge that merges them (single link over the same similarities merges all three).
+    texts = _corpus()
+    texts["roundup"] = (
+        "News in brief. Velmora: the dockworkers strike idles the harbour. Ostrava valley: "
+        "the drought empties the reservoir. Marlen: the opposition disputes the presidential "
+        "recount. Sport: the national rowing team won silver."
+    )
+    for threshold in (0.01, 0.02, 0.035):
+        stories = group_stories(_docs(texts), sorted(texts), threshold=threshold)
+        without = [sorted(a for a in s.articles if a != "roundup") for s in stories]
+        assert sorted(g for g in without if g) == [
+            [f"drought-{n}" for n in range(3)],
+            [f"election-{n}" for n in range(3)],
+            [f"port-{n}" for n in range(3)],
+        ], threshold
 
 
 def test_common_actors_alone_do_not_join_stories():
-    # Everyone mentions the United States; that says nothing about the situation.
-    profiles = {x: Counter({"USA": 3, f"person:{x}": 2}) for x in "abcdef"}
-    stories = group_stories(profiles, [], list("abcdef"))
+    # Every article names the same large organisation; nothing else is shared.
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    texts = {x: f"{w} {w}" for x, w in zip("abcdef", words, strict=True)}
+    actors = {x: Counter({"igo:united-nations": 2, f"person:{x}": 1}) for x in texts}
+    stories = group_stories(_docs(texts, actors), sorted(texts))
     assert len(stories) == 6
 
 
+def test_named_actors_and_shared_events_group_articles_without_text():
+    docs = [
+        StoryArticle("a", actors=Counter({"person:lee": 3, "org:harbor-authority": 2})),
+        StoryArticle("b", actors=Counter({"person:lee": 2, "org:harbor-authority": 1})),
+        StoryArticle("c", actors=Counter({"person:silva": 3})),
+        StoryArticle("d", actors=Counter({"person:ortega": 2}), events=Counter({"ev-1": 1})),
+        StoryArticle("e", actors=Counter({"person:novak": 1}), events=Counter({"ev-1": 1})),
+    ]
+    assert _groups(group_stories(docs, list("abcde"))) == [["a", "b"], ["c"], ["d", "e"]]
+
+
+def test_an_added_article_keeps_the_other_stories():
+    texts = _corpus()
+    order = sorted(texts)
+    before = group_stories(_docs({k: texts[k] for k in order[:-1]}), order[:-1])
+    after = group_stories(_docs(texts), order)
+    kept = {s.id: set(s.articles) for s in before}
+    for s in after:
+        if s.id in kept:
+            assert kept[s.id] <= set(s.articles)
+    assert {s.id for s in before} <= {s.id for s in after}
+
+
 def test_story_ids_do_not_depend_on_input_order():
-    profiles = {"a": Counter({"org:x": 1}), "b": Counter({"org:x": 1})}
-    one = group_stories(profiles, [], ["a", "b"])
-    two = group_stories(dict(reversed(list(profiles.items()))), [], ["a", "b"])
+    docs = _docs(_corpus())
+    order = sorted(d.id for d in docs)
+    one = group_stories(docs, order)
+    two = group_stories(list(reversed(docs)), order)
     assert [s.id for s in one] == [s.id for s in two]
+
+
+def test_content_words_drop_stop_words_numbers_and_possessives():
+    words = content_words("The union's 3 demands were rejected by the port's authority.")
+    assert words == Counter({"union": 1, "demands": 1, "rejected": 1, "port": 1, "authority": 1})

@@ -3,6 +3,7 @@ mentions of it in many articles, stories, and contradictions between reports."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from wirewatch.link.actors import Correction, actor_rows, resolve_actors
 from wirewatch.link.events import event_row, find_contradictions, merge_mentions
 from wirewatch.link.kb import KnowledgeBase
-from wirewatch.link.stories import group_stories
+from wirewatch.link.stories import StoryArticle, content_words, group_stories
 from wirewatch.model import ActorMention, EventMention
 
 
@@ -19,6 +20,7 @@ class ArticleInfo:
     id: str
     title: str | None
     published: str | None
+    text: str | None = None  # content words for story grouping; None: actors and events only
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Linked:
     mention_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
     entity_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
     article_stories: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for benches
 
 
 def _keep_ids(
@@ -80,29 +83,30 @@ def link(
     kb = kb or KnowledgeBase.default()
     previous = previous or Previous()
     entities = entities or []
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities, corrections)
     actors, aliases, roles = actor_rows(resolved)
+    timings["actors"] = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
     clusters = merge_mentions(mentions)
     event_ids = _keep_ids(
         [c.id for c in clusters], [[m.id for m in c.mentions] for c in clusters], previous.events
     )
     contradictions = find_contradictions(clusters, kb)
+    timings["events"] = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
     order = [a.id for a in articles] or sorted({m.article for m in mentions})
-    profiles: dict[str, Counter[str]] = {a: Counter() for a in order}
-    for (article_id, _pos), actor_id in entity_ids.items():
-        profiles.setdefault(article_id, Counter())[actor_id] += 1
-    for m in mentions:
-        for a in m.actors:
-            if a.id:
-                profiles.setdefault(m.article, Counter())[a.id] += 1
-    multi = [sorted({m.article for m in c.mentions}) for c in clusters]
-    stories = group_stories(profiles, [arts for arts in multi if len(arts) > 1], order)
+    stories = group_stories(
+        _story_articles(order, articles, mentions, entity_ids, actors, clusters), order
+    )
     story_ids = _keep_ids([s.id for s in stories], [s.articles for s in stories], previous.stories)
     article_stories = {
         a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles
     }
+    timings["stories"] = time.perf_counter() - t0
 
     event_rows = []
     for n, (cluster, eid) in enumerate(zip(clusters, event_ids, strict=True)):
@@ -129,10 +133,9 @@ def link(
         if not days:
             days = sorted((info[a].published or "")[:10] for a in story.articles if a in info)
             days = [d for d in days if d]
-        first = info.get(story.articles[0])
         story_rows.append({
             "id": sid,
-            "title": first.title if first else None,
+            "title": _story_title([info[a] for a in story.articles if a in info]),
             "first_date": days[0] if days else None,
             "last_date": days[-1] if days else None,
             "articles": len(story.articles),
@@ -151,7 +154,50 @@ def link(
         mention_actor_ids=assignment,
         entity_actor_ids=entity_ids,
         article_stories=article_stories,
+        timings={k: round(v, 3) for k, v in timings.items()},
     )
+
+
+def _story_articles(
+    order: list[str],
+    articles: Sequence[ArticleInfo],
+    mentions: list[EventMention],
+    entity_ids: Mapping[tuple[str, int], str],
+    actors: list[dict],
+    clusters: list,
+) -> list[StoryArticle]:
+    """Words, named actors (countries left out: nearly every article names one) and
+    multi-article events of each article."""
+    countries = {a["id"] for a in actors if a["kind"] == "country"}
+    docs = {a: StoryArticle(a) for a in order}
+    for a in articles:
+        docs[a.id].words = content_words(a.title, a.text)
+    for (article_id, _pos), actor_id in entity_ids.items():
+        if actor_id not in countries:
+            docs.setdefault(article_id, StoryArticle(article_id)).actors[actor_id] += 1
+    for m in mentions:
+        doc = docs.setdefault(m.article, StoryArticle(m.article))
+        for x in m.actors:
+            if x.id and x.id not in countries:
+                doc.actors[x.id] += 1
+    for c in clusters:
+        arts = {m.article for m in c.mentions}
+        if len(arts) > 1:
+            for a in arts:
+                docs[a].events[c.id] += 1
+    return list(docs.values())
+
+
+def _story_title(members: list[ArticleInfo]) -> str | None:
+    """The first article's title, else its first line (plain-text inputs start with one)."""
+    for a in members:
+        if a.title:
+            return a.title
+    for a in members:
+        line = next((ln.strip() for ln in (a.text or "").splitlines() if ln.strip()), "")
+        if line:
+            return line if len(line) <= 120 else line[:119].rstrip() + "…"
+    return None
 
 
 __all__ = ["ArticleInfo", "Correction", "KnowledgeBase", "Linked", "Previous", "link"]

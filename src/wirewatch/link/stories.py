@@ -1,22 +1,55 @@
 """Stories: groups of articles about one developing situation.
 
-Two articles are in one story when they report a common event, or when the actors they name
-are alike (cosine similarity of actor-id profiles weighted by inverse document frequency, so
-"United States" says little and "Multilateral Sanctions Monitoring Team" says much). Groups
-are the connected components. Publication dates are not needed: content alone decides.
+An article is a TF-IDF vector of three blocks, each weighted by rarity in the store and
+normalised on its own: its content words, the named actors it mentions (people,
+organisations, bodies; not countries, which nearly every article names), and the
+multi-article events it reports. Two articles are alike by the cosine of their vectors.
+
+Grouping is group-average (UPGMA) clustering: an article joins the story whose members it
+is most alike on average, and two stories merge while the average similarity between their
+members stays above a threshold. Average rather than single link, because one shared name
+or one loose report must not chain two situations into one (single link over the same
+vectors merges everything at any useful threshold). The average similarity of an article to
+a story, and between two stories, is a dot product with the stories' summed vectors, so no
+pairwise matrix is ever built.
+
+Articles are taken in store order (publication, undated last) and compared only with the
+stories that recently used one of their most telling terms; the cost per article depends on
+those few stories, not on the size of the store. Publication dates are not needed: content
+alone decides. Dates are not a hard window either, because one situation is reported again
+after months or years (a lawsuit, a bailout, an aircraft programme).
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-SIMILARITY = 0.35  # cosine over actor profiles at or above which two articles share a story
-MAX_POSTINGS = 500  # actors named in more articles than this are too common to pair on
-RECENT = 100  # earlier articles per actor an article is compared with
+from spacy.lang.en.stop_words import STOP_WORDS
+
+THRESHOLD = 0.035  # average cosine between the members of one story
+ACTOR_WEIGHT = 1.0  # named actors against content words (each block has unit length)
+EVENT_WEIGHT = 0.5  # shared events against content words
+TOP_TERMS = 12  # an article's most telling terms, used to find candidate stories
+RECENT = 8  # stories per term an article is compared with (the most recent ones)
+COMMON = 0.5  # terms in more than this share of the articles are not used to find stories
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+
+
+@dataclass
+class StoryArticle:
+    """What the story grouping knows of one article."""
+
+    id: str
+    words: Counter[str] = field(default_factory=Counter)
+    actors: Counter[str] = field(default_factory=Counter)
+    events: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -25,70 +58,207 @@ class Story:
     id: str = ""
 
 
-def _find(parent: dict[str, str], x: str) -> str:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
+def content_words(*texts: str | None) -> Counter[str]:
+    """Lower-cased words of two letters or more, without stop words or numbers."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        if not text:
+            continue
+        for raw in _WORD.findall(text):
+            word = raw.lower().replace("’", "'")
+            if word.endswith("'s"):
+                word = word[:-2]
+            if len(word) > 2 and word not in STOP_WORDS:
+                counts[word] += 1
+    return counts
+
+
+def _weights(
+    docs: Sequence[StoryArticle], block: str, prefix: str, scale: float
+) -> list[dict[str, float]]:
+    """Sublinear TF x IDF, one unit-length block per article, scaled."""
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(getattr(d, block).keys())
+    n = max(len(docs), 1)
+    out = []
+    for d in docs:
+        counts: Counter[str] = getattr(d, block)
+        vec = {k: (1.0 + math.log(c)) * math.log(1.0 + n / df[k]) for k, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        out.append({prefix + k: scale * v / norm for k, v in vec.items()})
+    return out
+
+
+def vectors(
+    docs: Sequence[StoryArticle],
+    actor_weight: float = ACTOR_WEIGHT,
+    event_weight: float = EVENT_WEIGHT,
+) -> list[dict[str, float]]:
+    """One unit-length vector per article: words, actors and events blocks."""
+    blocks = [
+        _weights(docs, "words", "w:", 1.0),
+        _weights(docs, "actors", "a:", actor_weight),
+        _weights(docs, "events", "e:", event_weight),
+    ]
+    out = []
+    for parts in zip(*blocks, strict=True):
+        vec: dict[str, float] = {}
+        for part in parts:
+            vec.update(part)
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        out.append({k: v / norm for k, v in vec.items()})
+    return out
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+class _Clusters:
+    """Stories being built: summed member vectors and an index of their telling terms."""
+
+    def __init__(self, recent: int, threshold: float) -> None:
+        self.recent = recent
+        self.threshold = threshold
+        self.sums: list[dict[str, float]] = []
+        self.members: list[list[int]] = []
+        self.terms: list[set[str]] = []
+        self.alive: list[bool] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+
+    def candidates(self, keys: Iterable[str]) -> set[int]:
+        found: set[int] = set()
+        for key in keys:
+            for c in self.postings.get(key, ())[-self.recent :]:
+                found.add(self._root(c))
+        return found
+
+    def _root(self, c: int) -> int:
+        while not self.alive[c]:
+            c = self.members[c][0]  # a merged story points at the one it joined
+        return c
+
+    def new(self, n: int, vec: dict[str, float], keys: Sequence[str]) -> int:
+        c = len(self.sums)
+        self.sums.append(dict(vec))
+        self.members.append([n])
+        self.terms.append(set())
+        self.alive.append(True)
+        self.index(c, keys)
+        return c
+
+    def add(self, c: int, n: int, vec: Mapping[str, float], keys: Sequence[str]) -> None:
+        total = self.sums[c]
+        for k, v in vec.items():
+            total[k] = total.get(k, 0.0) + v
+        self.members[c].append(n)
+        self.index(c, keys)
+
+    def index(self, c: int, keys: Iterable[str]) -> None:
+        for key in keys:
+            posting = self.postings[key]
+            self.terms[c].add(key)
+            if not posting or posting[-1] != c:
+                posting.append(c)
+
+    def average(self, a: int, b: int) -> float:
+        return _dot(self.sums[a], self.sums[b]) / (len(self.members[a]) * len(self.members[b]))
+
+    def carried(self, a: int, b: int, vecs: Sequence[Mapping[str, float]]) -> bool:
+        """Whether the likeness of two stories survives without its strongest member on
+        either side: a roundup that names both situations must not be the only bridge."""
+        total = _dot(self.sums[a], self.sums[b])
+        for side, other in ((a, b), (b, a)):
+            size = len(self.members[side])
+            if size < 2:
+                continue
+            strongest = max(_dot(vecs[m], self.sums[other]) for m in self.members[side])
+            if (total - strongest) / ((size - 1) * len(self.members[other])) < self.threshold:
+                return False
+        return True
+
+    def merge(self, keep: int, gone: int) -> None:
+        total = self.sums[keep]
+        for k, v in self.sums[gone].items():
+            total[k] = total.get(k, 0.0) + v
+        self.members[keep].extend(self.members[gone])
+        self.index(keep, self.terms[gone])
+        self.alive[gone] = False
+        self.sums[gone] = {}
+        self.members[gone] = [keep]
 
 
 def group_stories(
-    profiles: Mapping[str, Counter[str]],
-    shared_events: Iterable[list[str]],
-    order: list[str],
-    threshold: float = SIMILARITY,
+    docs: Sequence[StoryArticle],
+    order: Sequence[str] = (),
+    threshold: float = THRESHOLD,
+    actor_weight: float = ACTOR_WEIGHT,
+    event_weight: float = EVENT_WEIGHT,
 ) -> list[Story]:
-    """Stories from per-article actor profiles (actor id -> mentions) and the article lists
-    of multi-source events. ``order`` (articles by publication) fixes ids and story order."""
-    parent = {a: a for a in order}
-    for a in profiles:
-        parent.setdefault(a, a)
-
-    def union(a: str, b: str) -> None:
-        ra, rb = _find(parent, a), _find(parent, b)
-        if ra != rb:
-            parent[max(ra, rb, key=rank.__getitem__)] = min(ra, rb, key=rank.__getitem__)
-
+    """Stories of the given articles. ``order`` (articles by publication; the store's order)
+    fixes the order of the pass, of the stories and their ids; articles not in it follow in
+    id order. The same input always gives the same stories."""
     rank = {a: n for n, a in enumerate(order)}
-    for a in parent:
-        rank.setdefault(a, len(rank))
-    for articles in shared_events:
-        for other in articles[1:]:
-            union(articles[0], other)
-
+    docs = sorted(docs, key=lambda d: (rank.get(d.id, len(rank)), d.id))
+    vecs = vectors(docs, actor_weight, event_weight)
     df: Counter[str] = Counter()
-    for profile in profiles.values():
-        df.update(profile.keys())
-    n_docs = max(len(profiles), 1)
-    vectors: dict[str, dict[str, float]] = {}
-    for article, profile in profiles.items():
-        vec = {k: (1 + math.log(c)) * math.log(1 + n_docs / df[k]) for k, c in profile.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vectors[article] = {k: v / norm for k, v in vec.items()}
-    df_cap = {k for k, n in df.items() if n > MAX_POSTINGS}
-    # Each article is compared with the most recent RECENT earlier articles that name the
-    # same actor: single-link grouping only needs one link into a story, and this keeps the
-    # cost per article flat as the archive grows.
-    postings: dict[str, list[str]] = defaultdict(list)
-    for article in sorted(vectors, key=rank.__getitem__):
-        vec = vectors[article]
-        scores: dict[str, float] = defaultdict(float)
-        for key, weight in vec.items():
-            if key in df_cap:
-                continue
-            posting = postings[key]
-            for other in posting[-RECENT:]:
-                scores[other] += weight * vectors[other][key]
-            posting.append(article)
-        for other, score in scores.items():
-            if score >= threshold:
-                union(article, other)
+    for v in vecs:
+        df.update(v.keys())
+    common = max(2.0, COMMON * len(docs))
+    clusters = _Clusters(RECENT, threshold)
+    for n, vec in enumerate(vecs):
+        telling = [k for k in vec if 1 < df[k] <= common]
+        keys = heapq.nlargest(TOP_TERMS, telling, key=vec.__getitem__)
+        best: tuple[float, int] | None = None
+        for c in sorted(clusters.candidates(keys)):
+            score = _dot(vec, clusters.sums[c]) / len(clusters.members[c])
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, c)
+        if best is None:
+            clusters.new(n, vec, keys)
+        else:
+            clusters.add(best[1], n, vec, keys)
+    _merge(clusters, vecs)
 
-    groups: dict[str, list[str]] = defaultdict(list)
-    for article in sorted(parent, key=rank.__getitem__):
-        groups[_find(parent, article)].append(article)
     stories = []
-    for members in groups.values():
-        digest = hashlib.sha1(members[0].encode("utf-8")).hexdigest()[:12]
-        stories.append(Story(members, f"st-{digest}"))
+    for c, alive in enumerate(clusters.alive):
+        if alive:
+            members = sorted(clusters.members[c])
+            ids = [docs[m].id for m in members]
+            digest = hashlib.sha1(ids[0].encode("utf-8")).hexdigest()[:12]
+            stories.append(Story(ids, f"st-{digest}"))
+    stories.sort(key=lambda s: (rank.get(s.articles[0], len(rank)), s.articles[0]))
     return stories
+
+
+def _merge(clusters: _Clusters, vecs: Sequence[Mapping[str, float]]) -> None:
+    """Merge the two most alike stories while their average similarity is above the
+    threshold (greedy group-average agglomeration, pairs found through the term index)."""
+    threshold = clusters.threshold
+    heap: list[tuple[float, int, int]] = []
+
+    def push(a: int) -> None:
+        for b in clusters.candidates(clusters.terms[a]):
+            if b != a:
+                score = clusters.average(a, b)
+                if score >= threshold:
+                    heapq.heappush(heap, (-score, min(a, b), max(a, b)))
+
+    for c, alive in enumerate(clusters.alive):
+        if alive:
+            push(c)
+    sizes = {c: len(m) for c, m in enumerate(clusters.members)}
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if not (clusters.alive[a] and clusters.alive[b]):
+            continue
+        if sizes[a] != len(clusters.members[a]) or sizes[b] != len(clusters.members[b]):
+            continue  # stale: one of them grew since this pair was scored
+        if not clusters.carried(a, b, vecs):
+            continue
+        clusters.merge(a, b)  # the older story keeps its place
+        sizes[a] = len(clusters.members[a])
+        push(a)

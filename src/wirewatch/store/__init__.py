@@ -308,18 +308,19 @@ class Store:
             return [Correction(r.action, r.actor_id, r.value) for r in rows]
 
     def article_infos(self) -> list[ArticleInfo]:
-        """Non-duplicate articles in publication order (undated last), for the linker."""
+        """Non-duplicate articles in publication order (undated last), for the linker
+        (the text feeds story grouping)."""
         from wirewatch.link import ArticleInfo
 
         with self.connect() as conn:
             rows = conn.execute(
-                select(articles.c.id, articles.c.title, articles.c.published)
+                select(articles.c.id, articles.c.title, articles.c.published, articles.c.text)
                 .where(articles.c.duplicate_of.is_(None))
                 .order_by(
                     articles.c.published_utc.is_(None), articles.c.published_utc, articles.c.id
                 )
             )
-            return [ArticleInfo(r.id, r.title, r.published) for r in rows]
+            return [ArticleInfo(r.id, r.title, r.published, r.text) for r in rows]
 
     def previous_links(self) -> Previous:
         """Event and story ids of the last link run, to keep them stable."""
