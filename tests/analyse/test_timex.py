@@ -667,6 +667,60 @@ def test_for_the_time_being(nlp) -> None:
     assert (t.text, t.value) == ("the time being", "PRESENT_REF")
 
 
+def test_first_or_last_week_of_a_month(nlp) -> None:
+    t = one(nlp, "Exports rebounded in the last week of March.", date(2024, 4, 3))
+    assert (t.text, t.value) == ("the last week of March", "2024-W13")
+    t = one(nlp, "The envoys will return in the first week of next month.")
+    assert (t.text, t.value) == ("the first week of next month", "2024-W45")
+
+
+def test_last_month_name_with_a_day_is_that_day(nlp) -> None:
+    t = one(nlp, "The clinic was attacked last Oct. 23, the police said.", date(2025, 4, 2))
+    assert (t.text, t.value) == ("Oct. 23", "2024-10-23")
+    assert one(nlp, "The clinic closed last October.", date(2025, 4, 2)).value == "2024-10"
+
+
+def test_vague_spans_with_the_and_just(nlp) -> None:
+    assert one(nlp, "The alliance has grown over the years.").value == "PXY"
+    assert one(nlp, "In the years that followed, the rebels regrouped.").value == "PXY"
+    assert one(nlp, "The index lost 300 points in just minutes.").value == "PTXM"
+    # anchored on an event, not a bare duration
+    assert run(nlp, "His car was seen nearby in the weeks before the attack.") == []
+
+
+def test_compound_with_now_is_not_a_reference(nlp) -> None:
+    assert run(nlp, "He spoke against the now-cancelled lease of tankers.") == []
+
+
+def test_number_before_index_is_a_label(nlp) -> None:
+    assert run(nlp, "The Russell 2000 index of small firms fell 3%.") == []
+
+
+def test_range_of_durations_gives_both_numbers(nlp) -> None:
+    v = {t.text: t.value for t in run(nlp, "Repairs will take two to three weeks.")}
+    assert v == {"two": "P2W", "three weeks": "P3W"}
+    v = {t.text: t.value for t in run(nlp, "The review may last between 30 and 45 days.")}
+    assert v == {"30": "P30D", "45 days": "P45D"}
+
+
+def test_bare_part_of_day_takes_the_story_day(nlp) -> None:
+    v = values(nlp, "Fighting resumed on Friday. The shelling eased in the morning.")
+    assert v["Friday"] == "2024-10-18"
+    assert v["the morning"] == "2024-10-18TMO"
+    assert one(nlp, "By mid-afternoon, the crowd had left the square.").value == "2024-10-22TAF"
+    t = one(nlp, "In Tokyo at mid-afternoon yesterday, the yen was weaker.")
+    assert (t.text, t.value) == ("mid-afternoon yesterday", "2024-10-21TAF")
+    assert run(nlp, "Patrols move mostly at night.") == []
+    # "midnight" is a clock time, not the middle of a night
+    assert one(nlp, "The offer expires at midnight, the bank said.").value == "2024-10-22T24:00"
+
+
+def test_hour_with_part_of_day(nlp) -> None:
+    t = one(nlp, "The convoy will leave at 4 in the morning.")
+    assert (t.text, t.value) == ("4 in the morning", "2024-10-22T04:00")
+    assert one(nlp, "The rally starts at eight in the evening.").value == "2024-10-22T20:00"
+
+
 # --------------------------------------------------------------------------- speed path
 
 

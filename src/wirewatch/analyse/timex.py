@@ -345,6 +345,9 @@ class _Grammar:
         ORD = r"(?:" + _alt(self.ordinals) + r"|[1-4](?:st|nd|rd|th))"
         REL = _alt(self.shifters)
         POD = _alt(k for k, v in self.pods.items() if ":" not in v)
+        POD1 = _alt(k for k, v in self.pods.items() if ":" not in v and " " not in k)
+        PODMOD = r"(?:early|late|mid)(?:[\s-]+|(?!night))"  # "mid-afternoon", not "midnight"
+        CLOCKW = _alt(k for k, v in self.numbers.items() if " " not in k and 1 <= v <= 12)
         TZ = _alt(lex.data.get("lists", {}).get("time_zones", []))
         self.POSMOD_LEFT = re.compile(
             r"(?:^|(?<=[\s(\"'“]))(?P<pm>(?:the\s+)?(?:very\s+)?"
@@ -357,6 +360,13 @@ class _Grammar:
         )
         # "(local time)", "(KST)", "Washington time" right after a day
         self.LOCAL_AFTER = re.compile(r"\s*\(?\s*(?:" + TZ + r"|(?-i:[A-Z][a-z]+)\s+time)\b", re.I)
+        self.YEAR_BLOCK_AFTER = re.compile(
+            r"\s*(?:%|per\s*cent\b|-?year|m\b|" + _alt(lex.words("year_blockers_after")) + r"\b)",
+            re.I,
+        )
+        self.RANGE_LEFT = re.compile(
+            r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?|" + NW + r")\s*(?:to|or|and|-|–)\s*$", re.I
+        )
         self.EARLIER_LEFT = re.compile(r"(?:^|(?<=\s))(?P<el>earlier|later)\s+$", re.I)
 
         def yexpr(p: str) -> str:
@@ -411,6 +421,13 @@ class _Grammar:
             (
                 "weekof",
                 rf"the\s+week\s+of\s+(?P<mon>{MON})\s*(?P<day>{DAY})(?:,?\s*(?P<yr>{YEAR}))?",
+                I,
+                0,
+            ),
+            (
+                "weekofmonth",
+                rf"the\s+(?P<ord>first|second|third|fourth|last|final)\s+week\s+of\s+"
+                rf"(?:(?P<mon>{MON})(?:,?\s+(?P<yr>{YEAR}))?|(?P<this>this|last|next)\s+month)\b",
                 I,
                 0,
             ),
@@ -494,7 +511,12 @@ class _Grammar:
                 I,
                 1,
             ),
-            ("relmonth", rf"(?:this\s+(?=past|coming))?(?P<rel>{REL})\s+(?P<mon>{MON})", I, 1),
+            (
+                "relmonth",  # not "last Oct. 23": that is the day (the md rule's)
+                rf"(?:this\s+(?=past|coming))?(?P<rel>{REL})\s+(?P<mon>{MON})(?![.\s]*\d)",
+                I,
+                1,
+            ),
             (
                 "posunit",
                 r"the\s+(?:very\s+)?(?P<pm>beginning|start|end|middle|close|outset)\s+of\s+"
@@ -510,12 +532,29 @@ class _Grammar:
             ),
             (
                 "relday",
-                rf"(?:(?P<pre>earlier|later)\s+)?(?P<rd>{_alt(self.reldays)}|tonight)\b"
-                rf"(?:\s+(?P<pod>{POD}))?",
+                rf"(?:(?P<pre>earlier|later)\s+)?(?:{PODMOD}(?P<pod0>{POD1})\s+)?"
+                rf"(?P<rd>{_alt(self.reldays)}|tonight)\b(?:\s+(?P<pod>{POD}))?",
                 I,
                 1,
             ),
             ("thispod", rf"(?P<rel>this|last)\s+(?P<pod>{POD})\b", I, 1),
+            (
+                # "in the morning", "by mid-afternoon", "during the night": the story's day
+                "podbare",
+                rf"(?P<prep>in|during|by|at|since|until|before|after|through|throughout|from)\s+"
+                rf"(?P<pp>the\s+(?:{PODMOD})?|{PODMOD})"
+                rf"(?P<pod>{POD1})\b",
+                I,
+                2,
+            ),
+            (
+                # "at 4 in the morning", "eight in the evening"
+                "clockpod",
+                rf"(?P<h>1[0-2]|0?[1-9]|{CLOCKW})(?:[.:](?P<mi>[0-5]\d))?\s+(?:o['’]clock\s+)?"
+                r"(?:in\s+the\s+(?P<pod>morning|afternoon|evening)|at\s+(?P<night>night))\b",
+                I,
+                1,
+            ),
             ("anaphoric", rf"\b(?P<ana>{_alt(self.anaphoric)})\b", I, 1),
             (
                 "unitbefore",
@@ -571,7 +610,12 @@ class _Grammar:
             ),
             ("halfdur", rf"half\s+an?\s+(?P<unit>{UNIT1})\b", I, 2),
             ("unitlong", rf"(?P<unit>{UNIT})-long\b", I, 2),
-            ("vague", rf"\b(?P<unit>{_alt(self.vague_plurals)})\b", I, 5),
+            (
+                "vague",
+                rf"(?:(?P<the>the)\s+)?\b(?P<unit>{_alt(self.vague_plurals)})\b",
+                I,
+                5,
+            ),
             (
                 "set",
                 rf"(?:every|each|per)\s+(?:(?P<other>other)\s+)?(?:(?P<num>{NUM})\s+)?"
@@ -617,6 +661,7 @@ class _Grammar:
             "noon": ("noon", "midnight", "midday"),
             "holiday": hol,
             "weekof": ("week",),
+            "weekofmonth": ("week",),
             "weekend": ("weekend",),
             "halfdur": ("half",),
             "unitlong": ("-long",),
@@ -629,6 +674,8 @@ class _Grammar:
             "sameperiod": ("same",),
             "yearago": ("year-",),
             "thispod": tuple(k for k, v in self.pods.items() if ":" not in v),
+            "podbare": tuple(k for k, v in self.pods.items() if ":" not in v and " " not in k),
+            "clockpod": ("morning", "afternoon", "evening", "night"),
             "posunit": ("beginning", "start", "end", "middle", "close", "outset"),
             "set": ("every", "each", "per"),
             "setword": tuple(self.sets),
@@ -987,6 +1034,31 @@ class _Resolver:
             return None
         return _Res("DATE", _point(r.point.d, "week"), anchor=r.anchor)
 
+    def r_weekofmonth(self, c: _Cand) -> _Res | None:
+        """ "the last week of March": the ISO week holding most of the month's first or last
+        seven days (the one containing the 4th, or the 4th day from the end)."""
+        m = c.m
+        if m["this"]:
+            n = self.g.shifters.get(m["this"].lower(), 0)
+            first = _shift(_point(self.dct, "month"), n).d
+            anchor = "dct"
+        else:
+            mon = self._month(m["mon"])
+            if m["yr"]:
+                first, anchor = date(_year_int(m["yr"]), mon, 1), "absolute"
+            else:
+                d = self._yearless(lambda y: date(y, mon, 1), c, "month")
+                if d is None:
+                    return None
+                first, anchor = d, "dct"
+        last = first + relativedelta(months=1) - timedelta(days=1)
+        ordinal = m["ord"].lower()
+        if ordinal in ("last", "final"):
+            day = last - timedelta(days=3)
+        else:
+            day = first + timedelta(days=3 + 7 * (self.g.ordinals[ordinal] - 1))
+        return _Res("DATE", _point(day, "week"), anchor=anchor)
+
     def r_dm(self, c: _Cand) -> _Res | None:
         return self.r_md(c)
 
@@ -1144,10 +1216,8 @@ class _Resolver:
         if before and before[-1].strip("(\"'") in self.g.year_blockers:
             return False
         after = self.text[c.end : c.end + 12].lower()
-        if re.match(
-            r"\s*(?:%|percent|per\s*cent|-?year|km|kg|mw|m\b|ft|feet|miles|meters|tons)", after
-        ):
-            return False
+        if self.g.YEAR_BLOCK_AFTER.match(after):
+            return False  # "2000 km", "the Russell 2000 index"
         span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
         if span is not None and len(span):
             tok = span[-1]
@@ -1386,9 +1456,30 @@ class _Resolver:
         ):
             return _Res("DATE", value="PRESENT_REF")  # generic: "today's youth", "today's world"
         d = self.dct + timedelta(days=self.g.reldays[rd])
+        if m["pod0"]:  # "mid-afternoon yesterday"
+            return _Res("TIME", _point(d, "day", "T" + self.g.pods[m["pod0"].lower()]))
         if m["pod"]:
             return _Res("TIME", _point(d, "day", "T" + self.g.pods[m["pod"].lower()]))
         return _Res("DATE", _point(d, "day"))
+
+    def r_podbare(self, c: _Cand) -> _Res | None:
+        """ "in the morning": that part of the last day in the story if it is near, else today."""
+        d = self.dct
+        if self.history and self.history[-1].gran == "day" and c.start - self.history_end[-1] < 300:
+            d = self.history[-1].d
+        pod = self.g.pods[c.m["pod"].lower()]
+        return _Res("TIME", _point(d, "day", "T" + pod), start=c.start + len(c.m["prep"]) + 1)
+
+    def r_clockpod(self, c: _Cand) -> _Res | None:
+        h = c.m["h"]
+        hour = int(h) if h.isdigit() else int(self.g.numbers[h.lower()])
+        pod = (c.m["pod"] or c.m["night"]).lower()
+        if pod in ("afternoon", "evening") and hour < 12 or pod == "night" and hour >= 6:
+            hour += 12
+        if pod == "night" and hour == 24:
+            hour = 0
+        mi = int(c.m["mi"] or 0)
+        return _Res("TIME", _point(self.dct, "day", f"T{hour:02d}:{mi:02d}"))
 
     def r_thispod(self, c: _Cand) -> _Res | None:
         pod = self.g.pods[c.m["pod"].lower()]
@@ -1717,11 +1808,20 @@ class _Resolver:
         return _Res("DURATION", value=_duration([(n, code)]))
 
     def r_vague(self, c: _Cand) -> _Res | None:
-        prev = self.text[max(0, c.start - 12) : c.start].lower().split()
+        prev = self.text[max(0, c.start - 16) : c.start].lower().split()
+        if prev and prev[-1] in ("just", "only", "mere"):  # "in just minutes"
+            prev = prev[:-1]
         if not prev or prev[-1] not in self.g.vague_triggers:
             return None
-        after = self.text[c.end : c.end + 10].lower()
+        after = self.text[c.end : c.end + 12].lower()
         if re.match(r"\s*(?:old|of age|later|earlier|ago)\b", after):
+            return None
+        if c.m["the"] and (
+            prev[-1] not in ("over", "in", "during", "through", "throughout", "across")
+            or re.match(r"\s*(?:before|after|since|of|ahead|leading|to\s+come|when)\b", after)
+        ):
+            # "over the years" is a vague span; "in the weeks before the vote" is anchored
+            # on an event and "the years of war" names a period: not a bare duration
             return None
         return _Res("DURATION", value=_duration([("X", self._unit_code(c.m["unit"]))]))
 
@@ -1768,6 +1868,8 @@ class _Resolver:
         nxt = re.match(r"\s*([a-z]+)", after)
         if w in ("current", "future", "recent") and nxt and nxt.group(1) in self.g.ref_block:
             return None
+        if re.match(r"-[a-z]", after):
+            return None  # a compound adjective: "the now-cancelled deal"
         if w in self.g.tensed_refs:
             # "soon": not the conjunction "as soon as", "soon after", "too soon to say", nor a
             # past narrative ("was soon released", "soon became a flood")
@@ -2065,8 +2167,32 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         # re-select with the rejected candidates removed, so shorter ones get their chance
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
-    out = _second_days(out, text)
+    out = _range_durations(_second_days(out, text), text, g)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
+
+
+_SIMPLE_DURATION = re.compile(r"P(T?)(?:\d+(?:\.\d+)?|X)([A-Z])$")
+
+
+def _range_durations(ts: list[Timex], text: str, g: _Grammar) -> list[Timex]:
+    """ "two to three weeks", "between 60 and 90 days": the first number is a duration too."""
+    out: list[Timex] = []
+    for t in ts:
+        m = _SIMPLE_DURATION.match(t.value) if t.type == "DURATION" else None
+        if m is not None and not t.mod:
+            r = g.RANGE_LEFT.search(text, max(0, t.start - 40), t.start)
+            n = _num(g, r["n"]) if r else None
+            if (
+                r is not None
+                and n is not None
+                and n != "X"
+                and not (out and out[-1].end > r.start())
+            ):
+                value = "P" + m[1] + _nfmt(n) + m[2]
+                s, e = r.start("n"), r.end("n")
+                out.append(Timex(s, e, text[s:e], "DURATION", value, None, None, None, t.anchor))
+        out.append(t)
+    return out
 
 
 _SECOND_DAY = re.compile(
