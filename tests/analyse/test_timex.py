@@ -721,6 +721,18 @@ def test_hour_with_part_of_day(nlp) -> None:
     assert one(nlp, "The rally starts at eight in the evening.").value == "2024-10-22T20:00"
 
 
+def test_fiscal_quarter_ended_on_a_day(nlp) -> None:
+    text = "The insurer lost $4 million in its fiscal first quarter ended Sept. 30."
+    t = [x for x in run(nlp, text, date(2024, 10, 24)) if "quarter" in x.text][0]
+    assert t.value == "2024-Q1"  # the company's own label, as TimeML writes it
+    assert (t.first_day, t.last_day) == (date(2024, 7, 1), date(2024, 9, 30))  # the real months
+
+
+def test_newspaper_called_daily_is_not_a_frequency(nlp) -> None:
+    assert run(nlp, "The ruling party daily Rodong Sinmun ran the speech in full.") == []
+    assert one(nlp, "Crowds have held a daily vigil outside the court.").value == "P1D"
+
+
 # --------------------------------------------------------------------------- speed path
 
 

@@ -290,6 +290,7 @@ class _Grammar:
         self.duration_offset_units = set(lex.words("duration_offset_units"))
         self.ref_block = set(lex.words("ref_blocklist_after"))
         self.tensed_refs = set(lex.words("tensed_refs"))
+        self.newspaper_words = set(lex.words("newspaper_words"))
         self.year_blockers = set(lex.words("year_blockers"))
         self.year_determiners = set(lex.words("year_determiners"))
         self.vague_plurals = set(lex.words("vague_plurals"))
@@ -362,6 +363,10 @@ class _Grammar:
         self.LOCAL_AFTER = re.compile(r"\s*\(?\s*(?:" + TZ + r"|(?-i:[A-Z][a-z]+)\s+time)\b", re.I)
         self.YEAR_BLOCK_AFTER = re.compile(
             r"\s*(?:%|per\s*cent\b|-?year|m\b|" + _alt(lex.words("year_blockers_after")) + r"\b)",
+            re.I,
+        )
+        self.ENDED_AFTER = re.compile(
+            rf"\s+(?:ended|ending|that\s+ended)\s+(?P<mon>{MON})\s*(?P<day>3[01]|[12]\d|0?[1-9])\b",
             re.I,
         )
         self.RANGE_LEFT = re.compile(
@@ -1292,10 +1297,28 @@ class _Resolver:
             else:
                 n = per
         month = (n - 1) * (12 // per) + 1
+        if y is None:
+            # "the fiscal first quarter ended Sept. 30": the year of the day it ended (the
+            # label stays the company's own quarter number, as TimeML annotators write it)
+            y = self._ended_year(c)
+            anchor = "dct"
         if y is not None:
             return _Res("DATE", _point(date(y, month, 1), gran), anchor=anchor)
         d = self._yearless(lambda yy: date(yy, month, 1), c, gran)
         return _Res("DATE", _point(d, gran)) if d else None
+
+    def _ended_year(self, c: _Cand) -> int | None:
+        """The year of "<period> ended Sept. 30" (the latest such day up to the DCT)."""
+        m = self.g.ENDED_AFTER.match(self.text, c.end)
+        if m is None:
+            return None
+        mon = self.g.months[m["mon"].lower().rstrip(".")]
+        day = int(m["day"])
+        for y in (self.dct.year, self.dct.year - 1):
+            d = _safe_date(y, mon, day)
+            if d is not None and d <= self.dct:
+                return y
+        return None
 
     def r_qcode(self, c: _Cand) -> _Res | None:
         m = c.m
@@ -1858,6 +1881,10 @@ class _Resolver:
         if self._in_name(c):
             return None
         w = c.m["w"].lower()
+        if w in self.g.newspaper_words and re.match(
+            r"\s+(?-i:[A-Z])", self.text[c.end : c.end + 3]
+        ):
+            return None  # "the party daily Rodong Sinmun": a newspaper, not a frequency
         return _Res("SET", value=self.g.sets[w])
 
     def r_ref(self, c: _Cand) -> _Res | None:
@@ -2153,6 +2180,8 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
             if r.point is not None:
                 value = r.value or _fmt(r.point)
                 first, last = _interval(r.point, mod)
+                if r.point.gran in ("quarter", "half"):
+                    first, last = _fiscal_interval(g, text, end, r.point) or (first, last)
                 if r.remember and not _CAPTION.match(text, end):
                     res.history.append(r.point)
                     res.history_end.append(end)
@@ -2169,6 +2198,19 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         pending = _select(cands)
     out = _range_durations(_second_days(out, text), text, g)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
+
+
+def _fiscal_interval(g: _Grammar, text: str, end: int, p: _Point) -> tuple[date, date] | None:
+    """ "the fiscal first quarter ended Sept. 30": the value keeps the company's label
+    (TimeML), the interval is the three (six) months that really ended on that day."""
+    m = g.ENDED_AFTER.match(text, end)
+    if m is None:
+        return None
+    last = _safe_date(p.d.year, g.months[m["mon"].lower().rstrip(".")], int(m["day"]))
+    if last is None:
+        return None
+    months = 3 if p.gran == "quarter" else 6
+    return last - relativedelta(months=months) + timedelta(days=1), last
 
 
 _SIMPLE_DURATION = re.compile(r"P(T?)(?:\d+(?:\.\d+)?|X)([A-Z])$")
