@@ -733,6 +733,342 @@ def test_newspaper_called_daily_is_not_a_frequency(nlp) -> None:
     assert one(nlp, "Crowds have held a daily vigil outside the court.").value == "P1D"
 
 
+# --------------------------------------------------------------------------- seed articles
+
+# Every kind of temporal expression in the five seed articles (../shared/corpus/seeds, Oct-Nov
+# 2024), checked by hand there, here in sentences of our own with the value it must get.
+SEED_KINDS = [
+    (
+        "2024-11-05",
+        "By Kim Min-ji Published : Nov. 5, 2024 - 09:40\nThe envoys left.",
+        "Nov. 5, 2024 - 09:40",
+        "TIME",
+        "2024-11-05T09:40",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "The two navies plan to hold joint drills early next year.",
+        "early next year",
+        "DATE",
+        "2025",
+        "START",
+    ),
+    (
+        "2024-10-22",
+        "The pact was welcomed in a statement released Tuesday.",
+        "Tuesday",
+        "DATE",
+        "2024-10-22",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "The defence chiefs met for talks on Monday in Canberra.",
+        "Monday",
+        "DATE",
+        "2024-10-21",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "They agreed to sign the pact in early 2025.",
+        "early 2025",
+        "DATE",
+        "2025",
+        "START",
+    ),
+    (
+        "2024-10-22",
+        "The militia claimed Friday that it had seized the port.",
+        "Friday",
+        "DATE",
+        "2024-10-18",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "More aid trucks are expected to arrive soon.",
+        "soon",
+        "DATE",
+        "FUTURE_REF",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "There is now open rivalry between the two blocs.",
+        "now",
+        "DATE",
+        "PRESENT_REF",
+        None,
+    ),
+    ("2024-10-22", "Posted at 10:15 AM by the desk", "10:15 AM", "TIME", "2024-10-22T10:15", None),
+    (
+        "2024-10-22",
+        "Trade Talks Set for First Half of Next Year",
+        "First Half of Next Year",
+        "DATE",
+        "2025-H1",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "The two leaders shake hands at the ministry on the 19th. [Provided by the Ministry]",
+        "the 19th",
+        "DATE",
+        "2024-10-19",
+        None,
+    ),
+    (
+        "2024-10-23",
+        "The envoys issued a joint note on the 22nd condemning the strike.",
+        "the 22nd",
+        "DATE",
+        "2024-10-22",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "They discussed the current security situation.",
+        "current",
+        "DATE",
+        "PRESENT_REF",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "The ministers will meet again in the first half of next year.",
+        "the first half of next year",
+        "DATE",
+        "2025-H1",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "Last month, the three navies held drills off Guam.",
+        "Last month",
+        "DATE",
+        "2024-09",
+        None,
+    ),
+    (
+        "2024-10-22",
+        "The alliance is currently building new frigates.",
+        "currently",
+        "DATE",
+        "PRESENT_REF",
+        None,
+    ),
+    ("2024-10-22", "Viewed 3 times, 3 view(s) today", "today", "DATE", "2024-10-22", None),
+    (
+        "2024-10-28",
+        "It is the first such visit in more than four years.",
+        "more than four years",
+        "DURATION",
+        "P4Y",
+        "MORE_THAN",
+    ),
+    (
+        "2024-10-28",
+        "The vote is scheduled for Thursday in Geneva.",
+        "Thursday",
+        "DATE",
+        "2024-10-31",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "These are the first talks since June 2022.",
+        "June 2022",
+        "DATE",
+        "2022-06",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "The round was held three months after the election.",
+        "three months",
+        "DURATION",
+        "P3M",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "The plan was approved, the cabinet announced Monday.",
+        "Monday",
+        "DATE",
+        "2024-10-28",
+        None,
+    ),
+    ("2024-10-28", "They raised the recent surge in shelling.", "recent", "DATE", "PAST_REF", None),
+    ("2024-10-28", "The annual security forum opens in Jakarta.", "annual", "SET", "P1Y", None),
+    (
+        "2024-10-28",
+        "The panel will meet on Wednesday to review the sanctions.",
+        "Wednesday",
+        "DATE",
+        "2024-10-30",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "The draft was circulated, the ministry said on Oct. 26.",
+        "Oct. 26",
+        "DATE",
+        "2024-10-26",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "The inaugural talks will be held Friday in Ottawa.",
+        "Friday",
+        "DATE",
+        "2024-11-01",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "It will be their first meeting since August.",
+        "August",
+        "DATE",
+        "2024-08",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "The envoys reviewed an accord adopted this June.",
+        "this June",
+        "DATE",
+        "2024-06",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "On Monday, a delegation was scheduled to brief the council.",
+        "Monday",
+        "DATE",
+        "2024-10-28",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "The spokesman confirmed the visit on Sunday.",
+        "Sunday",
+        "DATE",
+        "2024-10-27",
+        None,
+    ),
+    (
+        "2024-10-28",
+        "Rebels have held the ridge, as of Oct. 23.",
+        "Oct. 23",
+        "DATE",
+        "2024-10-23",
+        None,
+    ),
+    (
+        "2024-10-30",
+        "The ministers will hold talks at the Pentagon on the 30th (local time).",
+        "the 30th",
+        "DATE",
+        "2024-10-30",
+        None,
+    ),
+    (
+        "2024-10-30",
+        "The two sides signed a treaty at a summit last June.",
+        "last June",
+        "DATE",
+        "2024-06",
+        None,
+    ),
+    (
+        "2024-10-30",
+        "It has been 2 years and 5 months since the last round.",
+        "2 years and 5 months",
+        "DURATION",
+        "P2Y5M",
+        None,
+    ),
+    (
+        "2024-10-30",
+        "The monitoring team was launched on the 16th.",
+        "the 16th",
+        "DATE",
+        "2024-10-16",
+        None,
+    ),
+    (
+        "2024-10-30",
+        "The ministers sit across from each other on the 31st (local time).",
+        "the 31st",
+        "DATE",
+        "2024-10-31",
+        None,
+    ),
+    (
+        "2024-11-14",
+        "11/14/2024 | Press release | Archived",
+        "11/14/2024",
+        "DATE",
+        "2024-11-14",
+        None,
+    ),
+    (
+        "2024-11-14",
+        "The ministers met at the State Department on October 31 (local time).",
+        "October 31",
+        "DATE",
+        "2024-10-31",
+        None,
+    ),
+    (
+        "2024-11-14",
+        "The allies completed the new guidelines in July.",
+        "July",
+        "DATE",
+        "2024-07",
+        None,
+    ),
+    (
+        "2024-10-23",
+        "The forum was held the previous day (22nd) in Hanoi.",
+        "22nd",
+        "DATE",
+        "2024-10-22",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("dct", "text", "span", "type_", "value", "mod"), SEED_KINDS)
+def test_kinds_of_expression_in_the_seed_articles(
+    nlp, dct: str, text: str, span: str, type_: str, value: str, mod: str | None
+) -> None:
+    found = {t.text: t for t in run(nlp, text, date.fromisoformat(dct))}
+    assert span in found, list(found)
+    t = found[span]
+    assert (t.type, t.value, t.mod) == (type_, value, mod)
+
+
+def test_seed_intervals_for_events() -> None:
+    """The event model's intervals for the seeds' vaguer dates."""
+    from wirewatch.analyse.timex import _interval, _Point
+
+    assert _interval(_Point("year", date(2025, 1, 1)), "START") == (
+        date(2025, 1, 1),
+        date(2025, 4, 30),
+    )
+    assert _interval(_Point("half", date(2025, 1, 1)), None) == (
+        date(2025, 1, 1),
+        date(2025, 6, 30),
+    )
+    assert _interval(_Point("month", date(2024, 9, 1)), None) == (
+        date(2024, 9, 1),
+        date(2024, 9, 30),
+    )
+
+
 # --------------------------------------------------------------------------- speed path
 
 
