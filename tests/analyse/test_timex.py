@@ -654,6 +654,12 @@ def test_day_in_brackets_after_an_anaphoric_day(nlp) -> None:
     v = {(t.text, t.value) for t in run(nlp, text, wed)}
     assert ("22nd", "2024-10-22") in v
     assert ("the previous day", "2024-10-22") in v
+    # the bracketed day restates the look-back: a second "the previous day" is the same day
+    text += " During the summit held the previous day, the leaders agreed on a plan."
+    assert [t.value for t in run(nlp, text, wed) if t.text == "the previous day"] == [
+        "2024-10-22",
+        "2024-10-22",
+    ]
 
 
 def test_year_before_a_plural_noun_after_a_determiner(nlp) -> None:

@@ -1628,7 +1628,9 @@ class _Resolver:
         if c.m["pday"]:  # "(21st)": the day inside the brackets, resolved like "the 21st"
             r = self._ordday(c, int(c.m["pday"]))
             if r is not None:
-                r.start, r.end = c.start + 1, c.end - 1
+                # it restates the day just named ("the previous day (21st)"): the story's
+                # reference day stays where that left it
+                r.start, r.end, r.remember = c.start + 1, c.end - 1, False
             return r
         return self._ordday(c, int(c.m["day"]))
 
