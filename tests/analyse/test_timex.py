@@ -739,6 +739,18 @@ def test_newspaper_called_daily_is_not_a_frequency(nlp) -> None:
     assert one(nlp, "Crowds have held a daily vigil outside the court.").value == "P1D"
 
 
+def test_ordinal_or_superlative_day_or_week_in_progress(nlp) -> None:
+    t = one(nlp, "The border crossing stayed shut for a third consecutive day.")
+    assert (t.text, t.value) == ("a third consecutive day", "2024-10-22")
+    assert values(nlp, "Today is the fifth day of the general strike.") == {
+        "Today": "2024-10-22",
+        "the fifth day": "2024-10-22",
+    }
+    v = values(nlp, "Seoul shares post their worst week since March", date(2024, 10, 25))
+    assert v["their worst week"] == "2024-W43"
+    assert run(nlp, "On the last day of the summit, they signed the accord.") == []
+
+
 # --------------------------------------------------------------------------- seed articles
 
 # Every kind of temporal expression in the five seed articles (../shared/corpus/seeds, Oct-Nov

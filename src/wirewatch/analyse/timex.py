@@ -562,6 +562,19 @@ class _Grammar:
             ),
             ("anaphoric", rf"\b(?P<ana>{_alt(self.anaphoric)})\b", I, 1),
             (
+                # "the eighth day of the blockade", "a second consecutive day", "their best
+                # week since March", "the fourth week in a row": the day or week in progress
+                "ordunit",
+                rf"(?:(?:the|a|an|its|their|his|her)\s+)?(?P<o>{_alt(self.ordinals)}|best|worst"
+                r"|\w+est)\s+(?:(?:straight|consecutive|successive)\s+)?(?P<unit>day|week)\b"
+                r"(?=\s+(?:of|since|in\s+a\s+row|running)\b)"
+                r"|(?<=\bfor\s)an?\s+(?P<o2>"
+                + _alt(self.ordinals)
+                + r")\s+(?:straight|consecutive|successive)\s+(?P<unit2>day|week)\b",
+                I,
+                1,
+            ),
+            (
                 "unitbefore",
                 r"the\s+(?P<unit>week|month|year)\s+(?P<rel>before|previous|earlier|prior|after|later)\b",
                 I,
@@ -667,6 +680,7 @@ class _Grammar:
             "holiday": hol,
             "weekof": ("week",),
             "weekofmonth": ("week",),
+            "ordunit": ("day", "week"),
             "weekend": ("weekend",),
             "halfdur": ("half",),
             "unitlong": ("-long",),
@@ -1526,6 +1540,17 @@ class _Resolver:
         if p is None:
             return _Res("DATE", _shift(_point(self.dct, "day"), n), remember=forward)
         return _Res("DATE", _shift(p, n), anchor="previous", remember=forward)
+
+    def r_ordunit(self, c: _Cand) -> _Res | None:
+        o = (c.m["o"] or c.m["o2"]).lower()
+        if o in ("last", "final", "latest", "earliest", "interest", "honest", "west"):
+            return None  # "the last day of", "the latest week": other rules' (or none)
+        unit = (c.m["unit"] or c.m["unit2"]).lower()
+        if self.tense(c.start, c.end) == "past" and not self._perfect(c):
+            p = self.prev_point(unit)  # a past story: its day, else the news day
+            if p is not None:
+                return _Res("DATE", p, anchor="previous", remember=False)
+        return _Res("DATE", _point(self.dct, unit), remember=False)
 
     def r_unitbefore(self, c: _Cand) -> _Res | None:
         """ "the year before", "the month after": one unit from the last date mentioned."""
