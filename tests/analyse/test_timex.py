@@ -751,6 +751,12 @@ def test_ordinal_or_superlative_day_or_week_in_progress(nlp) -> None:
     assert run(nlp, "On the last day of the summit, they signed the accord.") == []
 
 
+def test_part_of_day_before_a_trading_noun_and_single_day(nlp) -> None:
+    v = values(nlp, "Shares fell on Monday. The won rallied in morning trading, then slipped.")
+    assert v["morning"] == "2024-10-21TMO"
+    assert one(nlp, "It was the market's worst single-day fall.").value == "P1D"
+
+
 # --------------------------------------------------------------------------- seed articles
 
 # Every kind of temporal expression in the five seed articles (../shared/corpus/seeds, Oct-Nov

@@ -547,8 +547,8 @@ class _Grammar:
                 # "in the morning", "by mid-afternoon", "during the night": the story's day
                 "podbare",
                 rf"(?P<prep>in|during|by|at|since|until|before|after|through|throughout|from)\s+"
-                rf"(?P<pp>the\s+(?:{PODMOD})?|{PODMOD})"
-                rf"(?P<pod>{POD1})\b",
+                rf"(?:(?P<pp>the\s+(?:{PODMOD})?|{PODMOD})(?P<pod>{POD1})\b"
+                rf"|(?P<pod2>{POD1})(?=\s+(?:trading|session|dealings)\b))",  # "in morning trading"
                 I,
                 2,
             ),
@@ -1500,12 +1500,17 @@ class _Resolver:
         return _Res("DATE", _point(d, "day"))
 
     def r_podbare(self, c: _Cand) -> _Res | None:
-        """ "in the morning": that part of the last day in the story if it is near, else today."""
-        d = self.dct
-        if self.history and self.history[-1].gran == "day" and c.start - self.history_end[-1] < 300:
-            d = self.history[-1].d
-        pod = self.g.pods[c.m["pod"].lower()]
-        return _Res("TIME", _point(d, "day", "T" + pod), start=c.start + len(c.m["prep"]) + 1)
+        """ "in the morning": that part of the story's day (the last day in it), else today's."""
+        p = self.prev_point("day")
+        d = p.d if p is not None else self.dct
+        pod = self.g.pods[(c.m["pod"] or c.m["pod2"]).lower()]
+        return _Res(
+            "TIME",
+            _point(d, "day", "T" + pod),
+            anchor="previous" if p is not None else "dct",
+            start=c.start + len(c.m["prep"]) + 1,
+            remember=False,  # a part of the story's day does not move the story
+        )
 
     def r_clockpod(self, c: _Cand) -> _Res | None:
         h = c.m["h"]
