@@ -757,6 +757,24 @@ def test_part_of_day_before_a_trading_noun_and_single_day(nlp) -> None:
     assert one(nlp, "It was the market's worst single-day fall.").value == "P1D"
 
 
+def test_by_that_time_and_until_then_point_back(nlp) -> None:
+    v = values(nlp, "The bids close on Nov. 30. Until then, the offer stands.", date(2024, 11, 4))
+    assert v["then"] == "2024-11-30"
+    t = [
+        x
+        for x in run(nlp, "Talks end by May 3; by that time a text is due.")
+        if x.text == "that time"
+    ]
+    assert t[0].value == "2025-05-03" and t[0].anchor == "previous"
+    assert run(nlp, "Back then, nobody cared.") == []
+
+
+def test_the_day_before_a_gerund_clause_is_still_the_day(nlp) -> None:
+    t = one(nlp, "Shares rebounded late in the day after falling 3% at the open.")
+    assert (t.text, t.value) == ("the day", "2024-10-22")
+    assert run(nlp, "He left the day after the vote.") == []
+
+
 # --------------------------------------------------------------------------- seed articles
 
 # Every kind of temporal expression in the five seed articles (../shared/corpus/seeds, Oct-Nov

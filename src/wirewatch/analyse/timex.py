@@ -582,6 +582,13 @@ class _Grammar:
             ),
             ("theday", r"\bthe\s+day\b", I, 4),
             (
+                "thattime",
+                r"(?:(?<=\bby\s)|(?<=\buntil\s)|(?<=\btill\s)|(?<=\bup\sto\s))"
+                r"(?:that\s+(?:time|date|point)|then)\b",
+                I,
+                3,
+            ),
+            (
                 "yearend",
                 r"(?:the\s+)?year(?:['’]s)?[\s-]end\b(?!-|\s+(?:results|figures|bonus))",
                 I,
@@ -681,6 +688,7 @@ class _Grammar:
             "weekof": ("week",),
             "weekofmonth": ("week",),
             "ordunit": ("day", "week"),
+            "thattime": ("that time", "that date", "that point", "then"),
             "weekend": ("weekend",),
             "halfdur": ("half",),
             "unitlong": ("-long",),
@@ -1578,13 +1586,23 @@ class _Resolver:
             re.I,
         ):
             return None
-        after = self.text[c.end : c.end + 12].lower()
-        if re.match(r"\s*(?:of|before|after|when|that|which|in|on|he|she|they|it|we|i)\b", after):
+        after = self.text[c.end : c.end + 24].lower()
+        # "the day after the vote" is anchored on an event; but in "rebounded late in the
+        # day after falling 250 points" the "after" clause is not the day's
+        if re.match(
+            r"\s*(?:of|before|after|when|that|which|in|on|he|she|they|it|we|i)\b", after
+        ) and not re.match(r"\s*(?:before|after)\s+\w+ing\b", after):
             return None
         p = self.prev_point("day")
         if p is None:
             return _Res("DATE", _point(self.dct, "day"))
         return _Res("DATE", p, anchor="previous")
+
+    def r_thattime(self, c: _Cand) -> _Res | None:
+        """ "by June 10 ... by that time", "until then": the date just mentioned."""
+        if not self.history or c.start - self.history_end[-1] > 400:
+            return None
+        return _Res("DATE", self.history[-1], anchor="previous", remember=False)
 
     def r_theunit(self, c: _Cand) -> _Res | None:
         """ "the year", "for the week", "the full year": the unit of the story's last date.
