@@ -775,6 +775,12 @@ def test_the_day_before_a_gerund_clause_is_still_the_day(nlp) -> None:
     assert run(nlp, "He left the day after the vote.") == []
 
 
+def test_capitalised_season_after_a_possessive(nlp) -> None:
+    t = one(nlp, "The lenders opened their Autumn meetings in Washington.")
+    assert (t.text, t.value) == ("Autumn", "2024-FA")
+    assert run(nlp, "The currency resumed its fall against the dollar.") == []
+
+
 # --------------------------------------------------------------------------- seed articles
 
 # Every kind of temporal expression in the five seed articles (../shared/corpus/seeds, Oct-Nov

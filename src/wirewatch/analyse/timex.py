@@ -1363,7 +1363,13 @@ class _Resolver:
         if y is None and not rel:
             # a bare season needs a temporal preposition before it ("in the summer")
             before = self.text[max(0, c.start - 20) : c.start].lower()
-            if not re.search(
+            owned = (
+                # "the IMF held their Autumn meetings": a season naming this year's series
+                re.search(r"\b(?:their|its|this\s+year['’]s)\s+$", before)
+                and m["season"][:1].isupper()
+                and m["season"].lower() != "fall"
+            )
+            if not owned and not re.search(
                 r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
                 r"|next|early|late|mid)(?:\s+the)?\s*-?$",
                 before,
