@@ -781,6 +781,17 @@ def test_capitalised_season_after_a_possessive(nlp) -> None:
     assert run(nlp, "The currency resumed its fall against the dollar.") == []
 
 
+def test_over_the_past_decade_is_a_duration(nlp) -> None:
+    t = one(nlp, "Raids on clinics had become routine over the past decade.")
+    assert (t.type, t.value) == ("DURATION", "P10Y")
+    assert one(nlp, "Wages lost ground in the last decade.").value == "201"
+
+
+def test_most_recent_is_not_a_time(nlp) -> None:
+    assert run(nlp, "The firm recalled its most recent model.") == []
+    assert one(nlp, "The firm recently recalled a model.").value == "PAST_REF"
+
+
 # --------------------------------------------------------------------------- seed articles
 
 # Every kind of temporal expression in the five seed articles (../shared/corpus/seeds, Oct-Nov

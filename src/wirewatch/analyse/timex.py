@@ -1410,6 +1410,11 @@ class _Resolver:
         n = self.g.shifters.get(rel, 0)
         the = bool(m["the"])
         gran = unit
+        if unit in ("decade", "century") and n < 0 and the:
+            before = self.text[max(0, c.start - 12) : c.start].lower()
+            if re.search(r"\b(?:over|for|during|throughout)\s+$", before):
+                # "over the past decade" spans ten years up to now, like "the past ten years"
+                return _Res("DURATION", value="P10Y" if unit == "decade" else "P100Y")
         if the and rel in ("previous", "following", "next", "prior", "preceding"):
             p = self.prev_point(gran)
             if p is not None:
@@ -1953,6 +1958,10 @@ class _Resolver:
             return None
         if re.match(r"-[a-z]", after):
             return None  # a compound adjective: "the now-cancelled deal"
+        if w.startswith("recent") and re.search(
+            r"\bmost\s+$", self.text[max(0, c.start - 6) : c.start], re.I
+        ):
+            return None  # "their most recent model": the latest one, not a time
         if w in self.g.tensed_refs:
             # "soon": not the conjunction "as soon as", "soon after", "too soon to say", nor a
             # past narrative ("was soon released", "soon became a flood")
