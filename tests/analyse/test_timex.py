@@ -559,7 +559,11 @@ def test_weekday_on_a_title_line_is_not_joined_to_the_next_line(nlp) -> None:
 def test_year_end(nlp) -> None:
     t = one(nlp, "The merger should close by year-end, the bank said.")
     assert (t.text, t.value, t.mod) == ("year-end", "2024", "END")
-    assert one(nlp, "The won is down 5% since year-end.").value == "2023"
+    # "since" counts from the boundary day itself
+    t = one(nlp, "The won is down 5% since year-end.")
+    assert (t.value, t.mod, t.first_day) == ("2023-12-31", None, date(2023, 12, 31))
+    t = one(nlp, "Shares have risen 8% since the start of this year.")
+    assert (t.text, t.value) == ("the start of this year", "2024-01-01")
 
 
 def test_that_year_takes_the_year_of_the_story(nlp) -> None:

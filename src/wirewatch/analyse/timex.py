@@ -2247,6 +2247,16 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                 first, last = _interval(r.point, mod)
                 if r.point.gran in ("quarter", "half"):
                     first, last = _fiscal_interval(g, text, end, r.point) or (first, last)
+                if (
+                    mod in ("START", "END")
+                    and r.point.gran in ("month", "quarter", "half", "year")
+                    and re.search(r"\bsince\s+$", text[max(0, start - 8) : start], re.I)
+                ):
+                    # "since the start of this year", "since year-end": counted from the
+                    # boundary day itself (2024-01-01, 2023-12-31)
+                    whole = _interval(r.point, None)
+                    first = last = whole[0] if mod == "START" else whole[1]
+                    value, mod = first.isoformat(), None
                 if r.remember and not _CAPTION.match(text, end):
                     res.history.append(r.point)
                     res.history_end.append(end)
