@@ -74,6 +74,7 @@ import io
 import json
 import os
 import pstats
+import re
 import sys
 import tempfile
 import time
@@ -108,6 +109,8 @@ FLOORS: dict[str, float] = {
 }
 
 SHIFT_DAYS = 200  # per replica: past events.FUTURE_WINDOW, so copies never merge
+SHARED_WORDS = 0.05  # words in this share of the articles are common language in every copy
+RENAME_PEOPLE = False  # --rename-people: copies name other people too (see the docstring)
 SIZES = (1_000, 10_000)
 BIG = 100_000
 
@@ -226,9 +229,10 @@ class SystemRun:
     failed: list[str]
 
 
-def run_pipeline(docs: list[GoldDoc], workdir: Path) -> tuple[SystemRun, Store]:
+def run_pipeline(docs: list[GoldDoc], workdir: Path, dated: bool = True) -> tuple[SystemRun, Store]:
     """Ingest the documents through the library into a fresh SQLite store, time a relink on
-    its own, and read back mentions with event ids and articles with story ids."""
+    its own, and read back mentions with event ids and articles with story ids.  With
+    ``dated=False`` the records carry no publication date."""
     from sqlalchemy import select
 
     from wirewatch.engine import ingest, relink
@@ -236,7 +240,8 @@ def run_pipeline(docs: list[GoldDoc], workdir: Path) -> tuple[SystemRun, Store]:
     from wirewatch.store import Store
     from wirewatch.store.schema import articles, mentions
 
-    arts = [Article(id=d.name, text=d.text, published=d.published) for d in docs]
+    arts = [Article(id=d.name, text=d.text, published=d.published if dated else None)
+            for d in docs]  # fmt: skip
     jsonl = workdir / "meantime.jsonl"
     with jsonl.open("w", encoding="utf-8") as fh:
         for a in arts:
@@ -402,6 +407,83 @@ def score_stories(docs: list[GoldDoc], stories: dict[str, str | None]) -> dict[s
     }
 
 
+def _find(parent: list[int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def story_variants(docs: list[GoldDoc], store: Store) -> dict[str, Any]:
+    """The story grouping beside two baselines and under other article orders.
+
+    Baselines: content-word TF-IDF vectors alone (wirewatch's own words block, no actors or
+    events) clustered by single link and by group average, each at the best threshold of a
+    sweep, i.e. tuned on this very set (an upper bound for the baseline).  Orders: the same
+    stored analyses relinked with the articles in three random orders (the pass order of the
+    clustering; dates are still in the mentions), min and mean F1."""
+    import random
+
+    from wirewatch.link import ArticleInfo, link
+    from wirewatch.link.kb import KnowledgeBase
+    from wirewatch.link.stories import (
+        StoryArticle,
+        _dot,
+        content_words,
+        group_stories,
+        vectors,
+    )
+
+    names = [d.name for d in docs]
+    topic = {d.name: d.topic for d in docs}
+    infos = store.article_infos()
+
+    def f1(assign: dict[str, Hashable]) -> float:
+        return round(100 * bcubed(names, topic.__getitem__, lambda n: assign.get(n, n))[2], 1)
+
+    words = [StoryArticle(i.id, words=content_words(i.title, i.text)) for i in infos]
+    order = [i.id for i in infos]
+    sweep = [0.01 * k for k in range(1, 31)]
+    average = {}
+    for th in sweep:
+        stories = group_stories(words, order, threshold=th, actor_weight=0, event_weight=0)
+        average[round(th, 2)] = f1({a: s.id for s in stories for a in s.articles})
+    vecs = vectors(words, 0.0, 0.0)
+    pairs = sorted(((_dot(vecs[i], vecs[j]), i, j) for i in range(len(vecs))
+                    for j in range(i + 1, len(vecs))), reverse=True)  # fmt: skip
+    single = {}
+    for th in sweep:
+        parent = list(range(len(vecs)))
+        for sim, i, j in pairs:
+            if sim < th:
+                break
+            parent[_find(parent, i)] = _find(parent, j)
+        single[round(th, 2)] = f1({infos[n].id: _find(parent, n) for n in range(len(vecs))})
+    best_avg = max(average, key=lambda k: average[k])
+    best_single = max(single, key=lambda k: single[k])
+
+    kb = KnowledgeBase.default()
+    base_m = [m.to_dict() for m in store.iter_mentions()]
+    entities = list(store.iter_entities())
+    from wirewatch.model import EventMention
+
+    shuffled = []
+    for seed in range(3):
+        order_infos = list(infos)
+        random.Random(seed).shuffle(order_infos)
+        linked = link([EventMention.from_dict(m) for m in base_m], entities, kb,
+                      articles=[ArticleInfo(i.id, i.title, i.published, i.text)
+                                for i in order_infos])  # fmt: skip
+        shuffled.append(f1(dict(linked.article_stories)))
+    return {
+        "tfidf_single_link": {"f1": single[best_single], "threshold": best_single},
+        "tfidf_group_average": {"f1": average[best_avg], "threshold": best_avg},
+        "shuffled_f1": shuffled,
+        "shuffled_min": min(shuffled),
+        "shuffled_mean": round(sum(shuffled) / len(shuffled), 1),
+    }
+
+
 # --------------------------------------------------------------------------- speed
 
 
@@ -428,17 +510,55 @@ class Replica:
     infos: list[ArticleInfo]
 
 
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _tag(k: int) -> str:
+    """Letters that mark copy k (digits would be dropped by the word tokenisers)."""
+    out = ""
+    while True:
+        k, r = divmod(k, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+        if k == 0:
+            return "q" + out
+
+
+def shared_words(texts: Iterable[str | None], share: float = SHARED_WORDS) -> set[str]:
+    """Words in at least ``share`` of the articles: the common language every copy keeps."""
+    df: Counter[str] = Counter()
+    n = 0
+    for text in texts:
+        n += 1
+        df.update({w.lower() for w in _WORD.findall(text or "")})
+    return {w for w, c in df.items() if c >= share * n}
+
+
+def _renamer(shared: set[str], tag: str) -> Callable[[str | None], str | None]:
+    def rename(value: str | None) -> str | None:
+        if not value:
+            return value
+        return _WORD.sub(lambda m: m[0] if m[0].lower() in shared else m[0] + tag, value)
+
+    return rename
+
+
 def replicate(
     base_mentions: list[dict[str, Any]],
     base_entities: list[tuple[str, int, dict[str, Any], str | None]],
     base_infos: list[ArticleInfo],
     n_articles: int,
 ) -> Replica:
-    """``n_articles`` articles cycling over the stored ones; copy k is renamed ``id~k`` and
-    dated k x SHIFT_DAYS later.  Objects are fresh (link() writes actor ids into them)."""
+    """``n_articles`` articles cycling over the stored ones.  Copy k is renamed ``id~k``,
+    dated k x SHIFT_DAYS later, and set in a world of its own: every word and name that is
+    not common language (in fewer than SHARED_WORDS of the articles) gets a suffix of copy k,
+    in the text and in the names of people and organisations (countries and other actors the
+    knowledge base knows keep theirs).  So copies form their own stories and events while
+    sharing the common vocabulary, as a store of many situations does.  Objects are fresh
+    (link() writes actor ids into them)."""
     from wirewatch.link import ArticleInfo
     from wirewatch.model import EventMention, actor_from_dict
 
+    shared = shared_words(i.text for i in base_infos)
     by_article_m: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in base_mentions:
         by_article_m[m["article"]].append(m)
@@ -448,23 +568,34 @@ def replicate(
     mentions: list[EventMention] = []
     entities: list[tuple[str, int, ActorMention, str | None]] = []
     infos: list[ArticleInfo] = []
+
+    def actor(d: dict[str, Any], rename: Callable[[str | None], str | None]) -> dict[str, Any]:
+        d["id"] = None
+        if not d.get("kb_id") and (RENAME_PEOPLE or d.get("kind") != "person"):
+            d["name"], d["surface"] = rename(d["name"]), rename(d["surface"])
+        return d
+
     for n in range(n_articles):
         info = base_infos[n % len(base_infos)]
         k = n // len(base_infos)
         days = k * SHIFT_DAYS
         new_id = info.id if k == 0 else f"{info.id}~{k}"
-        infos.append(ArticleInfo(new_id, info.title, _shift_iso(info.published, days)))
+        rename = _renamer(shared, _tag(k)) if k else (lambda v: v)
+        infos.append(
+            ArticleInfo(
+                new_id, rename(info.title), _shift_iso(info.published, days), rename(info.text)
+            )  # fmt: skip
+        )
         for m in by_article_m.get(info.id, []):
             d = json.loads(json.dumps(m))
             d["article"] = new_id
             for key in ("published", "date_start", "date_end"):
                 d[key] = _shift_iso(d.get(key), days)
-            for a in [*d.get("actors", []), *d.get("attributed_to", [])]:
-                a["id"] = None
+            d["actors"] = [actor(a, rename) for a in d.get("actors", [])]
+            d["attributed_to"] = [actor(a, rename) for a in d.get("attributed_to", [])]
             mentions.append(EventMention.from_dict(d))
         for pos, e, pub in by_article_e.get(info.id, []):
-            d = json.loads(json.dumps(e))
-            d["id"] = None
+            d = actor(json.loads(json.dumps(e)), rename)
             entities.append((new_id, pos, actor_from_dict(d), _shift_iso(pub, days)))
     # The store's order: by publication, then article, then position.
     infos.sort(key=lambda i: (i.published is None, i.published or "", i.id))
@@ -492,13 +623,13 @@ def speed_curve(
         rep = replicate(base_m, base_e, base_i, size)
         build_s = time.perf_counter() - t0
         prof = cProfile.Profile() if profile and size == sizes[-1] else None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if prof:
             prof.enable()
         linked = link(rep.mentions, rep.entities, kb, articles=rep.infos)
         if prof:
             prof.disable()
-        link_s = time.perf_counter() - t0
+        link_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
         if prof:
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
@@ -511,6 +642,9 @@ def speed_curve(
             "stories": len(linked.stories),
             "link_s": round(link_s, 2),
             "s_per_1k": round(1000 * link_s / size, 3),
+            "cpu_s": round(cpu_s, 2),
+            "cpu_s_per_1k": round(1000 * cpu_s / size, 3),
+            "steps_s": linked.timings,
             "replicate_s": round(build_s, 1),
         })  # fmt: skip
         del rep, linked
@@ -584,6 +718,15 @@ def print_table(res: dict[str, Any]) -> None:
     print(f"  {s['articles']} articles -> {s['stories']} stories (gold {s['gold_stories']}; "
           f"{s['singletons']} singletons, largest {s['largest']})")  # fmt: skip
     print(f"  P {s['p']:.1f}  R {s['r']:.1f}  F1 {s['f1']:.1f}   (target F1 >= 95)")
+    u = res["stories_undated"]
+    print(f"  without publication dates: {u['stories']} stories, P {u['p']:.1f}  R {u['r']:.1f}"
+          f"  F1 {u['f1']:.1f}")  # fmt: skip
+    v = res["story_variants"]
+    print(f"  articles in 3 random orders: F1 {v['shuffled_f1']} (min {v['shuffled_min']})")
+    print(f"  baselines, content-word TF-IDF only, threshold tuned on this set: single link "
+          f"F1 {v['tfidf_single_link']['f1']} (at {v['tfidf_single_link']['threshold']}), "
+          f"group average F1 {v['tfidf_group_average']['f1']} "
+          f"(at {v['tfidf_group_average']['threshold']})")  # fmt: skip
     r = res["run"]
     failed = f"; FAILED {res['failed']}" if res["failed"] else ""
     print(f"\nPipeline: {r['articles']} articles, {r['mentions']} mentions -> {r['events']} "
@@ -592,11 +735,15 @@ def print_table(res: dict[str, Any]) -> None:
     print(f"  mention types: {r['mention_types']}")
     print("\nLink speed (replicated analyses, link() only)")
     print(f"{'articles':>9} {'mentions':>9} {'entities':>9} {'events':>8} {'stories':>8} "
-          f"{'link s':>8} {'s/1k':>7}")  # fmt: skip
+          f"{'link s':>8} {'s/1k':>7} {'cpu s/1k':>8}   {'actors s':>8} {'events s':>8} "
+          f"{'stories s':>9}")  # fmt: skip
     for row in res["speed"]:
+        t = row["steps_s"]
         print(f"{row['articles']:>9} {row['mentions']:>9} {row['entities']:>9} "
               f"{row['events']:>8} {row['stories']:>8} {row['link_s']:>8.2f} "
-              f"{row['s_per_1k']:>7.3f}")  # fmt: skip
+              f"{row['s_per_1k']:>7.3f} {row['cpu_s_per_1k']:>8.3f}   "
+              f"{t.get('actors', 0):>8.2f} {t.get('events', 0):>8.2f} "
+              f"{t.get('stories', 0):>9.2f}")  # fmt: skip
     print("  target: 10,000 articles < 60 s; s/1k flat as the store grows")
 
 
@@ -632,6 +779,10 @@ def main(argv: list[str] | None = None) -> int:
             events[f"  class {cls}"] = score_events([g for g in instances if g.ev_class == cls])
         for topic in sorted({d.topic for d in docs}):
             events[f"  topic {topic}"] = score_events([g for g in instances if g.topic == topic])
+        variants = story_variants(docs, store)
+        (Path(tmp) / "undated").mkdir()
+        undated_run, undated_store = run_pipeline(docs, Path(tmp) / "undated", dated=False)
+        undated_store.engine.dispose()
         speed: list[dict[str, Any]] = []
         prof_text = None
         if not args.no_speed:
@@ -642,6 +793,8 @@ def main(argv: list[str] | None = None) -> int:
         "docs": len(docs),
         "events": events,
         "stories": score_stories(docs, run.stories),
+        "stories_undated": score_stories(docs, undated_run.stories),
+        "story_variants": variants,
         "run": run.timing,
         "speed": speed,
         "failed": run.failed,
@@ -662,6 +815,8 @@ def main(argv: list[str] | None = None) -> int:
             "events_coverage": events["instances"]["coverage"],
             "stories_f1": results["stories"]["f1"],
             "stories_p": results["stories"]["p"],
+            "stories_undated_f1": results["stories_undated"]["f1"],
+            "stories_shuffled_min_f1": variants["shuffled_min"],
         }
         low = {k: v for k, v in figures.items() if v < FLOORS.get(k, 0.0)}
         if low:

@@ -154,3 +154,22 @@ def test_consistent_intervals_are_not_contradictions():
     half.date_start, half.date_end = "2025-01-01", "2025-06-30"
     clusters = merge_mentions([early, half])
     assert len(clusters) == 1 and not find_contradictions(clusters)
+
+
+def test_reports_with_no_time_at_all_need_more_than_one_common_name():
+    # No event date and no publication date: nothing says the two requests are one.
+    lee = actor("Lee Min", "person", "KOR")
+    first = mention("a", None, [USA], label=None, type_="REQUEST")
+    other = mention("b", None, [USA], label=None, type_="REQUEST")
+    assert len(merge_mentions([first, other])) == 2
+    # Two actors in common, one of them a person, or the same named format, is enough.
+    a = mention("a", None, [USA, lee], label=None, type_="REQUEST")
+    b = mention("b", None, [USA, lee], label=None, type_="REQUEST")
+    assert len(merge_mentions([a, b])) == 1
+    same_format = [mention("a", None, [KOR, USA]), mention("b", None, [KOR, USA])]
+    assert len(merge_mentions(same_format)) == 1
+    # Within one article the usual rule holds: one shared actor joins two mentions.
+    c = mention("a", None, [USA], label=None, type_="REQUEST")
+    d = mention("a", None, [USA], label=None, type_="REQUEST")
+    d.index = 1
+    assert len(merge_mentions([c, d])) == 1

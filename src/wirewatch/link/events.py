@@ -5,6 +5,8 @@ format (a "2+2" is not an "SCM"), their dates overlap, their places agree and th
 actors without naming different countries on one side. A mention with no date of its own is
 placed in a window around its article's publication (before it for what already happened,
 after it for what is planned), so two undated "condemn" reports weeks apart stay apart.
+When nothing places two reports in time (no date and no publication date), they must share
+a named format or two actors, one of them not a country.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class EventCluster:
     location: tuple[str, str | None] | None = None
     actors: set[str] = field(default_factory=set)
     countries: dict[str, set[str]] = field(default_factory=dict)  # role -> country ids
+    country_keys: set[str] = field(default_factory=set)  # actor keys that are countries
+    articles: set[str] = field(default_factory=set)
 
     @property
     def id(self) -> str:
@@ -74,6 +78,8 @@ class EventCluster:
         if m.location_name and (self.location is None or self.location[0] == self.location[1]):
             self.location = (m.location_name, m.location_country)
         self.actors |= _actor_keys(m)
+        self.country_keys |= _country_keys(m)
+        self.articles.add(m.article)
         for a in m.actors:
             if a.kind == "country" and a.id:
                 self.countries.setdefault(_side(a.role), set()).add(a.id)
@@ -88,6 +94,12 @@ def _actor_keys(m: EventMention) -> set[str]:
     keys = {a.id for a in m.actors if a.id}
     keys |= {a.country for a in m.actors if a.kind == "person" and a.country}
     return keys
+
+
+def _country_keys(m: EventMention) -> set[str]:
+    return {a.id for a in m.actors if a.kind == "country" and a.id} | {
+        a.country for a in m.actors if a.country
+    }
 
 
 def _side(role: str) -> str:
@@ -128,6 +140,12 @@ def compatibility(cluster: EventCluster, m: EventMention) -> float | None:
     shared = ids & cluster.actors
     if not shared:
         return None
+    if m.article not in cluster.articles and (mention_window(m) is None or cluster.span() is None):
+        # Nothing places the two reports in time (no date, no publication date): one shared
+        # name, or only countries, is too little; "asked" by the US in 2005 and in 2011 differ.
+        named = shared - cluster.country_keys - _country_keys(m)
+        if not (m.label and m.label == cluster.label) and (len(shared) < 2 or not named):
+            return None
     # Different countries on one side ("ROK-US" vs "ROK-Canada") mean different events.
     for a in m.actors:
         if a.kind != "country" or not a.id:
