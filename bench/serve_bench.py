@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from wirewatch.model import PLOVER_TYPES, STATUSES
-from wirewatch.store import Store
+from wirewatch.store import Store, fts
 from wirewatch.store.schema import (
     actor_aliases,
     actors,
@@ -258,6 +258,8 @@ def generate(db: str, n_events: int, seed: int = 7) -> Store:
                 conn.execute(insert(articles), art_rows)
             conn.execute(insert(events), ev_rows)
             conn.execute(insert(mentions), m_rows)
+            if conn.dialect.name == "sqlite":  # the text index the store keeps on every write
+                fts.sqlite_index(conn, m_rows)
             conn.execute(insert(mention_actors), ma_rows)
             print(f"  {min(lo + batch, n_events):>9,} events", file=sys.stderr, end="\r")
     with store.engine.begin() as conn:

@@ -239,3 +239,15 @@ def test_ingest_urls_and_feeds_from_a_local_server(tmp_path):
         assert "0 new" in again.stderr  # the feed item was remembered
     finally:
         server.shutdown()
+
+
+def test_events_text_search(sample_db):
+    everything = run("--db", str(sample_db), "events", "--format", "jsonl").stdout.splitlines()
+    word = "agreement"
+    found = [json.loads(line) for line in run(
+        "--db", str(sample_db), "events", "--text", word, "--format", "jsonl"
+    ).stdout.splitlines()]  # fmt: skip
+    assert found and len(found) < len(everything)
+    for event in found:
+        assert any(word in (ev["sentence"] + " " + (event["label"] or "")).lower()
+                   for ev in event["evidence"])  # fmt: skip

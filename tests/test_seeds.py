@@ -103,3 +103,74 @@ def test_no_event_listed_twice(ledger):
         (r["article"], r["start"], r["trigger"]["start"]) for e in events for r in e["evidence"]
     ]
     assert len(mention_keys) == len(set(mention_keys))
+
+
+# -- the event coder on the seeds (issue 4): mention by mention ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(seeds_path, analyser):
+    import json
+    from datetime import datetime
+
+    from wirewatch.model import Article
+
+    out = {}
+    for line in seeds_path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        art = Article(id=r["id"], text=r["text"], published=datetime.fromisoformat(r["published"]))
+        out[r["id"]] = analyser.analyse(art).mentions
+    return out
+
+
+def test_cho_lammy_statement_accuses_north_korea(ledger):
+    _, events, _ = ledger
+    accusations = [
+        e for e in events
+        if e["type"] == "ACCUSE" and "PRK" in _ids(e, "target")
+        and {"person:cho-taeyul", "person:lammy-david"} & _ids(e, "source")
+    ]  # fmt: skip
+    assert accusations, [(e["type"], e["actors"]) for e in events if e["type"] == "ACCUSE"]
+
+
+def test_nis_troop_claim_is_claimed_and_attributed_to_the_nis(seed_mentions):
+    claims = [
+        m for m in seed_mentions["seed-000"]
+        if any(q["value"] == 1500 for q in m.quantities)
+    ]  # fmt: skip
+    assert claims, [(m.type, m.trigger.text) for m in seed_mentions["seed-000"]]
+    m = claims[0]
+    assert m.type == "MOBILIZE" and m.status == "claimed"
+    assert "National Intelligence Service" in {a.name for a in m.attributed_to}
+    assert "PRK" in {a.country for a in m.actors if a.role == "source"}
+
+
+def test_scm_and_canada_two_plus_two_are_planned_in_seed_002(seed_mentions):
+    ms = seed_mentions["seed-002"]
+    scm = [m for m in ms if m.label == "SCM"]
+    assert scm and all(m.status == "planned" for m in scm)
+    canada = [m for m in ms if m.label == "2+2" and "CAN" in {a.country for a in m.actors}]
+    assert canada and all(m.status == "planned" for m in canada)
+    assert {m.date_start for m in canada} - {None} == {"2024-11-01"}
+
+
+def test_icbm_test_of_31_october_is_coded(seed_mentions):
+    tests = [m for m in seed_mentions["seed-004"] if m.mode == "weapons_test"]
+    assert tests
+    m = tests[0]
+    assert m.type == "MOBILIZE" and m.date_start == "2024-10-31" and m.status == "occurred"
+    assert "PRK" in {a.country for a in m.actors if a.role == "source"}
+
+
+def test_no_event_from_a_month_name_or_a_launched_organisation(seed_mentions):
+    every = [m for ms in seed_mentions.values() for m in ms]
+    assert not [m for m in every if m.trigger.text in ("March", "launched")]
+
+
+def test_a_planned_briefing_does_not_make_the_deployment_planned(seed_mentions):
+    brief = [m for m in seed_mentions["seed-002"] if m.trigger.text == "brief"]
+    assert brief and brief[0].status == "planned"
+    same = [m for m in seed_mentions["seed-002"] if m.sentence == brief[0].sentence]
+    deployments = [m for m in same if m.type == "MOBILIZE"]
+    assert deployments and all(m.status != "planned" for m in deployments)
+    assert all("NATO-NAC" not in {a.kb_id for a in m.actors} for m in deployments)

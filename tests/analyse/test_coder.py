@@ -357,3 +357,177 @@ def test_one_nationality_for_a_coordinated_pair_of_officials(analyser):
 def test_a_separate_meeting_is_labelled_apart(analyser):
     ms = code(analyser, "Ruto will also hold a separate meeting with Museveni on Friday.")
     assert one(ms, "CONSULT").label == "separate meeting"
+
+
+# -- issue 4, second round: attribution, precision, troop movements --------------------------
+
+
+def test_spy_agency_description_is_the_attributed_body(analyser):
+    m = one(
+        code(
+            analyser,
+            "Britain's spy agency claimed on Monday that around 900 Iranian soldiers had "
+            "arrived in Syria.",
+        ),
+        "MOBILIZE",
+    )
+    assert m.status == "claimed"
+    assert {a.name for a in m.attributed_to} == {"Secret Intelligence Service"}
+    assert countries(m, "source") == {"IRN"}
+
+
+def test_the_agency_added_is_the_earlier_speaker(analyser):
+    ms = code(
+        analyser,
+        "Britain's spy agency claimed that Iranian soldiers had arrived in Syria. "
+        "The agency also reported that Iranian troops had entered Iraq.",
+    )
+    second = [m for m in ms if m.trigger.text == "entered"]
+    assert second, [(m.type, m.trigger.text) for m in ms]
+    assert {a.name for a in second[0].attributed_to} == {"Secret Intelligence Service"}
+
+
+def test_it_said_is_the_earlier_organisation(analyser):
+    ms = code(
+        analyser,
+        "The Foreign Ministry of Peru issued a note on Monday. "
+        "It said Chile had condemned Bolivia over the border closure.",
+    )
+    m = one(ms, "ACCUSE")
+    assert countries(m, "source") == {"CHL"}
+    assert m.attributed_to and all(a.country == "PER" for a in m.attributed_to)
+
+
+def test_troops_arriving_is_a_deployment_but_people_arriving_is_not(analyser):
+    m = one(code(analyser, "Two battalions of Chadian soldiers arrived in Niger."), "MOBILIZE")
+    assert countries(m, "source") == {"TCD"}
+    ms = code(analyser, "Chadian tourists arrived in Niger on Sunday.")
+    assert not [x for x in ms if x.type == "MOBILIZE"]
+
+
+def test_launching_a_body_is_not_a_missile_launch(analyser):
+    ms = code(analyser, "Seven countries including Peru launched a new monitoring body on Tuesday.")
+    assert not [m for m in ms if m.type in ("MOBILIZE", "ASSAULT")]
+    m = one(code(analyser, "Iran launched a ballistic missile on Sunday."), "MOBILIZE")
+    assert m.mode == "weapons_test" and countries(m, "source") == {"IRN"}
+
+
+def test_a_month_named_march_is_not_a_protest(analyser):
+    ms = code(analyser, "The last round of talks between Peru and Chile took place in March 2019.")
+    assert not [m for m in ms if m.type == "PROTEST"]
+    assert one(ms, "CONSULT").date_start == "2019-03-01"
+
+
+def test_announced_event_noun_has_the_announcer_as_source(analyser):
+    m = one(code(analyser, "Norway announced an embargo on Venezuela on Monday."), "SANCTION")
+    assert countries(m, "source") == {"NOR"}
+    assert countries(m, "target") == {"VEN"}
+
+
+def test_a_statement_speaks_for_its_issuers(analyser):
+    ms = code(
+        analyser,
+        "Kenya and Uganda issued a joint statement after the talks. "
+        "The statement condemned Sudan over the border raids.",
+    )
+    m = one(ms, "ACCUSE")
+    assert countries(m, "source") == {"KEN", "UGA"}
+    assert countries(m, "target") == {"SDN"}
+    m = one(
+        code(analyser, "Ghana and Togo issued a statement on Friday condemning Burkina Faso."),
+        "ACCUSE",
+    )
+    assert countries(m, "source") == {"GHA", "TGO"}
+    assert countries(m, "target") == {"BFA"}
+
+
+def test_infinitive_of_purpose_shares_the_subject(analyser):
+    m = one(
+        code(
+            analyser,
+            "Japan sent a trade delegation to Manila to support the Philippine government.",
+        ),
+        "SUPPORT",
+    )
+    assert countries(m, "source") == {"JPN"}
+    assert countries(m, "target") == {"PHL"}
+
+
+def test_sending_a_delegation_is_not_a_deployment(analyser):
+    ms = code(analyser, "Japan dispatched a trade delegation to Manila.")
+    assert not [m for m in ms if m.type == "MOBILIZE"]
+    m = one(code(analyser, "Japan dispatched two warships to Manila."), "MOBILIZE")
+    assert countries(m, "source") == {"JPN"}
+
+
+def test_topic_of_a_planned_briefing_keeps_its_own_status_and_actors(analyser):
+    ms = code(
+        analyser,
+        "Estonia will brief the alliance on the deployment of Belarusian troops on Monday.",
+    )
+    assert one(ms, "CONSULT").status == "planned"
+    m = one(ms, "MOBILIZE")
+    assert m.status == "occurred" and m.date_start is None
+    assert countries(m, "source") == {"BLR"}
+    assert "EST" not in {a.country for a in m.actors}
+    m = one(code(analyser, "The ministers are expected to discuss the Chinese troop deployment."),
+            "MOBILIZE")  # fmt: skip
+    assert m.status == "occurred" and countries(m, "source") == {"CHN"}
+
+
+def test_its_troops_belong_to_the_actor_named_before(analyser):
+    m = one(
+        code(
+            analyser,
+            "Italy criticized Libya's arms purchases and the deployment of its troops to Chad.",
+        ),
+        "MOBILIZE",
+    )
+    assert countries(m, "source") == {"LBY"}
+    assert countries(m, "target") == {"TCD"}
+
+
+def test_an_example_of_someones_acts_is_theirs_and_keeps_its_date(analyser):
+    ms = code(
+        analyser, "Japan criticized the provocations of Iran, including a missile test on March 2."
+    )
+    test = one(ms, "MOBILIZE")
+    assert countries(test, "source") == {"IRN"}
+    assert test.date_start == "2024-03-02" and test.status == "occurred"
+    assert one(ms, "ACCUSE").date_start is None
+
+
+def test_reports_of_an_event_make_it_claimed(analyser):
+    m = one(
+        code(analyser, "The talks came amid reports of Syrian troop deployments near the border."),
+        "MOBILIZE",
+    )
+    assert m.status == "claimed" and countries(m, "source") == {"SYR"}
+
+
+def test_demands_from_x_are_made_by_x(analyser):
+    ms = code(analyser, "Peru yielded to the demands from Ecuador.")
+    m = one(ms, "REQUEST")
+    assert countries(m, "source") == {"ECU"}
+
+
+def test_inspectors_dispatched_are_an_investigation(analyser):
+    m = one(code(analyser, "The IAEA has dispatched inspectors to a plant in Iran."), "ACCUSE")
+    assert m.mode == "investigate"
+    assert not [
+        x for x in code(analyser, "The IAEA dispatched inspectors to Iran.") if x.type == "MOBILIZE"
+    ]
+
+
+def test_participle_shares_the_plan_of_the_main_verb(analyser):
+    ms = code(
+        analyser,
+        "Chile is set to host talks with Peru next month, followed by separate talks with Bolivia.",
+    )
+    consult = [m for m in ms if m.type == "CONSULT"]
+    assert len(consult) >= 2 and all(m.status == "planned" for m in consult)
+
+
+def test_launched_body_in_a_passive_coordination_is_not_a_launch(analyser):
+    ms = code(analyser, "The council is a group of nine states and was launched on Monday by Peru.")
+    assert not [m for m in ms if m.type in ("MOBILIZE", "ASSAULT")]

@@ -145,6 +145,7 @@ def test_previous_day_is_anchored_on_the_last_date_in_the_text(nlp) -> None:
     assert [(t.text, t.value) for t in found] == [
         ("the 22nd", "2024-10-22"),
         ("the previous day", "2024-10-21"),
+        ("21st", "2024-10-21"),  # the day in brackets repeats it
     ]
     assert found[1].anchor == "previous"
 
@@ -590,3 +591,104 @@ def test_the_previous_weekday_is_counted_from_the_story_day(nlp) -> None:
 def test_deadline_with_clock_time_before_weekday(nlp) -> None:
     t = one(nlp, "The ministry has given the firms until 9 a.m. Thursday to reply.")
     assert t.value == "2024-10-24T09:00"
+
+
+def test_quarters_are_a_duration_unit(nlp) -> None:
+    assert one(nlp, "The economy shrank for two consecutive quarters.").value == "P2Q"
+    assert one(nlp, "The insurer pays the coupon every quarter.").value == "P1Q"
+    assert one(nlp, "The chain has lost money for several quarters.").value == "PXQ"
+
+
+def test_short_offsets_after_a_date_are_durations_with_their_day(nlp) -> None:
+    text = "The ceasefire began on Oct. 3. Four days later, the shelling resumed."
+    t = [x for x in run(nlp, text) if x.text == "Four days later"][0]
+    assert (t.type, t.value, t.anchor) == ("DURATION", "P4D", "previous")
+    assert t.first_day == t.last_day == date(2024, 10, 7)
+    t = one(nlp, "A few days later, the envoys left the capital.")
+    assert (t.type, t.value, t.first_day) == ("DURATION", "PXD", None)
+    # longer units stay the period they point to (results news)
+    assert one(nlp, "Exports rose 4% from a year earlier.").value == "2023"
+
+
+def test_past_perfect_of_a_planning_word_looks_back(nlp) -> None:
+    mon = date(2024, 10, 28)
+    t = one(nlp, "The bid had been due to lapse Friday evening, the fund said.", mon)
+    assert t.value == "2024-10-25TEV"
+    t = one(nlp, "The vote had been scheduled for Saturday before the storm.", mon)
+    assert t.value == "2024-10-26"
+    # a plain past of the same words still looks ahead
+    assert one(nlp, "The vote was scheduled for Thursday.", mon).value == "2024-10-31"
+
+
+def test_until_after_a_verb_that_moves_a_deadline_looks_ahead(nlp) -> None:
+    thu = date(2024, 10, 24)
+    t = one(nlp, "The court postponed the hearing until Tuesday.", thu)
+    assert t.value == "2024-10-29"
+    t = one(nlp, "The regulator extended its deadline until 5 p.m. Monday.", thu)
+    assert t.value == "2024-10-28T17:00"
+    t = one(nlp, "The regime has continued to keep the border closed until Sunday.", thu)
+    assert t.value == "2024-10-27"
+    # a past state that ended stays past
+    assert one(nlp, "The talks lasted until Tuesday.", thu).value == "2024-10-22"
+
+
+def test_possessive_weekday_is_not_read_through_a_news_present(nlp) -> None:
+    fri = date(2024, 10, 25)
+    t = one(nlp, "The move follows Tuesday's warning by the ministry.", fri)
+    assert t.value == "2024-10-22"
+    # an explicit future still counts
+    assert one(nlp, "Sunday's vote will decide the matter.", fri).value == "2024-10-27"
+
+
+def test_soon_is_a_future_reference_outside_past_narrative(nlp) -> None:
+    t = one(nlp, "A second convoy is expected to follow soon, the agency said.")
+    assert (t.text, t.value) == ("soon", "FUTURE_REF")
+    assert run(nlp, "The hostage was soon released by his captors.") == []
+    assert run(nlp, "Officials want the aid delivered as soon as possible.") == []
+    assert run(nlp, "He resigned soon after the vote.") == []
+
+
+def test_day_in_brackets_after_an_anaphoric_day(nlp) -> None:
+    wed = date(2024, 10, 23)
+    text = "The statement follows the summit held the previous day (22nd) in Hanoi."
+    v = {(t.text, t.value) for t in run(nlp, text, wed)}
+    assert ("22nd", "2024-10-22") in v
+    assert ("the previous day", "2024-10-22") in v
+
+
+def test_year_before_a_plural_noun_after_a_determiner(nlp) -> None:
+    assert one(nlp, "Veterans of the 1987 protests gathered again.").value == "1987"
+    assert one(nlp, "The firm restated its 2019 earnings figures.").value == "2019"
+    assert run(nlp, "The army moved 2000 tanks north.") == []
+
+
+def test_for_the_time_being(nlp) -> None:
+    t = one(nlp, "The embassy will stay shut for the time being.")
+    assert (t.text, t.value) == ("the time being", "PRESENT_REF")
+
+
+# --------------------------------------------------------------------------- speed path
+
+
+def test_fast_candidate_scan_finds_what_one_scan_per_rule_finds() -> None:
+    """The combined scan and the key-string windows are a speed-up, never a change."""
+    from wirewatch.analyse.timex import _candidates, _candidates_plain, _grammar
+
+    g = _grammar("en")
+    texts = [
+        "The envoys met twice a week through the winter of 2023 and again on Christmas Eve.",
+        "Profit in the third quarter of fiscal 1990 fell; Q3 2024 sales rose 4% year-end.",
+        "In the 1990s and the '80s, the 20th century's last decade, rallies began at noon.",
+        "Filed 11/14/2024 and 2024/11/15: a week-long review every Monday, daily updates.",
+        "The same period a year earlier, the year-ago quarter, the first half, the weekend.",
+        "Three days later, two weeks before, a few years ago, for decades, half an hour.",
+        "İstanbul talks last Tuesday night and this morning: the next day, at midnight GMT.",
+        "No dates at all in this sentence about ministers and their statements.",
+    ]
+    text = " ".join(texts) + "\n" + "\n".join(texts)
+    for t in [*texts, text]:
+        fast = [(c.start, c.end, c.rule) for c in _candidates(g, t)]
+        plain = [(c.start, c.end, c.rule) for c in _candidates_plain(g, t)]
+        assert fast == plain, t
+    # the rare rules (found through key-string windows) are among them
+    assert {"holiday", "century", "freq", "season"} <= {c.rule for c in _candidates(g, text)}

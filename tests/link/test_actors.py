@@ -38,6 +38,23 @@ SAME_NAME = [
     ("Han Duck-soo", "Han Duck Soo"), ("Choo Kyung-ho", "Choo Kyung Ho"),
     ("Dan Quayle", "Daniel Quayle"), ("Chris Van Hollen", "Christopher Van Hollen"),
     ("Ho Chi Minh", "Ho Chi-Minh"), ("Xi Jinping", "Xi Jin-ping"),
+    # family-name romanisations (data/names/family_names.tsv)
+    ("Yi Jae-won", "Lee Jae-won"), ("Rhee Sung-ho", "Lee Sung-ho"),
+    ("Ri Chol-man", "Lee Chol-man"),
+    ("Pak Myong-su", "Park Myong-su"), ("Choe Ryong-nam", "Choi Ryong-nam"),
+    ("Jeong Se-hun", "Jung Se-hun"), ("Chung Se-hun", "Jung Se-hun"),
+    ("Gang Dong-min", "Kang Dong-min"),
+    ("Yun Seok-min", "Yoon Suk-min"), ("Suh Ji-hye", "Seo Ji-hye"),
+    ("Roh Hyun-jae", "Noh Hyun-jae"),
+    # given-name syllables and spacing
+    ("Han Jeong-hee", "Han Jung-hee"), ("Shin Hyeon-su", "Shin Hyun-su"),
+    ("Kwon Yeong-ho", "Kwon Young-ho"),
+    ("Oh Sang-cheol", "Oh Sang-chul"), ("Baek Seok-jin", "Baek Suk Jin"),
+    # nicknames, initials, suffixes, accents, order
+    ("Bob Kessler", "Robert Kessler"), ("Liz Thornbury", "Elizabeth Thornbury"),
+    ("Alex Marchetti", "Alexander Marchetti"), ("Dave Okafor", "David Okafor"),
+    ("John Q. Harlan Jr.", "John Harlan"), ("Zoë Ferrand", "Zoe Ferrand"),
+    ("Nakamura Haruto", "Haruto Nakamura"),
 ]  # fmt: skip
 
 DIFFERENT_PEOPLE = [
@@ -49,6 +66,14 @@ DIFFERENT_PEOPLE = [
     ("Mark Rutte", "Mark Rutter"), ("Ed Miliband", "David Miliband"),
     ("Choi Sang-mok", "Choi Sang-moon"), ("Cho Tae-yul", "Cho Tae-yong"),
     ("Ri Son-gwon", "Ri Su-yong"), ("Kim Yo-jong", "Kim Jong-un"),
+    # same family name, different given names, across romanisations
+    ("Yi Jae-won", "Lee Jae-wan"), ("Pak Myong-su", "Park Myong-chol"),
+    ("Kim Hyun-woo", "Kim Hyun-wook"), ("Lee Sang-min", "Lee Min-sang"),
+    ("Park Jung-ho", "Park Jung-hoon"), ("Choi Young-jin", "Choi Young-jun"),
+    # same given name, different families, or different given names with one nickname root
+    ("Kim Min-jae", "Lee Min-jae"), ("Cho Tae-yul", "Jang Tae-yul"),
+    ("Bill Harlan", "Phil Harlan"), ("Anna Kessler", "Hanna Kessler"),
+    ("Maria Lopez", "Mario Lopez"), ("Chen Wei", "Chen Wen"),
 ]  # fmt: skip
 
 
@@ -158,3 +183,74 @@ def test_corrections_merge_split_alias_rename():
         [], KB, [("a0", 0, a, None)], [Correction("rename", first, "Ivo P. Petrov")]
     )
     assert resolved[first].name == "Ivo P. Petrov"
+
+
+def org(name, kind="organization"):
+    return ActorMention(name=name, surface=name, kind=kind, country=None, role="mention",
+                        span=Span(0, len(name), name))  # fmt: skip
+
+
+def resolve_articles(*articles):
+    """Each argument is one article's list of mentions; returns ids article by article."""
+    entities = [
+        (f"a{n}", pos, m, "2024-10-15T00:00:00+00:00")
+        for n, mentions in enumerate(articles)
+        for pos, m in enumerate(mentions)
+    ]
+    _, _, entity_ids = resolve_actors([], KB, entities)
+    return [[entity_ids[(f"a{n}", p)] for p in range(len(ms))] for n, ms in enumerate(articles)]
+
+
+def test_short_form_and_acronym_join_the_full_name_across_articles():
+    got = resolve_articles(
+        [org("Zentrix Motor Company"), org("Zentrix"), org("ZMC")],
+        [org("Zentrix")],  # named alone: the pairing made elsewhere holds
+        [org("ZMC")],
+    )
+    assert len({i for ids_ in got for i in ids_}) == 1
+
+
+def test_short_form_paired_with_different_names_stays_apart():
+    got = resolve_articles(
+        [org("Orbis Airways"), org("Orbis")], [org("Orbis Bank"), org("Orbis")], [org("Orbis")]
+    )
+    assert got[0][0] != got[1][0]
+    assert got[2][0] not in (got[0][0], got[1][0])
+
+
+def test_a_foundation_or_conference_named_after_an_organisation_is_not_its_full_name():
+    got = resolve_articles(
+        [org("Halvor Foundation"), org("Halvor")], [org("Brightline Developers Conference"),
+                                                    org("Brightline")],
+    )  # fmt: skip
+    assert got[0][0] != got[0][1]
+    assert got[1][0] != got[1][1]
+
+
+def test_plural_of_the_last_word_is_one_organisation():
+    assert resolve_articles([org("Kestrel Motors")], [org("Kestrel Motor")]) == [
+        ["org:kestrel-motor"],
+        ["org:kestrel-motor"],
+    ]
+
+
+def test_name_tagged_person_but_named_as_organisation_elsewhere_is_the_organisation():
+    got = resolve_articles([person("Volantis")], [org("Volantis")], [person("Quarrow Peel")])
+    assert got[0][0] == got[1][0] == "org:volantis"
+    assert got[2][0].startswith("person:")  # never named as an organisation
+
+
+def test_one_business_office_in_two_wordings_is_one_person():
+    a = person("Mara Quell", "CEO")
+    b = person("Mara Quell", "Quellcorp CEO")
+    c = person("Mara Quell", "Quellcorp Inc. CEO")
+    d = person("Mara Quell", "Executive Vice President")
+    assert len(set(ids(a, b, c, d))) == 1
+
+
+def test_a_former_office_is_no_office():
+    assert role_key("Former Foreign Minister") is None
+    main, former = ids(
+        person("Oda Renn", "Foreign Minister", "NOR"), person("Oda Renn", "Former Defense Minister")
+    )
+    assert main == former

@@ -351,3 +351,20 @@ def test_fuzzy_country_typos_only_for_long_multiword_names() -> None:
     assert kb.lookup_fuzzy("Niger") is None  # short names are too easy to hit by chance
     assert kb.lookup_fuzzy("North Korea") is None  # exact names are lookup's job
     assert kb.lookup_fuzzy("Northern Territory") is None
+
+
+def test_central_banks_by_name_acronym_and_pattern(kb: KnowledgeBase) -> None:
+    assert ids(kb, "the Federal Reserve", "the U.S. Federal Reserve", "the Fed") == ["USA-FED"] * 3
+    assert ids(kb, "the US central bank", "South Korea's central bank") == ["USA-FED", "KOR-BOK"]
+    assert ids(kb, "ECB", "the European Central Bank") == ["ECB", "ECB"]
+
+
+def test_regions_are_places_without_a_country(kb: KnowledgeBase) -> None:
+    assert kb.place("North American") == Place("North America", None)
+    assert kb.lookup("North American") is None
+    assert kb.country_by_demonym("North American") is None
+
+
+def test_a_list_with_numbers_is_not_a_city_and_country(kb: KnowledgeBase) -> None:
+    assert kb.place("Austria, 400") is None
+    assert kb.place("Graz, Austria") == Place("Graz", "AUT")

@@ -1,6 +1,6 @@
 import pytest
 
-from wirewatch.link.names import person_key
+from wirewatch.link.names import org_key, person_key
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,23 @@ def test_different_people_stay_apart(a, b):
 )
 def test_run_together_given_names_fold_their_variant_syllables(a, b):
     assert person_key(a) == person_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Vantor Defence and Space N.V.", "Vantor Defense & Space NV"),  # spelling, &, dots
+        ("Orlan Holdings Ltd.", "Orlan"),  # legal forms
+        ("Kestrel Motors", "Kestrel Motor"),  # plural of the last word
+        ("Colmar S.p.A.", "Colmar"),
+    ],
+)
+def test_organisation_keys_fold_spelling_and_legal_form(a, b):
+    assert org_key(a) == org_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Airbus", "Airbu"), ("Ford Motor", "Ford"), ("Apple Corps", "Apple Computer")]
+)
+def test_organisation_keys_keep_different_names_apart(a, b):
+    assert org_key(a) != org_key(b)

@@ -41,7 +41,12 @@ def test_claimed_events_show_status_and_claimant(seeds: TestClient) -> None:
 
 
 @pytest.mark.xfail(
-    reason="analysis does not yet attribute the troop claim to the NIS", strict=False
+    reason=(
+        "the analysis codes the NIS troop claim as claimed and attributed to the NIS "
+        "(tests/test_seeds.py), but linking merges it with reports that state the deployment "
+        "as fact, so the event's status is occurred"
+    ),
+    strict=False,
 )
 def test_nis_troop_claim(seeds: TestClient) -> None:
     claimed = seeds.get("/api/events?status=claimed&actor=PRK&limit=100").json()["data"]

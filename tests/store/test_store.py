@@ -1,3 +1,5 @@
+import threading
+
 from sqlalchemy import inspect
 
 from wirewatch.engine import ingest
@@ -13,10 +15,10 @@ ARTICLE = (
 
 def test_open_migrates_and_is_versioned(tmp_path):
     store = Store.open(str(tmp_path / "a.db"))
-    assert store.schema_version() == "0005"
+    assert store.schema_version() == "0006"
     tables = set(inspect(store.engine).get_table_names())
     assert {"articles", "mentions", "events", "actors", "alembic_version"} <= tables
-    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0005"
+    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0006"
 
 
 def test_sqlite_ddl_is_transactional(tmp_path):
@@ -100,3 +102,35 @@ def test_process_pool_gives_the_same_ledger(tmp_path, analyser):
     with ProcessPool(2, chunk_size=2) as pool:
         ingest([src], pooled, pool)
     assert list(event_records(pooled)) == list(event_records(serial))
+
+
+def _snapshot_holds(store: Store, analyser: object, tmp_path) -> None:
+    from sqlalchemy import func, select
+
+    from wirewatch.store.schema import articles
+
+    def count() -> int:
+        with store.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+    first = tmp_path / "first.jsonl"
+    first.write_text(ARTICLE, encoding="utf-8")
+    ingest([first], store, analyser)  # type: ignore[arg-type]
+    with store.snapshot():
+        assert count() == 1
+        more = tmp_path / "more.jsonl"
+        more.write_text(ARTICLE.replace('"n1"', '"n2"').replace("Monday", "Friday"), "utf-8")
+        # Another thread, as another request would be: it writes and commits meanwhile.
+        writer = threading.Thread(target=ingest, args=([more], store, analyser))
+        writer.start()
+        writer.join()
+        assert count() == 1  # still the state the snapshot began with
+    assert count() == 2
+
+
+def test_snapshot_reads_one_state_sqlite(tmp_path, analyser):
+    _snapshot_holds(Store.open(str(tmp_path / "snap.db")), analyser, tmp_path)
+
+
+def test_snapshot_reads_one_state_postgres(tmp_path, analyser, fresh_pg_url):
+    _snapshot_holds(Store.open(fresh_pg_url), analyser, tmp_path)

@@ -57,7 +57,7 @@ class Analyser:
     def __init__(self, nlp: Any = None, kb: KnowledgeBase | None = None) -> None:
         self.nlp = nlp or load_nlp()
         self.kb = kb or KnowledgeBase.default()
-        self.coder = SentenceCoder(load_lexicon())
+        self.coder = SentenceCoder(load_lexicon(), self.kb)
 
     @property
     def version(self) -> str:
@@ -89,9 +89,10 @@ class Analyser:
             article.id, doc, self.coder, entities, timexes, published,
             article.published.isoformat() if article.published else None,
         )  # fmt: skip
+        # A title's words the model tagged ("Defense" in "Defense Minister Kim") are no names.
         names = [
             _actor(e, "mention") for e in entities
-            if e.kind is not None and not e.members
+            if e.kind is not None and not e.members and not e.title_part
         ] + [_actor(m, "mention") for e in entities for m in e.members]  # fmt: skip
         return Analysis(article, mentions, names)
 

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from wirewatch.analyse.entities import EntityRef, is_pronoun
 from wirewatch.analyse.lexicon import Lexicon, Trigger
 from wirewatch.analyse.timex import Timex
+from wirewatch.link.kb import KnowledgeBase
 from wirewatch.model import ActorMention, EventMention
 from wirewatch.model import Span as CharSpan
 
@@ -55,6 +56,10 @@ _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
+_EXAMPLE_PREPS = {"including", "like", "as", "notably", "especially"}
+_SPOKEN = {"REQUEST", "ACCUSE", "THREATEN", "REJECT", "AGREE", "SUPPORT", "AID"}
+_DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
+_NOT_EVENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"}
 
 
 @dataclass
@@ -65,10 +70,16 @@ class _Hit:
     mode: str | None = None
     extra: list[Token] = field(default_factory=list)  # merged trigger words
     directive: bool = False  # "said X must": the modal makes the demand, not a hedge
+    absorbed: list[Token] = field(default_factory=list)  # "to discuss" of "a meeting to discuss"
 
     @property
     def head(self) -> Token:
-        return max(self.tokens, key=lambda t: t.i) if self.trigger.nominal else self.tokens[0]
+        if not self.trigger.nominal:
+            return self.tokens[0]
+        # The phrase's syntactic head: "war" in "war of aggression", "meeting" in "2+2 meeting".
+        ids = {t.i for t in self.tokens}
+        roots = [t for t in self.tokens if t.head.i not in ids or t.head.i == t.i]
+        return roots[0] if len(roots) == 1 else max(self.tokens, key=lambda t: t.i)
 
 
 def _char(doc: Doc, start: int, end: int) -> CharSpan:
@@ -85,30 +96,62 @@ def _span_of(tokens: list[Token]) -> CharSpan:
 
 
 @lru_cache(maxsize=4)
-def _verb_object_tables(extra_dir: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(type, words) pairs of ``verb_objects.toml`` and a user's copy in WIREWATCH_LEXICONS."""
+def _verb_object_tables(
+    extra_dir: str | None,
+) -> tuple[tuple[str, tuple[str, ...], str | None], ...]:
+    """(type, words, mode) of ``verb_objects.toml`` and a user's copy in WIREWATCH_LEXICONS."""
     sources: list[Any] = [resources.files("wirewatch") / "data" / "lexicons" / "verb_objects.toml"]
     if extra_dir and (Path(extra_dir) / "verb_objects.toml").exists():
         sources.append(Path(extra_dir) / "verb_objects.toml")
-    out: list[tuple[str, tuple[str, ...]]] = []
+    out: list[tuple[str, tuple[str, ...], str | None]] = []
     for src in sources:
         for type_, spec in tomllib.loads(src.read_text("utf-8")).items():
-            out += [(type_, tuple(p.lower().split())) for p in spec.get("pairs", [])]
+            modes = spec.get("modes", {})
+            out += [(type_, tuple(p.lower().split()), modes.get(p)) for p in spec.get("pairs", [])]
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _subject_verb_tables(
+    extra_dir: str | None,
+) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """(type, subject nouns, verbs) of the ``[TYPE.subjects]`` tables in ``verb_objects.toml``."""
+    sources: list[Any] = [resources.files("wirewatch") / "data" / "lexicons" / "verb_objects.toml"]
+    if extra_dir and (Path(extra_dir) / "verb_objects.toml").exists():
+        sources.append(Path(extra_dir) / "verb_objects.toml")
+    out = []
+    for src in sources:
+        for type_, spec in tomllib.loads(src.read_text("utf-8")).items():
+            sub = spec.get("subjects")
+            if sub:
+                nouns = frozenset(n.lower() for n in sub.get("nouns", []))
+                out.append((type_, nouns, frozenset(v.lower() for v in sub.get("verbs", []))))
     return tuple(out)
 
 
 class SentenceCoder:
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, kb: KnowledgeBase | None = None) -> None:
         self.lex = lexicon
+        self.kb = kb
         self.pairs: dict[tuple[str, ...], Trigger] = {}
-        for type_, words in _verb_object_tables(os.environ.get("WIREWATCH_LEXICONS")):
+        for type_, words, mode in _verb_object_tables(os.environ.get("WIREWATCH_LEXICONS")):
             base = lexicon.types.get(type_)
             if base is not None and len(words) >= 2:
-                self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric))
+                self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric, mode))
         self.pair_verbs = {words[0] for words in self.pairs}
+        # verb lemma -> (trigger, subject nouns): "troops arrived", "forces crossed"
+        self.subject_verbs: dict[str, tuple[Trigger, frozenset[str]]] = {}
+        for type_, nouns, verbs in _subject_verb_tables(os.environ.get("WIREWATCH_LEXICONS")):
+            base = lexicon.types.get(type_)
+            if base is None:
+                continue
+            for verb in verbs:
+                trig, known = self.subject_verbs.get(verb, (base, frozenset()))
+                self.subject_verbs[verb] = (trig, known | nouns)
         cues = lexicon.cues
         self.reporting = cues["reporting"]["neutral"] | cues["reporting"]["hedged"]
         self.hedged_reporting = cues["reporting"]["hedged"]
+        self.documents = cues["reporting"].get("documents", set())
 
     # -- triggers --------------------------------------------------------------------------
 
@@ -133,6 +176,7 @@ class SentenceCoder:
             else:
                 i += 1
         hits = self._verb_objects(sent, hits, blocked)
+        hits += self._subject_verbs(sent, hits)
         hits += self._directives(sent, hits)
         hits.sort(key=lambda h: h.tokens[0].i)
         merged = self._merge(hits)
@@ -166,9 +210,28 @@ class SentenceCoder:
                 if trig is None:
                     continue
                 hits = [h for h in hits if not ({tok.i, obj.i} & {t.i for t in h.tokens})]
-                hits.append(_Hit([tok], trig, None, None, extra=[obj]))
+                hits.append(_Hit([tok], trig, None, trig.mode, extra=[obj]))
                 break
         return hits
+
+    def _subject_verbs(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
+        """ "1,500 special forces had arrived in ...": a verb that is an event by its subject."""
+        taken = {t.i for h in hits for t in h.tokens}
+        out: list[_Hit] = []
+        for tok in sent:
+            entry = self.subject_verbs.get(tok.lemma_.lower())
+            if entry is None or tok.pos_ != "VERB" or tok.i in taken:
+                continue
+            trig, nouns = entry
+            for subj in (c for c in tok.children if c.dep_ == "nsubj"):
+                heads = [subj] + [
+                    o for p in subj.children if p.dep_ == "prep" and p.lower_ == "of"
+                    for o in p.children if o.dep_ == "pobj"
+                ]  # fmt: skip
+                if any(h.lower_ in nouns or h.lemma_.lower() in nouns for h in heads):
+                    out.append(_Hit([tok], trig, None, trig.mode))
+                    break
+        return out
 
     def _directives(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
         """ "Russia said that Sudan must return the helicopter": a statement that someone must
@@ -192,14 +255,19 @@ class SentenceCoder:
 
     def _phrase_at(self, doc: Doc, i: int, end: int) -> _Hit | None:
         tok = doc[i]
-        candidates = []
-        if tok.pos_ == "VERB":
-            candidates += [
-                (p, t, False) for p, t in self.lex.verb_phrases.get(tok.lemma_.lower(), [])
-            ]
-        candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lower_, [])]
-        candidates += [(p, t, True) for p, t in self.lex.noun_phrases.get(tok.lemma_.lower(), [])]
-        for parts, trig, _nominal in sorted(candidates, key=lambda c: -len(c[0])):
+        lemma, lower = tok.lemma_.lower(), tok.lower_
+        lists = [
+            self.lex.verb_phrases.get(lemma) if tok.pos_ == "VERB" else None,
+            self.lex.noun_phrases.get(lower),
+            self.lex.noun_phrases.get(lemma) if lemma != lower else None,
+        ]
+        found = [entries for entries in lists if entries]
+        if not found:
+            return None  # most tokens start no phrase: skip the sort
+        candidates = found[0] if len(found) == 1 else sorted(
+            (e for entries in found for e in entries), key=lambda c: -len(c[0])
+        )  # fmt: skip
+        for parts, trig in candidates:
             n = len(parts)
             if i + n > end:
                 continue
@@ -214,8 +282,28 @@ class SentenceCoder:
     def _word_at(self, tok: Token) -> _Hit | None:
         lemma = tok.lemma_.lower()
         if tok.pos_ == "VERB" and lemma in self.lex.verbs:
+            allowed = self.lex.objects.get(lemma)
+            if allowed is not None:
+                # "launched a missile" is a test; "launched the body", "launched talks" not.
+                objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+                if not objs and any(c.dep_ == "auxpass" for c in tok.children):
+                    objs = self._subjects(tok)  # "MSMT ... was launched": a shared subject
+                # the object, its compounds, and its "of" noun ("thousands of troops")
+                words = [
+                    w for o in objs for w in [
+                        o, *(c for c in o.children if c.dep_ == "compound"),
+                        *(g for p in o.children if p.dep_ == "prep" and p.lower_ == "of"
+                          for g in p.children if g.dep_ == "pobj"),
+                    ]
+                ]  # fmt: skip
+                if objs and not any(
+                    w.lower_ in allowed or w.lemma_.lower() in allowed for w in words
+                ):
+                    return None
             trig = self.lex.verbs[lemma]
             return _Hit([tok], trig, None, trig.mode)
+        if tok.ent_type_ in _NOT_EVENT_ENTS:
+            return None  # "in March 2021": a month named like an event noun
         if tok.pos_ in ("NOUN", "PROPN"):
             noun = self.lex.nouns.get(tok.lower_) or self.lex.nouns.get(lemma)
             if noun is not None:
@@ -235,7 +323,7 @@ class SentenceCoder:
     @staticmethod
     def _noun_head(tok: Token) -> Token:
         while (
-            tok.dep_ in ("compound", "nmod", "amod", "appos")
+            tok.dep_ in ("compound", "nmod", "amod", "appos", "nummod")
             and tok.head.pos_ in ("NOUN", "PROPN")
             and tok.head.i != tok.i
         ):
@@ -247,6 +335,7 @@ class SentenceCoder:
         merged: list[_Hit] = []
         for hit in hits:
             host = None
+            absorbed = False
             for other in merged:
                 if other.trigger.type != hit.trigger.type:
                     continue
@@ -264,6 +353,10 @@ class SentenceCoder:
                     and self._within_clause(hit.head, other.head)
                 ):
                     host = other
+                elif self._purpose_of(hit, other):
+                    other.absorbed += hit.tokens
+                    host = other
+                    absorbed = True
                 elif (
                     not hit.trigger.nominal
                     and other.trigger.nominal
@@ -278,7 +371,7 @@ class SentenceCoder:
                     break
             if host is None:
                 merged.append(hit)
-            elif host is not hit:
+            elif host is not hit and not absorbed:
                 host.extra += hit.tokens
                 host.label = host.label or hit.label
                 host.mode = host.mode or hit.mode
@@ -316,6 +409,21 @@ class SentenceCoder:
                 for o in out
             )
         ]  # fmt: skip
+
+    @staticmethod
+    def _purpose_of(hit: _Hit, other: _Hit) -> bool:
+        """ "will hold a meeting on Thursday to discuss ...": the talk the meeting is for is the
+        meeting itself."""
+        tok = hit.head
+        if hit.trigger.nominal or tok.dep_ not in ("advcl", "acl", "xcomp", "relcl"):
+            return False
+        if not (hit.trigger.symmetric and other.trigger.symmetric):
+            return False  # "a hunger strike to protest against X": X is the strike's target
+        if not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+            return False
+        up = tok.head
+        own = {t.i for t in other.tokens + other.extra}
+        return up.i in own or (up.lemma_.lower() in _LIGHT_VERBS and other.head.head.i == up.i)
 
     @staticmethod
     def _is_content_of(hit: _Hit, act: _Hit) -> bool:
@@ -370,6 +478,71 @@ class SentenceCoder:
         walk(gov)
         return keep
 
+    # -- who says so ------------------------------------------------------------------------
+
+    def speakers(
+        self, sent: Span, entities: list[EntityRef], recent: list[EntityRef]
+    ) -> dict[int, list[EntityRef]]:
+        """Who asserts what in a sentence: reporting verb index -> its speakers, and -1 ->
+        the sources of "according to X". ``recent`` are earlier speakers of the article, for
+        "it said", "the agency added"."""
+        out: dict[int, list[EntityRef]] = {}
+        doc = sent.doc
+        for tok in sent:
+            if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.reporting:
+                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                refs: list[EntityRef] = []
+                for s in subj:
+                    for c in [s, *(c for c in s.conjuncts if c.i > s.i)]:
+                        refs += [r for r in self._speaker(c, entities, recent) if r not in refs]
+                if refs:
+                    out[tok.i] = refs
+            elif tok.lower_ == "according" and tok.i + 1 < sent.end:
+                to = doc[tok.i + 1]
+                if to.lower_ == "to":
+                    for obj in (c for c in to.children if c.dep_ == "pobj"):
+                        out.setdefault(-1, []).extend(self._speaker(obj, entities, recent))
+        return out
+
+    def _speaker(
+        self, tok: Token, entities: list[EntityRef], recent: list[EntityRef]
+    ) -> list[EntityRef]:
+        doc = tok.doc
+        ids = {t.i for t in tok.subtree}
+        own = [e for e in entities if e.kind and e.start <= tok.i < e.end]
+        if own:
+            return own
+        # "South Korea's spy agency", "Ukraine's military intelligence agency": a description
+        # that the knowledge base knows as one body.
+        if tok.pos_ == "NOUN" and self.kb is not None:
+            left = tok.left_edge
+            while left.i < tok.i and left.dep_ in ("det", "punct"):
+                left = doc[left.i + 1]
+            if left.i < tok.i:
+                phrase = doc[left.i : tok.i + 1]
+                known = self.kb.lookup(phrase.text)
+                if known is not None and known.kind != "country":
+                    return [
+                        EntityRef(
+                            left.i, tok.i + 1, phrase.start_char, phrase.end_char, phrase.text,
+                            known.name, known.kind, known.country, known.id, known.sector,
+                        )
+                    ]  # fmt: skip
+        inside = [e for e in entities if e.start in ids and e.kind]
+        if inside:
+            return inside
+        # "it said", "the ministry added", "the agency also reported": an earlier speaker.
+        word = tok.lower_
+        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
+        for ref in reversed(recent):
+            if word == "it" and ref.kind in ("organization", "igo", "group", "country"):
+                return [ref]
+            if word in ("he", "she") and ref.kind == "person":
+                return [ref]
+            if definite and tok.pos_ == "NOUN" and word in ref.surface.lower().split():
+                return [ref]
+        return []
+
     # -- one mention -----------------------------------------------------------------------
 
     def code(
@@ -380,10 +553,34 @@ class SentenceCoder:
         timexes: list[Timex],
         published: date | None,
         previous_subjects: list[EntityRef],
+        speakers: dict[int, list[EntityRef]] | None = None,
+        issuers: list[EntityRef] | None = None,
+        triggers: set[int] | None = None,
     ) -> tuple[dict[str, Any], list[EntityRef]] | None:
         doc = sent.doc
         head = hit.head
         gov = self.governing_verb(head)
+        # An event noun that another event's verb is about ("condemned the deployment",
+        # "will discuss the deployment"): its actors, date and status are its own.
+        own = {t.i for t in head.subtree}
+        # "discuss the deployment of troops to Russia": the parser often hangs the direction
+        # of a movement on the verb that talks about it.
+        if hit.trigger.type in _DIRECTED:
+            for c in gov.children:
+                if c.dep_ == "prep" and c.lower_ in ("to", "into") and c.i > head.i:
+                    for obj in (o for o in c.children if o.dep_ == "pobj"):
+                        for t in [obj, *obj.conjuncts]:
+                            own |= {x.i for x in t.subtree if x.dep_ != "appos"} - {
+                                y.i for a in t.children if a.dep_ == "appos" for y in a.subtree
+                            }
+        embedded = bool(
+            hit.trigger.nominal
+            and triggers
+            and gov.i in triggers
+            and gov.i not in {t.i for t in hit.tokens + hit.extra}
+            and gov.lemma_.lower() not in _LIGHT_VERBS
+            and self._within_clause(head, gov)
+        )
         # "is likely to veto", "agreed to hold": the clause runs up to the verb whose
         # complement the trigger is, which is where the subject sits.
         top = gov
@@ -401,18 +598,18 @@ class SentenceCoder:
         # or "according to X".
         attribution: list[EntityRef] = []
         hedged_by_reporter = False
+        announced = False
+        speakers = speakers if speakers is not None else self.speakers(sent, entities, [])
         for anc in [gov, *gov.ancestors]:
             if anc.lemma_.lower() in self.reporting and anc.i != head.i:
-                subj = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")]
-                ids = {t.i for s in subj for t in s.subtree}
-                attribution = [e for e in entities if e.start in ids and e.kind]
+                attribution = list(speakers.get(anc.i, []))
                 hedged_by_reporter = anc.lemma_.lower() in self.hedged_reporting
+                # "Italy announced a suspension of air links": a reported event noun is the
+                # speaker's own act, so the speaker is its source as well as its attribution.
+                announced = anc.i == gov.i and hit.trigger.nominal and head.i != anc.i
                 break
-        for tok in sent:
-            if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
-                ids = {t.i for t in doc[tok.i + 1].subtree}
-                attribution += [e for e in entities if e.start in ids and e.kind]
-        attr_ids = {id(e) for e in attribution}
+        attribution += [e for e in speakers.get(-1, []) if e not in attribution]
+        attr_ids = set() if announced else {id(e) for e in attribution}
 
         place_ref = self._place(in_clause, doc)
         actors = [
@@ -421,7 +618,13 @@ class SentenceCoder:
             and not self._is_locative(e, doc) and not self._in_apposition(e, doc)
         ]  # fmt: skip
         subjects = self._subjects(gov)
-        shared = {i for sub in subjects for i in range(sub.left_edge.i, sub.i + 1)} - clause
+        host = gov.head
+        if gov.dep_ == "acl" and self._is_document(host) and host.head.pos_ in ("VERB", "AUX"):
+            # "issued a statement condemning X": the issuer condemns, not the statement.
+            subjects = self._subjects(host.head)
+        if announced:
+            actors += [e for e in attribution if e not in actors]
+        shared = {i for sub in subjects for i in _own_words(sub, gov)} - clause
         if shared:
             actors += [
                 e for e in entities
@@ -433,9 +636,13 @@ class SentenceCoder:
             owner = gov.head
             actors = [e for e in entities if e.start <= owner.i < e.end and e.kind] + actors
             subjects = [owner]
+        # "The statement condemned ...": a document speaks for whoever issued it.
+        if issuers and subjects and all(self._is_document(t) for t in subjects):
+            actors = list(issuers) + [e for e in actors if e not in issuers]
+            subjects = subjects + [doc[e.start] for e in issuers if e.start < len(doc)]
         # Pronoun subjects ("they condemn"): the subject of the clause above, else the last
         # sentence's subject.
-        if any(is_pronoun(t) for t in subjects):
+        elif any(is_pronoun(t) for t in subjects):
             above = [a for a in gov.ancestors if a.pos_ in ("VERB", "AUX")]
             resolved: list[EntityRef] = []
             for anc in above:
@@ -463,6 +670,23 @@ class SentenceCoder:
                     and not self._is_locative(e, doc)
                 ]  # fmt: skip
             actors = actors + addressees
+        if embedded:
+            actors = [e for e in actors if e.start in own]
+        if hit.trigger.nominal and not actors:
+            # "the acts of North Korea, including an ICBM test": an example of something
+            # someone did is theirs.
+            actors = self._example_owner(head, entities)
+        pron_owner: EntityRef | None = None
+        if hit.trigger.nominal and not any(e.start in own and e.start < head.i for e in actors):
+            # "the deployment of its troops": the owner named by a pronoun is the nearest
+            # actor before it in the sentence, else the last sentence's subject.
+            found = self._possessive_owner(head, entities, previous_subjects)
+            if found is not None:
+                pron_owner, owned = found
+                # "its troops": the troops are the owner's, not a second actor
+                actors = [e for e in actors if not e.start <= owned.i < e.end]
+                if pron_owner not in actors:
+                    actors.append(pron_owner)
         if not actors and not hit.label:
             return None
 
@@ -490,6 +714,8 @@ class SentenceCoder:
 
         symmetric = hit.trigger.symmetric and type_ == hit.trigger.type
         roles = self._roles(hit, gov, actors, subjects, entities, symmetric)
+        if pron_owner is not None and not symmetric:
+            roles = [(e, "source" if e is pron_owner else r) for e, r in roles]
         if addressees:
             roles = [(e, "target" if e in addressees else r) for e, r in roles]
         if (intent or type_) == "THREATEN":
@@ -515,8 +741,26 @@ class SentenceCoder:
         if not roles:
             return None
 
-        timex = self._date(clause, doc, timexes, head)
-        status, cue = self._status(sent, hit, gov, negated, hedged_by_reporter, timex, published)
+        # A date inside another event named within this one is that event's ("criticized the
+        # acts of X, including an ICBM test on October 31").
+        nested: set[int] = set()
+        for i in triggers or ():
+            other = doc[i]
+            if i != head.i and other.pos_ in ("NOUN", "PROPN") and head.is_ancestor(other):
+                nested |= {t.i for t in other.subtree}
+        timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
+        # "convene a meeting with the US, paired with talks with Canada": a participle hanging
+        # from an event noun shares the status of the verb above that noun.
+        status_gov = gov
+        while (
+            status_gov.dep_ in ("acl", "advcl") and status_gov.tag_ in ("VBN", "VBG")
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in status_gov.children)
+            and status_gov.head.i != status_gov.i
+        ):  # fmt: skip
+            status_gov = self.governing_verb(status_gov.head)
+        status, cue = self._status(
+            sent, hit, status_gov, negated, hedged_by_reporter, timex, published, embedded
+        )
         if status is None:
             return None
         if type_ == "REJECT" and hit.trigger.type in _REFUSABLE and status == "planned":
@@ -611,11 +855,73 @@ class SentenceCoder:
             return [verb.head]  # "protesters demanding reforms"
         if verb.dep_ in ("xcomp", "acomp", "conj", "acl"):
             return SentenceCoder._subjects(verb.head)
+        # "mobilized pressure groups to help support ...": an infinitive of purpose shares the
+        # subject of the verb it serves.
+        if (
+            verb.dep_ == "advcl"
+            and verb.head.pos_ in ("VERB", "AUX")
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        ):
+            return SentenceCoder._subjects(verb.head)
         # "resorted to throwing stones": a verb under a preposition shares the subject of the
         # verb it hangs from.
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "VERB":
             return SentenceCoder._subjects(verb.head.head)
         return subs
+
+    @staticmethod
+    def _example_owner(head: Token, entities: list[EntityRef]) -> list[EntityRef]:
+        if head.dep_ != "pobj" or head.head.lower_ not in _EXAMPLE_PREPS:
+            return []
+        host = head.head.head
+        if host.pos_ not in ("NOUN", "PROPN"):
+            return []
+        ids = {
+            t.i for c in host.children
+            if c.dep_ == "poss" or c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree
+        }  # fmt: skip
+        return [e for e in entities if e.start in ids and e.kind and not e.consumed]
+
+    @staticmethod
+    def _possessive_owner(
+        head: Token, entities: list[EntityRef], previous: list[EntityRef]
+    ) -> tuple[EntityRef, Token] | None:
+        mods = [c for c in head.children if c.dep_ == "poss"]
+        mods += [
+            g for p in head.children if p.dep_ == "prep" and p.lower_ == "of"
+            for o in p.children for g in o.children if g.dep_ == "poss"
+        ]  # fmt: skip
+        pron = next((m for m in mods if m.lower_ in ("its", "their")), None)
+        if pron is None:
+            return None
+        before = [
+            e for e in entities
+            if e.end <= pron.i and e.kind in ("country", "organization", "igo", "group")
+            and not e.consumed and e.start >= pron.sent.start
+        ]  # fmt: skip
+        if before:
+            return before[-1], pron.head
+        earlier = next((e for e in reversed(previous) if e.kind != "person"), None)
+        return (earlier, pron.head) if earlier is not None else None
+
+    def issuers(self, sent: Span, entities: list[EntityRef]) -> list[EntityRef]:
+        """Who issued a document in this sentence ("X and Y issued a joint statement")."""
+        for tok in sent:
+            if tok.dep_ == "dobj" and self._is_document(tok) and tok.head.pos_ == "VERB":
+                ids = {i for s in self._subjects(tok.head) for i in _own_words(s, tok.head)}
+                refs = [e for e in entities if e.start in ids and e.kind and not e.consumed]
+                if refs:
+                    return refs
+        return []
+
+    def _is_document(self, tok: Token) -> bool:
+        if tok.pos_ != "NOUN":
+            return False
+        words = {tok.lower_, tok.lemma_.lower()}
+        words |= {
+            f"{c.lower_} {tok.lower_}" for c in tok.children if c.dep_ in ("amod", "compound")
+        }
+        return bool(words & self.documents)
 
     @staticmethod
     def _in_apposition(ref: EntityRef, doc: Doc) -> bool:
@@ -672,12 +978,18 @@ class SentenceCoder:
             return [(e, "participant") for e in _unique(flat) if e.start in allowed]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in gov.children)
         agent_ids = {t.i for c in gov.children if c.dep_ == "agent" for t in c.subtree}
-        subj_ids = {t.i for s in subjects for t in s.subtree}
+        # The subject's own words, not a clause hanging from it ("units, trained in Russia,
+        # reached ...") nor the event itself ("a statement condemning ...").
+        subj_ids = {i for s in subjects for i in _own_words(s, gov)}
         own_mods = set()
         if hit.trigger.nominal:
+            # modifiers of any word of the phrase: "Chinese" in "Chinese troop deployment"
+            phrase = {x.i for x in hit.tokens}
             own_mods = {
-                t.i for c in head.children if c.dep_ in _NOMINAL_SOURCE_DEPS for t in c.subtree
-            }
+                t.i for w in {head, *hit.tokens} for c in w.children
+                if c.dep_ in _NOMINAL_SOURCE_DEPS and c.i not in phrase
+                for t in c.subtree
+            }  # fmt: skip
             own_mods |= {
                 t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "by"
                 for t in c.subtree
@@ -687,23 +999,36 @@ class SentenceCoder:
                     t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                     for t in c.subtree
                 }  # fmt: skip
+            if hit.trigger.type in _SPOKEN:
+                # "demands from the opposition", "threats from the North": who makes them
+                own_mods |= {
+                    t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "from"
+                    for t in c.subtree
+                }  # fmt: skip
         roles: list[tuple[EntityRef, str]] = []
+        doc = head.doc
+        # An entity's place in the parse is its last word ("the Chinese" -> "Chinese").
+        at = {id(e): max(e.start, min(e.end, len(doc)) - 1) for e in flat}
         for e in flat:
-            if e.start in own_mods or e.start in agent_ids:
+            pos = at[id(e)]
+            if pos in own_mods or pos in agent_ids or e.start in own_mods:
                 role = "source"
-            elif hit.trigger.nominal and e.start < head.i and e.start not in subj_ids:
+            elif hit.trigger.nominal and e.start < head.i and pos not in subj_ids:
                 role = "target" if e.start > gov.i else "source"
             elif passive:  # everyone but the "by" agent undergoes a passive event
                 role = "target"
-            elif e.start in subj_ids or e.start < head.i:
+            elif pos in subj_ids or e.start in subj_ids or e.start < head.i:
                 role = "source"
             else:
                 role = "target"
             roles.append((e, role))
         # Nominal triggers with an explicit owner ("North Korea's dispatch"): the owner is the
         # source and the light verb's subject (who condemns it) is not an actor of this event.
-        if hit.trigger.nominal and any(e.start in own_mods for e, _ in roles):
-            roles = [(e, r) for e, r in roles if not (r == "source" and e.start not in own_mods)]
+        owned = {
+            id(e) for e, _ in roles if at.get(id(e), e.start) in own_mods or e.start in own_mods
+        }
+        if hit.trigger.nominal and owned:
+            roles = [(e, r) for e, r in roles if not (r == "source" and id(e) not in owned)]
         return _unique_roles(roles)
 
     @staticmethod
@@ -757,13 +1082,21 @@ class SentenceCoder:
     @staticmethod
     def _date(clause: set[int], doc: Doc, timexes: list[Timex], head: Token) -> Timex | None:
         best = None
+        # Token ranges of the timexes, once per document (char_span is not cheap).
+        ranges = doc.user_data.get("wirewatch_timex_tokens")
+        if ranges is None:
+            ranges = doc.user_data["wirewatch_timex_tokens"] = {}
         for tx in timexes:
             if tx.first_day is None or tx.type not in ("DATE", "TIME"):
                 continue
-            span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
-            if span is None or not any(t.i in clause for t in span):
+            key = (tx.start, tx.end)
+            if key not in ranges:
+                span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
+                ranges[key] = (span.start, span.end) if span is not None else None
+            rng = ranges[key]
+            if rng is None or not any(i in clause for i in range(*rng)):
                 continue
-            dist = abs(span.start - head.i)
+            dist = abs(rng[0] - head.i)
             if best is None or dist < best[0]:
                 best = (dist, tx)
         return best[1] if best else None
@@ -777,6 +1110,7 @@ class SentenceCoder:
         hedged_by_reporter: bool,
         timex: Timex | None,
         published: date | None,
+        embedded: bool = False,
     ) -> tuple[str | None, CharSpan | None]:
         cues = self.lex.cues
         head = hit.head
@@ -794,17 +1128,29 @@ class SentenceCoder:
                 or (below.dep_ == "prep" and below.lower_ == "for")
                 or below.dep_ == "dobj"
                 and anc.i == gov.i
+                or below.dep_ == "advcl"
+                and below.tag_ in ("VBN", "VBG")
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in below.children)
             ):
                 chain.append(anc)
                 continue
             if (
                 anc.i in {t.i for t in gov.subtree}
                 and anc.i != gov.i
-                and anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
+                and (
+                    anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
+                    or anc.dep_ == "advcl"
+                    and anc.tag_ in ("VBN", "VBG")
+                    and not any(c.dep_ in ("nsubj", "nsubjpass") for c in anc.children)
+                )
             ):
                 chain.append(anc)
                 continue
             break
+        if embedded:
+            # "will discuss the deployment", "is expected to condemn the test": the verb's
+            # plans and hedges are its own, not those of the event it is about.
+            chain = [head]
         for tok in chain:
             near.append(tok)
             near += [
@@ -835,7 +1181,7 @@ class SentenceCoder:
             ):
                 found.setdefault("claimed", tok)
         for status in ("claimed", "hypothetical", "planned"):
-            for phrase in cues[status].get("phrases", set()):
+            for phrase in cues[status].get("phrases", set()) if not embedded else ():
                 pos = lowered.find(phrase)
                 cue = sent.doc.char_span(
                     sent.start_char + pos, sent.start_char + pos + len(phrase),
@@ -845,13 +1191,24 @@ class SentenceCoder:
                     found[status] = cue[0]
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
+        # "reports of troop deployments", "allegations about ...": what is only reported
+        hearsay = cues["claimed"].get("nouns", set())
+        if (
+            hit.trigger.nominal
+            and head.dep_ == "pobj"
+            and head.head.lower_ in ("of", "about", "on", "that")
+            and head.head.head.lemma_.lower() in hearsay
+        ):
+            found.setdefault("claimed", head.head.head)
         if hit.trigger.nominal:
             governors = cues["hypothetical"].get("governors", set())
             for anc in head.ancestors:
                 if anc.pos_ == "VERB" and anc.lemma_.lower() in governors:
                     found.setdefault("hypothetical", anc)
                     break
-                if anc.i == gov.i:
+                # "called for the withdrawal of the troop dispatch": only what is called for
+                # is hypothetical, not the event named inside it.
+                if anc.i == gov.i or anc.pos_ in ("NOUN", "PROPN"):
                     break
         if negated and "denied" not in found:
             return None, None  # "did not agree" is not the positive event
@@ -865,23 +1222,34 @@ class SentenceCoder:
 
     @staticmethod
     def _quantities(doc: Doc, clause: set[int], sent: Span) -> list[dict]:
-        out = []
-        for ent in sent.ents:
-            if ent.label_ != "CARDINAL" or ent.root.i not in clause:
-                continue
-            unit = ent.root.head
-            digits = ent.text.replace(",", "")
-            if unit.pos_ == "NOUN" and digits.isdigit():
-                out.append(
-                    {
+        # Span.ents walks every entity of the document: collect the counts once per document.
+        counts = doc.user_data.get("wirewatch_counts")
+        if counts is None:
+            counts = doc.user_data["wirewatch_counts"] = []
+            for ent in doc.ents:
+                unit = ent.root.head
+                digits = ent.text.replace(",", "")
+                if ent.label_ == "CARDINAL" and unit.pos_ == "NOUN" and digits.isdigit():
+                    row = {
                         "value": int(digits),
                         "unit": unit.lemma_.lower(),
                         "text": f"{ent.text} {unit.text}",
                         "start": ent.start_char,
                         "end": unit.idx + len(unit),
                     }
-                )
-        return out
+                    counts.append((ent.root.i, row))
+        return [dict(row) for i, row in counts if i in clause and sent.start <= i < sent.end]
+
+
+def _own_words(tok: Token, stop: Token) -> set[int]:
+    """A noun phrase without the clauses that hang from it, and without ``stop``'s subtree."""
+    out: set[int] = set()
+    todo = [tok]
+    while todo:
+        cur = todo.pop()
+        out.add(cur.i)
+        todo += [c for c in cur.children if c.dep_ not in ("acl", "relcl") and c.i != stop.i]
+    return out
 
 
 def _unique(refs: Iterable[EntityRef]) -> list[EntityRef]:
@@ -942,11 +1310,33 @@ def build_mentions(
 ) -> list[EventMention]:
     mentions: list[EventMention] = []
     previous_subjects: list[EntityRef] = []
+    recent_speakers: list[EntityRef] = []
+    previous_roots: list[EntityRef] = []
+    issuers: list[EntityRef] = []
+    ordered = sorted(entities, key=lambda e: e.start)
+    first = 0
     for sent in doc.sents:
-        sent_entities = [e for e in entities if sent.start <= e.start < sent.end]
+        while first < len(ordered) and ordered[first].start < sent.start:
+            first += 1
+        last = first
+        while last < len(ordered) and ordered[last].start < sent.end:
+            last += 1
+        sent_entities = ordered[first:last]
         last_subjects: list[EntityRef] = []
-        for hit in coder.find_triggers(sent, sent_entities):
-            coded = coder.code(sent, hit, sent_entities, timexes, published, previous_subjects)
+        # "It said ...": an earlier speaker, else the subject of the sentence before.
+        speakers = coder.speakers(sent, sent_entities, recent_speakers + previous_roots)
+        for refs in speakers.values():
+            keys = {r.kb_id or r.name for r in refs}
+            recent_speakers = [r for r in recent_speakers if (r.kb_id or r.name) not in keys]
+            recent_speakers += refs
+        issuers = coder.issuers(sent, sent_entities) or issuers
+        hits = coder.find_triggers(sent, sent_entities)
+        heads = {t.i for h in hits for t in [h.head, *h.absorbed]}
+        for hit in hits:
+            coded = coder.code(
+                sent, hit, sent_entities, timexes, published, previous_subjects, speakers,
+                issuers, heads,
+            )  # fmt: skip
             if coded is None:
                 continue
             data, subjects = coded
@@ -958,7 +1348,8 @@ def build_mentions(
             )
         root_subjects = [
             e for e in sent_entities
-            if e.kind and doc[e.start : e.end].root.dep_ in ("nsubj", "nsubjpass")
+            if e.kind and any(doc[i].dep_ in ("nsubj", "nsubjpass") for i in range(e.start, e.end))
         ]  # fmt: skip
         previous_subjects = last_subjects or root_subjects or previous_subjects
+        previous_roots = root_subjects or previous_roots
     return mentions

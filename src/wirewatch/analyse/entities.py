@@ -17,6 +17,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span, Token
 
 from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
+from wirewatch.link.names import org_suffixes
 
 _ENT_LABELS = {"PERSON", "GPE", "NORP", "ORG", "LOC", "FAC"}
 _MAX_NGRAM = 7
@@ -52,12 +53,19 @@ class EntityRef:
         return doc[self.start : self.end]
 
     @property
+    def title_part(self) -> bool:
+        """Only words of a title ("Defense" in "Defense Minister Kim", "State" in "Secretary
+        of State"): not a name of its own, unlike "Apple" in "Apple CEO Steve Jobs"."""
+        words = re.split(r"[\s\-]+", self.name.lower())
+        return self.consumed and self.kb_id is None and all(w in _title_words() for w in words)
+
+    @property
     def is_place_only(self) -> bool:
         return self.place is not None and self.kind is None
 
 
 def _clean_name(text: str) -> str:
-    return _POSSESSIVE.sub("", text.strip(" []()")).strip(" ,.;:\"'“”‘’[]()")
+    return _POSSESSIVE.sub("", text.strip(" \t\n[]()")).strip(" \t\n,.;:\"'“”‘’[]()")
 
 
 def _from_known(span: Span, known: KnownActor) -> EntityRef:
@@ -114,7 +122,7 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                     place.name, None, place.country, place=place,
                 )  # fmt: skip
                 metonym = kb.metonym(span.text)
-                if metonym is not None:
+                if metonym is not None and not _locative(span, kb):
                     best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
                     best.name = metonym.name
                 break
@@ -125,6 +133,38 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         else:
             i += 1
     return found
+
+
+# Prepositions of place and motion: "flights from London to Sydney", "met in Washington".
+_PLACE_PREPS = {
+    "in", "at", "near", "inside", "outside", "from", "to", "into", "via", "through",
+    "across", "around", "toward", "towards", "throughout", "between",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _government_nouns() -> frozenset[str]:
+    """ "Seoul officials", "Kremlin aides": nouns that make a capital its government."""
+    path = resources.files("wirewatch") / "data" / "names" / "government_nouns.txt"
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _locative(span: Span, kb: KnowledgeBase) -> bool:
+    """A capital as the object of a preposition of place is the city, not its government:
+    "talks in Seoul", "from London to Sydney" ("Seoul said" stays South Korea); so is one
+    that modifies a noun other than a government body ("a London court", not "Seoul
+    officials")."""
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS:
+        return True
+    head = root.head
+    if root.dep_ in ("compound", "nmod") and head.i > root.i and head.pos_ in ("NOUN", "PROPN"):
+        return kb.body(head.text) is None and head.lower_ not in _government_nouns()
+    # "in London and Paris": a conjunct of a locative object
+    return (
+        root.dep_ == "conj" and root.head.dep_ == "pobj" and root.head.head.lower_ in (_PLACE_PREPS)
+    )
 
 
 def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
@@ -164,9 +204,15 @@ def _overlaps(a: EntityRef, b: EntityRef) -> bool:
 def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     """Actor and place candidates of a document, sorted by position."""
     refs = _kb_matches(doc, kb)
-    for ent in doc.ents:
+    for ent in (part for e in doc.ents for part in _split_parenthetical(e)):
         if ent.label_ not in _ENT_LABELS:
             continue
+        if (
+            ent.label_ == "PERSON"
+            and len(ent) > 1
+            and (ent[0].lower_.strip(".") in org_suffixes() or ent[0].lower_ in ("the", "a", "an"))
+        ):
+            ent = ent[1:]  # "Chrysler LLC Jim Press", "the Kim Jong Un regime"
         compound = _split_compound(ent, kb) if ent.label_ != "PERSON" else []
         if compound:
             ref = EntityRef(
@@ -178,10 +224,12 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             continue
         candidate = _span_ref(ent)
         inside = [r for r in refs if _overlaps(r, candidate)]
-        # "Bank of America", "Air Canada", "the U.S. Department of Labor": an organisation
-        # whose name contains a country is the organisation, of that country.
+        # "Bank of America", "Air Canada", "the U.S. Department of Labor", "Baghdad
+        # University": an organisation whose name contains a country or a place is the
+        # organisation, of that country.
         if (
-            ent.label_ == "ORG" and len(inside) == 1 and inside[0].kind == "country"
+            ent.label_ == "ORG" and len(inside) == 1
+            and (inside[0].kind == "country" or (inside[0].is_place_only and inside[0].country))
             and candidate.start <= inside[0].start and inside[0].end <= candidate.end
             and (candidate.end - candidate.start) > (inside[0].end - inside[0].start)
             and kb.lookup(ent.text) is None
@@ -194,8 +242,8 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         if inside:
             continue
         name = _clean_name(ent.text)
-        if not name:
-            continue
+        if not name or fold(name).replace(" ", "") in org_suffixes():
+            continue  # "LLC" cut off its company's name is no organisation
         if ent.label_ in ("GPE", "LOC", "ORG"):
             # "North Norea", "Unites States": a typo of a country's name.
             known = kb.lookup_fuzzy(name)
@@ -219,10 +267,153 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             refs.append(ref)
     refs.sort(key=lambda r: r.start)
     _resolve_people(doc, refs, kb)
+    refs.extend(_bare_surnames(doc, refs))
+    refs.extend(_leaders_of_governments(doc, refs, kb))
+    refs.sort(key=lambda r: r.start)
+    _bracketed_acronyms(doc, refs)
+    _qualify_bodies(refs, kb)
     for sent in doc.sents:
         _domestic_actors(doc, sent, refs)
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _split_parenthetical(ent: Span) -> list[Span]:
+    """ "General Motors (GM)", "the United States Air Force (USAF)": the model often takes
+    a name and its acronym in brackets as one entity; they are two names of one actor.
+    Likewise a company and the person named after its legal form."""
+    doc = ent.doc
+    for tok in ent[1:]:
+        if tok.text == "(":
+            inner = [t for t in doc[tok.i + 1 : ent.end] if t.text != ")"]
+            if inner and all(t.text[:1].isupper() for t in inner) and len(inner) <= 3:
+                full = Span(doc, ent.start, tok.i, label=ent.label_)
+                short = Span(doc, inner[0].i, inner[-1].i + 1, label=ent.label_)
+                return [full, short]
+            break
+    if ent.label_ == "ORG":
+        # "Quillon Motors LLC Pavel Orlik": a legal form ends the company; a name after it
+        # is the person the title before it belongs to.
+        for tok in ent[1:-2]:
+            rest = doc[tok.i + 1 : ent.end]
+            if (
+                tok.lower_.strip(".") in org_suffixes() and len(rest) <= 3
+                and all(t.is_alpha and t.text[:1].isupper() and t.text[1:].islower() for t in rest)
+            ):  # fmt: skip
+                return [Span(doc, ent.start, tok.i + 1, label="ORG"),
+                        Span(doc, rest.start, rest.end, label="PERSON")]  # fmt: skip
+    return [ent]
+
+
+def _bracketed_acronyms(doc: Doc, refs: list[EntityRef]) -> None:
+    """ "Singapore Airlines (SIA)": the bracketed acronym names the actor before it, even
+    when its letters are not the name's initials. It keeps its own surface."""
+    by_end = {r.end: r for r in refs if r.kind is not None and not r.members}
+    taken = {i for r in refs for i in range(r.start, r.end)}
+    for end in by_end:  # an acronym the model did not tag: "(USAF)"
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            tok = doc[end + 1]
+            if tok.i not in taken and tok.is_alpha and tok.is_upper and 2 <= len(tok) <= 6:
+                refs.append(EntityRef(tok.i, tok.i + 1, tok.idx, tok.idx + len(tok), tok.text,
+                                      tok.text, "organization"))  # fmt: skip
+    for ref in refs:
+        letters = ref.surface.replace(".", "")
+        if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+            continue
+        if ref.start < 2 or doc[ref.start - 1].text != "(":
+            continue
+        full = by_end.get(ref.start - 1)
+        if full is None or full is ref or full.kind == "person":
+            continue
+        ref.name, ref.kind, ref.kb_id = full.name, full.kind, full.kb_id
+        ref.country, ref.sector = full.country, full.sector
+
+
+def _qualify_bodies(refs: list[EntityRef], kb: KnowledgeBase) -> None:
+    """ "the Air Force" in an article that named "the United States Air Force", "the
+    Foreign Ministry" after "South Korea's Foreign Ministry": an unqualified body is the one
+    of the country the article has already qualified it with, when only one country fits."""
+    named = {r.kb_id for r in refs if r.kb_id}
+    countries = sorted({r.country for r in refs if r.kb_id and r.country})
+    for ref in refs:
+        if ref.kind != "organization" or ref.kb_id or ref.members:
+            continue
+        bare = re.sub(r"^(the|The)\s+", "", _clean_name(ref.name))
+        hits: dict[str, KnownActor] = {}
+        for iso3 in countries:
+            country = kb.country(iso3)
+            known = kb.lookup(f"{country.name} {bare}") if country is not None else None
+            if known is not None and known.id in named and known.kind != "country":
+                hits[known.id] = known
+        if len(hits) == 1:
+            known = next(iter(hits.values()))
+            ref.name, ref.kb_id, ref.country, ref.sector = (
+                known.name, known.id, known.country, known.sector,
+            )  # fmt: skip
+
+
+_LEADER_BODIES = {"government", "presidential_office"}
+
+
+def _leaders_of_governments(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> list[EntityRef]:
+    """ "under the Yoon Suk Yeol administration": the model often misses a full name used as
+    a modifier of the government it leads; it is that leader, a person."""
+    taken = {i for r in refs for i in range(r.start, r.end)}
+    found = []
+    for tok in doc:
+        if tok.pos_ != "NOUN" or kb.body(tok.text) not in _LEADER_BODIES:
+            continue
+        names = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i]
+        if not names:
+            continue
+        start = min(t.i for c in names for t in c.subtree)
+        span = doc[start : tok.i]
+        first, last = span[0], span[-1]
+        if (
+            len(span) < 2 or any(t.i in taken for t in span)
+            or not all(_in_name(t) for t in span)
+            or first.pos_ != "PROPN" or not first.text[:1].isupper() or not last.is_alpha
+        ):  # fmt: skip
+            continue  # one word ("the Biden administration") the model tags itself
+        found.append(EntityRef(span.start, span.end, span.start_char, span.end_char, span.text,
+                               _clean_name(span.text), "person"))  # fmt: skip
+    return found
+
+
+def _in_name(tok: Token) -> bool:
+    """A capitalised proper noun, or a piece of a hyphenated given name ("Jae-in")."""
+    doc = tok.doc
+    joined = tok.i > 0 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_
+    if tok.text == "-":
+        return not tok.whitespace_ and tok.i > 0 and not doc[tok.i - 1].whitespace_
+    return tok.is_alpha and (joined or (tok.pos_ == "PROPN" and tok.text[:1].isupper()))
+
+
+def _bare_surnames(doc: Doc, refs: list[EntityRef]) -> list[EntityRef]:
+    """ "Mulally said": a surname the model did not tag, after the full name earlier in the
+    article, is that person."""
+    full: dict[str, EntityRef] = {}
+    for ref in refs:
+        if ref.kind == "person" and " " in ref.name and ref.end - ref.start > 1:
+            surname = ref.name.split()[-1]
+            if len(surname) >= 3 and surname[:1].isupper() and surname.isalpha():
+                full.setdefault(surname, ref)
+    if not full:
+        return []
+    taken = {i for r in refs for i in range(r.start, r.end)}
+    found = []
+    for tok in doc:
+        person = full.get(tok.text)
+        if person is None or tok.i in taken or tok.i < person.end:
+            continue
+        if tok.pos_ != "PROPN" and (tok.is_sent_start or tok.pos_ != "NOUN"):
+            continue  # "Jobs were cut" at the start of a sentence is no surname
+        if tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].is_alpha:
+            continue  # part of a longer name the model missed
+        ref = EntityRef(tok.i, tok.i + 1, tok.idx, tok.idx + len(tok), tok.text, person.name,
+                        "person", person.country, title=person.title)  # fmt: skip
+        found.append(ref)
+    return found
 
 
 # -- office holders -------------------------------------------------------------------------
@@ -427,6 +618,7 @@ def _extend_name_left(ent: Span) -> Span:
         prev = doc[start - 1]
         if (
             prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.lower_ not in _title_words()
+            and prev.lower_.strip(".") not in org_suffixes()
             and ent.start <= prev.head.i < ent.end and prev.ent_type_ not in ("GPE", "NORP", "ORG")
         ):  # fmt: skip
             start -= 1
@@ -469,14 +661,19 @@ def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
             continue
         # A single capitalised word the model called a person or an organisation: is it the
         # surname or family name of someone named in full earlier in the article?
-        if ref.kind in ("person", "organization") and ref.kb_id is None and " " not in ref.name:
+        # "Henderson spoke": a surname the model took for an unknown place.
+        unknown_place = ref.kind is None and ref.place is not None and ref.place.country is None
+        if (
+            (ref.kind in ("person", "organization") or unknown_place)
+            and ref.kb_id is None and " " not in ref.name
+        ):  # fmt: skip
             earlier = [
                 p for p in full_names
                 if ref.name in (p.name.split()[0], p.name.split()[-1]) and p.start < ref.start
             ]  # fmt: skip
             if earlier:
                 person = earlier[-1]
-                ref.kind, ref.name = "person", person.name
+                ref.kind, ref.name, ref.place = "person", person.name, None
                 ref.country, ref.title = person.country, person.title
             elif ref.kind == "person":
                 _attach_title(doc, ref, refs, kb)

@@ -37,6 +37,8 @@ class Lexicon:
     noun_phrases: dict[str, list[tuple[tuple[str, ...], Trigger]]] = field(default_factory=dict)
     types: dict[str, Trigger] = field(default_factory=dict)
     cues: dict[str, Any] = field(default_factory=dict)
+    # verb lemma -> the object nouns it needs to be its trigger ("launch" a missile)
+    objects: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def _add(
         self, words: str, trig: Trigger, single: dict[str, Trigger], multi: dict[str, Any]
@@ -97,6 +99,9 @@ def load_lexicon(extra_dir: str | None = None) -> Lexicon:
             base = Trigger(type_, str(spec.get("cameo", "")), bool(spec.get("symmetric", False)))
             lex.types.setdefault(type_, base)
             modes = spec.get("modes", {})
+            for verb, nouns in spec.get("objects", {}).items():
+                known = lex.objects.get(verb, frozenset())
+                lex.objects[verb] = known | {n.lower() for n in nouns}
             for verb in spec.get("verbs", []):
                 trig = Trigger(type_, base.cameo, base.symmetric, modes.get(verb))
                 lex._add(verb, trig, lex.verbs, lex.verb_phrases)

@@ -111,18 +111,14 @@ def _unit_start(d: date, gran: str) -> date:
 
 
 def _unit_delta(gran: str, n: int = 1) -> relativedelta:
-    return {
-        "day": relativedelta(days=n),
-        "week": relativedelta(weeks=n),
-        "weekend": relativedelta(weeks=n),
-        "month": relativedelta(months=n),
-        "season": relativedelta(years=n),  # "last winter": the same season a year back
-        "quarter": relativedelta(months=3 * n),
-        "half": relativedelta(months=6 * n),
-        "year": relativedelta(years=n),
-        "decade": relativedelta(years=10 * n),
-        "century": relativedelta(years=100 * n),
-    }[gran]
+    if gran == "day":
+        return relativedelta(days=n)
+    if gran in ("week", "weekend"):
+        return relativedelta(weeks=n)
+    if gran in ("month", "quarter", "half"):
+        return relativedelta(months=n * {"month": 1, "quarter": 3, "half": 6}[gran])
+    # "last winter": the same season a year back
+    return relativedelta(years=n * {"season": 1, "year": 1, "decade": 10, "century": 100}[gran])
 
 
 def _point(d: date, gran: str, suffix: str = "") -> _Point:
@@ -163,6 +159,8 @@ def _interval(p: _Point, mod: str | None) -> tuple[date, date]:
     first = p.d
     if p.gran == "weekend":
         return first + timedelta(days=5), first + timedelta(days=6)
+    if p.gran == "day":  # the common case, without relativedelta's cost
+        return first, first
     span = relativedelta(months=3) if p.gran == "season" else _unit_delta(p.gran)
     last = first + span - timedelta(days=1)
     if mod not in ("START", "MID", "END"):
@@ -288,8 +286,12 @@ class _Grammar:
         self.holidays: dict[str, str] = lex.table("holidays")
         self.future_lemmas = set(lex.words("future_lemmas"))
         self.reporting_lemmas = set(lex.words("reporting_lemmas"))
+        self.deadline_lemmas = set(lex.words("deadline_lemmas"))
+        self.duration_offset_units = set(lex.words("duration_offset_units"))
         self.ref_block = set(lex.words("ref_blocklist_after"))
+        self.tensed_refs = set(lex.words("tensed_refs"))
         self.year_blockers = set(lex.words("year_blockers"))
+        self.year_determiners = set(lex.words("year_determiners"))
         self.vague_plurals = set(lex.words("vague_plurals"))
         self.vague_triggers = set(lex.words("vague_plural_triggers"))
         self.utc = {z.lower() for z in lex.words("utc_zones")}
@@ -544,7 +546,8 @@ class _Grammar:
             ("weekend", r"\bthe\s+weekend\b", I, 4),
             (
                 "ordday",
-                r"\bthe\s+(?P<day>3[01]|[12]\d|0?[1-9])(?P<suf>st|nd|rd|th)\b",
+                r"\bthe\s+(?P<day>3[01]|[12]\d|0?[1-9])(?P<suf>st|nd|rd|th)\b"
+                r"|\((?P<pday>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\)",  # "the previous day (21st)"
                 I,
                 2,
             ),
@@ -603,6 +606,49 @@ class _Grammar:
         # every expression starts at a word start: the look-behind lets the engine skip the
         # inside of words quickly (a 5x speed-up on news text)
         self.rules = [(name, re.compile(rf"(?<!\w)(?:{rx})", fl), prio) for name, rx, fl, prio in R]
+        # Speed: a rule that cannot match without one of these (lower-case) strings is skipped
+        # for a document that lacks them all; the others are found through one combined scan
+        # (see _candidates).  Each list must hold for every match of its rule.
+        hol = tuple(max(k.split(), key=len) for k in self.holidays)
+        needs: dict[str, tuple[str, ...]] = {
+            "century": ("centur",),
+            "freq": ("once", "twice", "thrice", "times"),
+            "season": tuple(self.seasons),
+            "noon": ("noon", "midnight", "midday"),
+            "holiday": hol,
+            "weekof": ("week",),
+            "weekend": ("weekend",),
+            "halfdur": ("half",),
+            "unitlong": ("-long",),
+            "quarter": ("quarter", "half"),
+            "fperiod": ("quarter", "period"),
+            "qcode": ("q1", "q2", "q3", "q4", "1h", "2h", "h1", "h2"),
+            "ymd": ("/",),
+            "slash": ("/",),
+            "decade": ("0s", "0's", "0’s", "ties"),
+            "sameperiod": ("same",),
+            "yearago": ("year-",),
+            "thispod": tuple(k for k, v in self.pods.items() if ":" not in v),
+            "posunit": ("beginning", "start", "end", "middle", "close", "outset"),
+            "set": ("every", "each", "per"),
+            "setword": tuple(self.sets),
+            "offset": tuple(w.split()[0] for w in self.offsets),
+            "vague": tuple(self.vague_plurals),
+            "relday": ("today", "yesterday", "tomorrow", "tonight"),
+        }
+        self.rare = [
+            (i, r, re.compile(_alt(needs[r[0]]).replace(r"\s+", " ")))
+            for i, r in enumerate(self.rules)
+            if r[0] in needs
+        ]
+        self.common = [(i, r) for i, r in enumerate(self.rules) if r[0] not in needs]
+        # one look-ahead alternation of the common rules (groups made anonymous) finds the
+        # positions where at least one of them starts: 46 scans of the text become one
+        alts = []
+        for _, (_, rx, _) in self.common:
+            inner = re.sub(r"\(\?P<\w+>", "(?:", rx.pattern[len(r"(?<!\w)") :])
+            alts.append(inner if rx.flags & re.I else f"(?-i:{inner})")
+        self.gate = re.compile(r"(?<!\w)(?=" + "|".join(alts) + ")", re.I)
 
 
 @functools.lru_cache(maxsize=8)
@@ -642,7 +688,7 @@ def _nfmt(n: float | str) -> str:
     return str(int(n)) if float(n).is_integer() else f"{n:g}"
 
 
-_DUR_ORDER = "YMWD"
+_DUR_ORDER = "YQMWD"  # TimeML writes quarters as Q ("P2Q")
 _DUR_RANK = ["TS", "TM", "TH", "D", "WE", "W", "FN", "M", "Q", "Y", "DE", "CE"]
 _TIME_ORDER = "HMS"
 
@@ -657,8 +703,6 @@ def _duration(parts: list[tuple[float | str, str]]) -> str:
         i += 1
         if code in ("DE", "CE"):
             n, code = (n if isinstance(n, str) else n * (10 if code == "DE" else 100)), "Y"
-        elif code == "Q":
-            n, code = (n if isinstance(n, str) else n * 3), "M"
         elif code == "FN":
             n, code = (n if isinstance(n, str) else n * 2), "W"
         if not isinstance(n, str) and not float(n).is_integer():
@@ -705,10 +749,10 @@ def _pick(cands: list[date], dct: date, tense: str | None) -> date:
 class _Resolver:
     """Resolves candidates of one document in text order (keeps the anaphora history)."""
 
-    def __init__(self, g: _Grammar, doc: Doc, dct: date) -> None:
+    def __init__(self, g: _Grammar, doc: Doc, dct: date, text: str | None = None) -> None:
         self.g = g
         self.doc = doc
-        self.text = doc.text
+        self.text = doc.text if text is None else text  # Doc.text joins all tokens: pass it
         self.dct = dct
         self.history: list[_Point] = []
         self.history_end: list[int] = []  # where each history point ends in the text
@@ -741,6 +785,11 @@ class _Resolver:
         if low & {"will", "'ll", "shall", "wo", "ll"}:
             return "future"
         if v.lemma_.lower() in fl or v.lower_ in fl:
+            cop = v.head if v.pos_ == "ADJ" and v.dep_ in ("acomp", "amod") else v
+            had = [a for a in auxes + [c for c in cop.children if c.dep_ == "aux"]]
+            if any(a.lemma_ == "have" and a.tag_ == "VBD" for a in had):
+                # "had been scheduled to expire Friday", "had been due Friday": looks back
+                return "past"
             if v.tag_ == "VBD":
                 # "planned a rally on Saturday": the plan is past, the rally may be ahead;
                 # no signal, so the nearest day wins
@@ -797,15 +846,39 @@ class _Resolver:
             if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
                 break
             tok = tok.head
-        # "has kept the markets closed until Friday": the perfect may sit one verb up
-        for v in (tok, tok.head):
-            if any(a.lower_ in ("has", "have") for a in v.children if a.dep_ == "aux"):
+        # "has kept the markets closed until Friday", "has continued to hold them closed
+        # until Friday": the perfect may sit a verb or two up
+        for _ in range(3):
+            if any(a.lower_ in ("has", "have") for a in tok.children if a.dep_ == "aux"):
                 return True
+            if tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX", "ADJ"):
+                break
+            tok = tok.head
         return False
+
+    def _deadline_verb(self, c: _Cand) -> bool:
+        """ "postponed until Tuesday", "extended the deadline until Friday": the day is ahead."""
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return False
+        tok = span.root
+        for _ in range(6):
+            if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
+                break
+            tok = tok.head
+        return tok.lemma_.lower() in self.g.deadline_lemmas
+
+    def _until_tense(self, c: _Cand, tense: str | None) -> str | None:
+        """The tense for a day after "until": a deadline points ahead unless it is over."""
+        if tense != "past" or self._perfect(c) or self._deadline_verb(c):
+            return "future"  # "closed until Friday", "has kept them closed until Friday"
+        return tense
 
     def _day_tense(self, c: _Cand) -> str | None:
         """Tense for a weekday or day of the month: the news present points ahead."""
         t = self.tense(c.start, c.end)
+        if t == "present" and re.match(r"['’]s?\b", self.text[c.end : c.end + 2]):
+            return None  # "the move follows Tuesday's declaration": the verb is not its tense
         if t == "present":
             # news present points ahead ("the ministers meet Monday"), but a photo caption
             # describes in the present what has happened ("Ministers shake hands on the 21st.")
@@ -866,7 +939,8 @@ class _Resolver:
             tense = None  # "as of February, the store accounts for 70%"
         before = self.text[max(0, c.start - 16) : c.start]
         if re.search(r"\b(?:until|till|through|by)\s+(?:mid-?|early\s+|late\s+)?$", before, re.I):
-            tense = "future" if tense != "past" else None  # a deadline: "by February"
+            # a deadline: "by February", "postponed until March"
+            tense = "future" if self._until_tense(c, tense) == "future" else None
         elif re.search(r"\bsince\s+(?:mid-?|early\s+|late\s+)?$", before, re.I):
             tense = "past"  # "their first meeting since July" even in a future clause
         if gran in ("quarter", "half"):
@@ -1078,7 +1152,12 @@ class _Resolver:
         if span is not None and len(span):
             tok = span[-1]
             if tok.dep_ == "nummod" and tok.head.tag_ == "NNS" and tok.head.i > tok.i:
-                return False
+                # "2000 troops" counts; "the 1992 protests", "the firm's 1989 results" date
+                prev = self.doc[tok.i - 1] if tok.i > 0 else None
+                if prev is None or not (
+                    prev.lower_ in self.g.year_determiners or prev.tag_ == "POS"
+                ):
+                    return False
             if tok.dep_ in ("nummod", "quantmod") and tok.head.lower_ in ("to", "and"):
                 return False
         return 1800 <= y <= self.dct.year + 30
@@ -1281,10 +1360,8 @@ class _Resolver:
             before = _CLOCK_TAIL.sub("", before)
             if re.search(r"\bas\s+(?:soon|early)\s+as\s+$", before, re.I):
                 tense = "future"  # "as soon as Tuesday", "as early as Monday"
-            elif re.search(r"\b(?:until|till)\s+$", before, re.I) and (
-                tense != "past" or self._perfect(c)
-            ):
-                tense = "future"  # "closed until Friday", "has kept them closed until Friday"
+            elif re.search(r"\b(?:until|till)\s+$", before, re.I):
+                tense = self._until_tense(c, tense)
             d = _pick(cands, self._ref_day(c, tense), tense)
         # "Friday night": TimeML keeps the part of the day (2024-10-25TNI, a TIME); the
         # interval is still the whole day
@@ -1434,7 +1511,14 @@ class _Resolver:
         return _Res("DATE", base if self.dct.weekday() >= 5 else _shift(base, -1))
 
     def r_ordday(self, c: _Cand) -> _Res | None:
-        day = int(c.m["day"])
+        if c.m["pday"]:  # "(21st)": the day inside the brackets, resolved like "the 21st"
+            r = self._ordday(c, int(c.m["pday"]))
+            if r is not None:
+                r.start, r.end = c.start + 1, c.end - 1
+            return r
+        return self._ordday(c, int(c.m["day"]))
+
+    def _ordday(self, c: _Cand, day: int) -> _Res | None:
         # "the 56th Security Consultative Meeting", "the 9th round": an ordinal, not a day
         span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
         if span is not None:
@@ -1496,11 +1580,26 @@ class _Resolver:
         gran = {"fortnight": "week", "decade": "year", "century": "year"}.get(unit, unit)
         if gran not in _RANK:
             return None
+        # TimeML: "three days later", "a day earlier" is a duration (the signal anchors it);
+        # the interval is still the day it points to, so an event can be dated by it
+        as_duration = anchor_kind == "previous" and unit in self.g.duration_offset_units
         if isinstance(n, str):
+            if as_duration:
+                return _Res("DURATION", value=_duration([(n, code)]))
             return _Res("DATE", value="PAST_REF" if direction < 0 else "FUTURE_REF")
         k = int(n) if float(n).is_integer() else None
         if k is None:
             return None
+        if as_duration:
+            base = self.history[-1] if self.history else _point(self.dct, "day")
+            day = _point(base.d + _unit_delta(gran, direction * k), "day")
+            return _Res(
+                "DURATION",
+                day if base.gran == "day" else None,
+                value=_duration([(k, code)]),
+                anchor="previous" if self.history else "dct",
+                remember=direction > 0,
+            )
         k *= {"FN": 2, "DE": 10, "CE": 100}.get(code, 1)
         anchor = "dct"
         if unit == "year" and self.history and self.history[-1].gran in ("quarter", "half"):
@@ -1669,6 +1768,17 @@ class _Resolver:
         nxt = re.match(r"\s*([a-z]+)", after)
         if w in ("current", "future", "recent") and nxt and nxt.group(1) in self.g.ref_block:
             return None
+        if w in self.g.tensed_refs:
+            # "soon": not the conjunction "as soon as", "soon after", "too soon to say", nor a
+            # past narrative ("was soon released", "soon became a flood")
+            if re.search(
+                r"\b(?:as|too|so|how)\s+$", self.text[max(0, c.start - 5) : c.start], re.I
+            ):
+                return None
+            if re.match(r"(?:\s*(?:after|afterwards?|thereafter|as|enough)\b|-)", after):
+                return None
+            if self.tense(c.start, c.end) == "past":
+                return None
         value = self.g.refs[w]
         return _Res("DURATION" if re.match(r"P[\dX]", value) else "DATE", value=value)
 
@@ -1799,7 +1909,47 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
 # --------------------------------------------------------------------------- driver
 
 
+_PAD = 160  # characters around a key string that a rare rule's match may reach
+
+
 def _candidates(g: _Grammar, text: str) -> list[_Cand]:
+    """Every match of every rule, as separate ``finditer`` scans per rule would give them."""
+    found: list[tuple[int, _Cand]] = []
+    last = [0] * len(g.common)  # a rule's next match starts after its previous one
+    for gm in g.gate.finditer(text):
+        p = gm.start()
+        for j, (i, (name, rx, prio)) in enumerate(g.common):
+            if p < last[j]:
+                continue
+            m = rx.match(text, p)
+            if m is not None and m.end() > p:
+                found.append((i, _Cand(p, m.end(), name, m, prio)))
+                last[j] = m.end()
+    # A rare rule's matches each contain one of its key strings: scan only around them.
+    # No expression is longer than _PAD, so the windows find what a full scan finds.
+    low = text.lower()
+    aligned = len(low) == len(text)  # lower() may lengthen a few letters ("İ")
+    for i, (name, rx, prio), keys in g.rare:
+        wins: list[list[int]] = []
+        for k in keys.finditer(low):
+            s, e = max(0, k.start() - _PAD), k.end() + _PAD
+            if wins and s <= wins[-1][1]:
+                wins[-1][1] = e
+            else:
+                wins.append([s, e])
+        if wins and not aligned:
+            wins = [[0, len(text)]]
+        for s, e in wins:
+            for m in rx.finditer(text, s, min(e, len(text))):
+                if m.end() > m.start():
+                    found.append((i, _Cand(m.start(), m.end(), name, m, prio)))
+    # rule order, then text order: the order ties are broken in by _select
+    found.sort(key=lambda x: (x[0], x[1].start))
+    return [c for _, c in found]
+
+
+def _candidates_plain(g: _Grammar, text: str) -> list[_Cand]:
+    """The reference: one scan per rule (slower; tests check that _candidates equals it)."""
     out = []
     for name, rx, prio in g.rules:
         for m in rx.finditer(text):
@@ -1851,7 +2001,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         dct = dct.date()
     g = _grammar(lang)
     text = doc.text
-    res = _Resolver(g, doc, dct)
+    res = _Resolver(g, doc, dct, text)
     cands = _candidates(g, text)
     out: list[Timex] = []
     pending = _select(cands)
@@ -1899,9 +2049,9 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
             first: date | None = None
             last: date | None = None
             if r.point is not None:
-                value = _fmt(r.point)
+                value = r.value or _fmt(r.point)
                 first, last = _interval(r.point, mod)
-                if r.remember and r.type in ("DATE", "TIME") and not _CAPTION.match(text, end):
+                if r.remember and not _CAPTION.match(text, end):
                     res.history.append(r.point)
                     res.history_end.append(end)
             else:
@@ -1952,13 +2102,16 @@ _DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d$")
 def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
     """A bare clock time takes the day named in its sentence ("Tuesday ... at 18:00 UTC")."""
     out = list(ts)
+    sents: bool | None = None  # Doc.has_annotation walks every token: ask once, if at all
     for i, t in enumerate(ts):
         if t.type != "TIME" or not t.value.startswith(dct.isoformat() + "T") or t.anchor != "dct":
             continue
         if not re.match(r"T\d", t.value[10:]):
             continue
+        if sents is None:
+            sents = doc.has_annotation("SENT_START")
         span = doc.char_span(t.start, t.end, alignment_mode="expand")
-        if span is None or not len(span) or not doc.has_annotation("SENT_START"):
+        if span is None or not len(span) or not sents:
             continue
         sent = span[0].sent
         days = [

@@ -256,19 +256,21 @@ def _event_table(rows: list[dict[str, Any]]) -> Any:
 @click.option("--status", type=click.Choice(STATUSES, case_sensitive=False))
 @click.option("--since", metavar="YYYY-MM-DD", help="Events ending on or after this day.")
 @click.option("--until", metavar="YYYY-MM-DD", help="Events starting on or before this day.")
+@click.option("--text", metavar="WORDS",
+              help='Words in an evidence sentence (stemmed; "a phrase", -word, or).')  # fmt: skip
 @format_option()
 @output_option
 @click.pass_obj
 def events(
     obj: Context, actor: str | None, type_: str | None, status: str | None,
-    since: str | None, until: str | None, fmt: str, output: str | None,
+    since: str | None, until: str | None, text: str | None, fmt: str, output: str | None,
 ) -> None:  # fmt: skip
     """The event ledger, in date order: a table, or JSONL/CSV/Parquet with --format."""
     from wirewatch.store.records import EventFilter, event_records
 
     flt = EventFilter(
         actor=actor, type=type_, status=status,
-        since=_parse_day(since, "--since"), until=_parse_day(until, "--until"),
+        since=_parse_day(since, "--since"), until=_parse_day(until, "--until"), text=text,
     )  # fmt: skip
     write_records(event_records(obj.store(), flt), fmt, output, table=_event_table)
 

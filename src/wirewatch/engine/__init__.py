@@ -128,13 +128,17 @@ def ingest(
 
 
 def relink(store: Store) -> int:
-    """Rebuild actors and events from every stored mention; returns the number of events."""
-    linked = link(
-        list(store.iter_mentions()),
-        list(store.iter_entities()),
-        corrections=store.corrections(),
-        articles=store.article_infos(),
-        previous=store.previous_links(),
-    )
-    store.replace_links(linked)
+    """Rebuild actors and events from every stored mention; returns the number of events.
+
+    Read, link and write happen in one write transaction: two ingests that finish at once
+    take turns, and the second links what the first wrote, never an older state."""
+    with store.write():
+        linked = link(
+            list(store.iter_mentions()),
+            list(store.iter_entities()),
+            corrections=store.corrections(),
+            articles=store.article_infos(),
+            previous=store.previous_links(),
+        )
+        store.replace_links(linked)
     return len(linked.events)

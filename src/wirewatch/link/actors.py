@@ -29,10 +29,13 @@ from importlib import resources
 from typing import Any
 
 from wirewatch.link.kb import KnowledgeBase, fold
-from wirewatch.link.names import initials, org_key, person_key
+from wirewatch.link.names import initials, org_key, org_suffixes, person_key
 from wirewatch.model import ActorMention, EventMention
 
 SAME_OFFICE_DAYS = 180  # how far apart two sightings of one office-holder may be
+# Two conflicting offices seen this close under one name are held at once, so by two
+# people; further apart they may be one career ("Foreign Minister" then "NIS Director").
+CONCURRENT_OFFICE_DAYS = 60
 
 
 @lru_cache(maxsize=500_000)
@@ -69,21 +72,49 @@ def _single_holder_roles() -> frozenset[str]:
 
 
 _ROLE_STOP = {"of", "the", "and", "u.s.", "us", "u.s", "for", "'s", "’s"}
+# A former office says nothing about who holds it now.
+_FORMER = {"former", "ex", "then", "late"}
 
 
+@lru_cache(maxsize=200_000)
 def role_key(title: str | None, kb: KnowledgeBase | None = None) -> str | None:
     """The office a title names, comparable across wordings: "Secretary of Defense",
-    "Defense Secretary" and "Minister of National Defense" are all ``defense_minister``."""
+    "Defense Secretary" and "Minister of National Defense" are all ``defense_minister``.
+    Titles not in roles.tsv keep their words ("Apple CEO" -> ``apple_ceo``), legal forms
+    dropped ("Apple Inc. CEO" is the same)."""
     if not title:
         return None
-    words = [w for w in re.split(r"[\s\-]+", title.lower()) if w and w not in _ROLE_STOP]
+    words = [w.strip(".,") for w in re.split(r"[\s\-]+", title.lower())]
+    words = [w for w in words if w and w not in _ROLE_STOP and w not in org_suffixes()]
     if kb is not None:
         words = [w for w in words if kb.country_by_demonym(w.title()) is None]
-    if not words:
+    if not words or _FORMER & set(words):
         return None
     key = frozenset(words)
     role = _role_table().get(key) or "_".join(sorted(key))
     return None if role == "-" else role
+
+
+def _role_words(role: str) -> frozenset[str]:
+    return frozenset({role}) if role in _single_holder_roles() else frozenset(role.split("_"))
+
+
+def _compatible_roles(a: str, b: str) -> bool:
+    """One office in two wordings: "CEO" and "Apple CEO", "Apple Computer CEO"."""
+    if a == b:
+        return True
+    wa, wb = _role_words(a), _role_words(b)
+    return wa <= wb or wb <= wa
+
+
+def _conflicting_roles(a: str, b: str) -> bool:
+    """Two offices one person cannot hold at once. Only a single-holder office (roles.tsv)
+    is such evidence: a business executive often carries two titles ("Executive Vice
+    President" and "CEO" of a division), a foreign minister is not also spy chief."""
+    if _compatible_roles(a, b):
+        return False
+    single = _single_holder_roles()
+    return a in single or b in single
 
 
 def _family_names(name: str) -> set[str]:
@@ -189,7 +220,8 @@ def resolve_actors(
             occ.base, occ.reason = forced, "user alias"
         else:
             occ.base, occ.reason = actor_key(occ.actor, kb)
-    _resolve_acronyms([o for o in occurrences if o.actor.kind in ("organization", "igo")])
+    _correct_kinds(occurrences, kb)
+    _resolve_org_forms([o for o in occurrences if o.actor.kind in ("organization", "igo")])
     final = _refine_people([o for o in occurrences if o.actor.kind == "person"], kb)
     for occ in occurrences:
         occ.base = final.get(id(occ), occ.base)
@@ -211,25 +243,122 @@ def resolve_actors(
     return resolved, assignment, entity_ids
 
 
-def _resolve_acronyms(orgs: list[Occurrence]) -> None:
-    """ "GM" is General Motors where an article names both; the pairing then holds across the
-    corpus, unless the acronym stands for different names in different articles."""
+@lru_cache(maxsize=200_000)
+def _acronym(name: str) -> str | None:
+    """ "GM", "U.S.A.F.", "SIA": the letters of an all-capitals short name."""
+    letters = clean_alias(name).replace(".", "").replace("&", "")
+    return letters if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper() else None
+
+
+_ACRONYM_SKIP = {"of", "the", "and", "for", "de"}
+
+
+@lru_cache(maxsize=200_000)
+def _short_form_of(short: str, long: str) -> bool:
+    """ "GM" of "General Motors", "Ford" of "Ford Motor Company", "Northrop" of "Northrop
+    Grumman": an acronym of the long name, or its leading words. A long name that is a
+    conference, a building or another thing named after the organisation is no long form
+    ("Apple Worldwide Developers Conference"); nor is a product with a number ("Airbus A380")."""
+    acronym = _acronym(short)
+    if acronym is not None:
+        words = [w for w in re.split(r"[\s\-]+", clean_alias(long)) if w[:1].isalpha()]
+        full = "".join(w[0] for w in words if w.lower() not in _ACRONYM_SKIP).upper()
+        return len(words) > 1 and acronym in (initials(long), full)
+    sk, lk = org_key(short).split(), org_key(long).split()
+    if not sk or len(sk) >= len(lk) or lk[: len(sk)] != sk:
+        return False
+    extra = lk[len(sk) :]
+    return all(w.isalpha() for w in extra) and not (set(extra) & _not_org_forms())
+
+
+@lru_cache(maxsize=1)
+def _not_org_forms() -> frozenset[str]:
+    path = resources.files("wirewatch") / "data" / "names" / "not_org_forms.txt"
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _resolve_org_forms(orgs: list[Occurrence]) -> None:
+    """One organisation under its full name, its acronym and its short form.
+
+    Within an article, a short form ("GM", "Ford") that fits exactly one longer name of the
+    same article ("General Motors", "Ford Motor Company") pairs with it. A short form is
+    then that organisation across the corpus when most articles that pair it pair it with
+    the same long name (and more than one does, when it pairs with several): "Ford" beside
+    "Ford Motor Company" in five articles and "Ford Australia" in one is Ford Motor Company.
+    A short form that pairs with several names equally often ("Chrysler Group", "Chrysler
+    Aspen") stays apart."""
     by_article: dict[str, list[Occurrence]] = defaultdict(list)
     for occ in orgs:
         by_article[occ.article].append(occ)
-    expansions: dict[str, set[str]] = defaultdict(set)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
     for group in by_article.values():
-        full = {initials(o.actor.name): o.base for o in group if " " in o.actor.name.strip()}
+        longs = {o.base: o.actor.name for o in group if " " in clean_alias(o.actor.name)}
+        paired: set[str] = set()
         for occ in group:
-            name = clean_alias(occ.actor.name).replace(".", "")
-            if 2 <= len(name) <= 6 and name.isupper() and name in full:
-                expansions[name].add(full[name])
+            # "Singapore Airlines (SIA)": the analyser gave the acronym its full name.
+            acronym = _acronym(occ.actor.surface)
+            if acronym and " " in clean_alias(occ.actor.name):
+                short = f"org:{_slug(org_key(acronym))}"
+                if short not in paired:
+                    paired.add(short)
+                    votes[short][occ.base] += 1
+            if occ.actor.kb_id or occ.base in paired:
+                continue
+            paired.add(occ.base)
+            fits = {b for b, name in longs.items() if b != occ.base
+                    and _short_form_of(occ.actor.name, name)}  # fmt: skip
+            if len(fits) == 1:
+                votes[occ.base][next(iter(fits))] += 1
+    # Union-find over bases: a knowledge-base id keeps its id, else the best-attested base.
+    size = Counter(o.base for o in orgs)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    how: dict[str, str] = {}
+    for short, counter in sorted(votes.items()):
+        (target, n), total = counter.most_common(1)[0], sum(counter.values())
+        if 2 * n <= total or (len(counter) > 1 and n < 2):
+            continue
+        a, b = find(short), find(target)
+        if a != b:
+            keep, drop = sorted((a, b), key=lambda x: (x.startswith("org:"), -size[x], x))
+            parent[drop] = keep
+            size[keep] += size[drop]
+            how[short] = f"short form of {target} (named together in {n} article(s))"
+            how[target] = f"full name of {short} (named together in {n} article(s))"
     for occ in orgs:
-        name = clean_alias(occ.actor.name).replace(".", "")
-        targets = expansions.get(name) if name.isupper() else None
-        if targets and len(targets) == 1 and not occ.actor.kb_id:
-            occ.base = next(iter(targets))
-            occ.reason = f"acronym of {occ.base} (both named in one article)"
+        target = find(occ.base)
+        if target != occ.base:
+            occ.reason = how.get(occ.base, f"same organisation as {target}")
+            occ.base = target
+
+
+def _correct_kinds(occurrences: list[Occurrence], kb: KnowledgeBase) -> None:
+    """The statistical model calls some organisations people ("Ryanair said", "Northrop
+    Grumman"). A name tagged person that the corpus also names as an organisation, and that
+    is a single word (no given name anywhere) or is tagged organisation at least as often,
+    is the organisation."""
+    as_org: Counter[str] = Counter()
+    as_person: Counter[str] = Counter()
+    for occ in occurrences:
+        if occ.actor.kb_id is None and occ.reason != "user alias":
+            if occ.actor.kind == "person":
+                as_person[fold(occ.actor.name)] += 1
+            elif occ.actor.kind in ("organization", "igo"):
+                as_org[fold(occ.actor.name)] += 1
+    for occ in occurrences:
+        if occ.actor.kind != "person" or occ.actor.kb_id or occ.actor.title:
+            continue
+        key = fold(occ.actor.name)
+        if as_org[key] and (" " not in key or as_org[key] >= as_person[key]):
+            occ.actor.kind = "organization"
+            occ.base, _ = _name_key(False, occ.actor.name, kb)
+            occ.reason = "named as an organisation elsewhere in the corpus"
 
 
 @dataclass
@@ -303,7 +432,10 @@ def _split_by_office(base: str, group: list[Occurrence], kb: KnowledgeBase) -> l
         home = None
         for cluster in clusters:
             if span is None or all(
-                not _overlap(span, by_role[r].roles[r], 0) for r in cluster if by_role[r].roles
+                not _conflicting_roles(role, r)
+                or not _overlap(span, by_role[r].roles[r], CONCURRENT_OFFICE_DAYS)
+                for r in cluster
+                if by_role[r].roles
             ):
                 home = cluster
                 break
@@ -398,7 +530,12 @@ def _observe(resolved: dict[str, ResolvedActor], occ: Occurrence, kb: KnowledgeB
             entry.sector = actor.sector
         resolved[occ.base] = entry
     entry.names[actor.name] += 1
-    entry.aliases.setdefault(clean_alias(actor.surface), occ.reason)
+    alias = clean_alias(actor.surface)
+    reason = occ.reason
+    if actor.kind == "person" and " " not in alias and fold(alias) != fold(actor.name):
+        # "Cho said": the analyser gave a lone surname the full name used earlier.
+        reason = f"surname of {actor.name}, named in full earlier in the article; {reason}"
+    entry.aliases.setdefault(alias, reason)
     if actor.country:
         entry.countries[actor.country] += 1
     if actor.title and occ.published:

@@ -344,6 +344,8 @@ class KnowledgeBase:
             return hit.place
         if "," in raw:
             first, _, rest = raw.partition(",")
+            if not rest.strip()[:1].isupper():
+                return None  # "France, 3,700 in Germany": a list, not "Kyiv, Ukraine"
             where = self._place_entry(rest.strip(), fold(rest))
             country = where.place.country if where else None
             here = self._place_entry(first.strip(), fold(first))
@@ -351,6 +353,7 @@ class KnowledgeBase:
                 return here.place
             if here is None and country is not None and first.strip():
                 return Place(first.strip(), country)
+
         tokens, keys = raw.split(" "), fold(surface).split(" ")
         for i, token in enumerate(keys[:-1]):
             if _POSSESSIVE.search(token):
@@ -381,6 +384,12 @@ class KnowledgeBase:
         if actor is not None and self._orgs.get(actor.id, {}).get("body") in _SEATS:
             return actor
         return None
+
+    def body(self, surface: str) -> str | None:
+        """The generic body an unqualified word names: "administration" -> ``government``."""
+        raw = _normalise(surface)
+        found = self._pick(self._body_keys.get(fold(surface)), raw) if raw else []
+        return found[0] if len(found) == 1 else None
 
     def country(self, iso3: str) -> KnownActor | None:
         """The country actor for an ISO alpha-3 code, any case."""

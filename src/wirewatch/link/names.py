@@ -2,8 +2,9 @@
 
 The key folds what news spelling varies without changing who is meant: case, accents,
 hyphens in Korean given names ("Kim Yong-hyun" / "Kim Yong Hyun"), middle initials and
-suffixes ("Lloyd J. Austin III"), common nicknames ("Tony Blinken") and romanisation
-variants listed in ``data/names``. It never uses string similarity: "Cho Tae-yong" and
+suffixes ("Lloyd J. Austin III"), common nicknames ("Tony Blinken"), romanisation
+variants of given-name syllables and of family names ("Yi"/"Lee"/"Rhee") listed in
+``data/names``. It never uses string similarity: "Cho Tae-yong" and
 "Cho Tae-yul" are different people unless a role and a date say otherwise (a later stage).
 """
 
@@ -38,19 +39,39 @@ def title_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _org_suffixes() -> frozenset[str]:
+def org_suffixes() -> frozenset[str]:
+    """Legal-form words ("Inc", "Corp") that do not change which organisation is meant."""
     return _words("org_suffixes.txt")
+
+
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    return _table("spellings.tsv")
 
 
 @lru_cache(maxsize=500_000)
 def org_key(name: str) -> str:
     """Matching key of an organisation: "The Apple Inc." -> "apple"; "Ford Motor Co." and
-    "Ford Motor Company" -> "ford motor"."""
-    words = [w for w in re.split(r"[\s,]+", _ascii(name).lower().replace(".", " ")) if w]
+    "Ford Motor Company" -> "ford motor" (a last word's plural s folded: "Ford Motors" too)."""
+    text = _DOTTED.sub(lambda m: m[0].replace(".", ""), _ascii(name))  # "N.V." -> "NV"
+    text = text.lower().replace(".", " ")
+    words = [w.strip("\"'()[]{};:!?") for w in re.split(r"[\s,]+", text)]
+    words = [_spellings().get(w, w) for w in words if w]
     if words and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and words[-1] in _org_suffixes():
+    while len(words) > 1 and words[-1] in org_suffixes():
         words.pop()
+    # "General Motors" / "General Motor", "Ford Motors" / "Ford Motor": one name.
+    if (
+        len(words) > 1
+        and len(words[-1]) > 3
+        and words[-1].endswith("s")
+        and not (words[-1].endswith("ss"))
+    ):
+        words[-1] = words[-1][:-1]
     return " ".join(words)
 
 
@@ -65,6 +86,11 @@ def initials(name: str) -> str:
 @lru_cache(maxsize=1)
 def _nicknames() -> dict[str, str]:
     return _table("nicknames.tsv")
+
+
+@lru_cache(maxsize=1)
+def _family_names() -> dict[str, str]:
+    return _table("family_names.tsv")
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +118,9 @@ def person_key(name: str) -> str:
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
     if not words:
         return ""
+    if len(words) > 1:  # "Yi Jae-myung" / "Lee Jae-myung": family names first or last
+        family = _family_names()
+        words[0], words[-1] = family.get(words[0], words[0]), family.get(words[-1], words[-1])
     first = _nicknames().get(words[0], words[0]) if len(words) > 1 else words[0]
     # Everything after the first word is joined: Korean given names come hyphenated, spaced or
     # run together ("Yong-hyun", "Yong Hyun", "Yonghyun").

@@ -51,7 +51,7 @@ class Briefing:
 def _resolve_actor(store: Store, name: str) -> tuple[str, str]:
     """(id, display name) of the actor called ``name`` (id, ISO code, name or alias)."""
     low = name.strip().lower()
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         for query in (
             select(actors.c.id, actors.c.name).where(actors.c.id == name.strip()),
             select(actors.c.id, actors.c.name).where(actors.c.name.ilike(low)),
@@ -110,7 +110,7 @@ def build_briefing(
     title = "Briefing"
     actor_id = None
     if story:
-        with store.engine.connect() as conn:
+        with store.connect() as conn:
             row = conn.execute(select(stories).where(stories.c.id == story)).first()
         if row is None:
             raise ReportError(f"no story {story!r}; `wirewatch stories` lists them")
@@ -142,7 +142,7 @@ def build_briefing(
     ]
     contradictions = [r for r in records if r["contradictions"]]
     wanted = {a for r in key + planned + claims + contradictions for a in r["articles"]}
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         sources = {
             row.id: dict(row._mapping)
             for row in conn.execute(

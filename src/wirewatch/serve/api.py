@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hmac
 import io
 import json
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 
 from wirewatch.serve import queries as Q
 from wirewatch.serve.queries import BadParameter, EventQuery
@@ -48,6 +50,28 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _in_snapshot(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def read(*args: Any, **kwargs: Any) -> Any:
+        store = kwargs.get("store")
+        if not isinstance(store, Store):
+            return endpoint(*args, **kwargs)
+        with store.snapshot():
+            return endpoint(*args, **kwargs)
+
+    return read
+
+
+class SnapshotRoute(APIRoute):
+    """A GET answer is built from several queries; they all read one snapshot of the store, so
+    an ingest relinking meanwhile cannot tear it (streamed lists read batch by batch)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if set(kwargs.get("methods") or ["GET"]) <= {"GET", "HEAD"}:
+            endpoint = _in_snapshot(endpoint)
+        super().__init__(path, endpoint, **kwargs)
 
 
 def envelope(
@@ -127,7 +151,7 @@ def _paged_stream(
             return
 
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=SnapshotRoute)
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -140,7 +164,10 @@ def event_query(
     since: Annotated[str | None, Query(description="Events ending on/after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, Query(description="Events starting on/before YYYY-MM-DD.")] = None,
     story: Annotated[str | None, Query(description="Story id.")] = None,
-    q: Annotated[str | None, Query(description="Text in an evidence sentence or label.")] = None,
+    q: Annotated[
+        str | None,
+        Query(description='Words in an evidence sentence or label (stemmed; "phrase", -word, or).'),
+    ] = None,
     order: Annotated[str | None, Query(description="desc (latest first, default) or asc.")] = None,
 ) -> EventQuery:
     return EventQuery.build(actor, type, status, since, until, story, q, order)

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from wirewatch.model import PLOVER_TYPES, STATUSES
 from wirewatch.serve import queries as Q
 from wirewatch.serve import render
-from wirewatch.serve.api import ApiError, StoreDep
+from wirewatch.serve.api import ApiError, SnapshotRoute, StoreDep
 from wirewatch.serve.queries import EventQuery
 from wirewatch.store.records import event_records_for
 
@@ -57,7 +57,7 @@ def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
 
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SnapshotRoute)
 
 
 def _filters(**kw: str | None) -> str:

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from wirewatch.model import PLOVER_TYPES, STATUSES
-from wirewatch.store import Store
+from wirewatch.store import Store, fts
 from wirewatch.store.records import chunks as _chunks
 from wirewatch.store.schema import (
     actor_aliases,
@@ -218,10 +218,6 @@ def longest_span(conn: Connection) -> int | None:
     return cached[1]
 
 
-def _sentence_text() -> ColumnElement[Any]:
-    return mentions.c.data["sentence"]["text"].as_string()
-
-
 def _event_conditions(conn: Connection, flt: EventQuery) -> list[ColumnElement[bool]] | None:
     """WHERE clauses for a filter; None when the filter cannot match anything."""
     where: list[ColumnElement[bool]] = []
@@ -284,16 +280,10 @@ def _event_conditions(conn: Connection, flt: EventQuery) -> list[ColumnElement[b
             )
             flt.frequent = True
     if flt.q:
-        pattern = _like(flt.q)
-        sub = select(mentions.c.event_id).where(
-            func.lower(_sentence_text()).like(pattern, escape="\\")
-        )
-        where.append(
-            or_(
-                events.c.id.in_(sub),
-                func.lower(func.coalesce(events.c.label, "")).like(pattern, escape="\\"),
-            )
-        )
+        matched = fts.matching_mentions(conn, flt.q)
+        if matched is None:
+            return None
+        where.append(events.c.id.in_(select(mentions.c.event_id).where(mentions.c.id.in_(matched))))
     return where
 
 
@@ -327,7 +317,7 @@ def event_page(
 ) -> Page:
     """Ids of one page of events and how many match."""
     count_cap = COUNT_CAP if count_cap is None else count_cap
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         where = _event_conditions(conn, flt)
         if where is None:
             return Page([], 0)
@@ -395,7 +385,7 @@ def actor_page(
                 actors.c.id.in_(alias_hit),
             )
         )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         total = conn.execute(
             select(func.count()).select_from(actors).where(and_(*where))
         ).scalar_one()
@@ -433,7 +423,7 @@ def _actor_record(conn: Connection, row: Any) -> dict[str, Any]:
 
 
 def actor_record(store: Store, actor_id: str) -> dict[str, Any] | None:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         row = conn.execute(select(actors).where(actors.c.id == actor_id)).first()
         return _actor_record(conn, row) if row else None
 
@@ -443,7 +433,7 @@ def actor_event_ids(
 ) -> tuple[list[str], int, bool]:
     """The actor's latest events (any role, attribution included) and how many there are."""
     flt = EventQuery(actor=None)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         sub = (
             select(mentions.c.event_id)
             .join(mention_actors, mention_actors.c.mention_id == mentions.c.id)
@@ -467,7 +457,7 @@ def counterparts(store: Store, actor_id: str, limit: int = 12) -> list[dict[str,
     me = mention_actors.alias("me")
     other = mention_actors.alias("other")
     m2 = mentions.alias("m2")
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         my_events = (
             select(mentions.c.event_id)
             .join(me, me.c.mention_id == mentions.c.id)
@@ -543,7 +533,7 @@ def article_page(
         where.append(func.lower(articles.c.outlet) == outlet.lower())
     if q:
         where.append(func.lower(articles.c.title).like(_like(q), escape="\\"))
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         total = conn.execute(
             select(func.count()).select_from(articles).where(and_(*where))
         ).scalar_one()
@@ -559,7 +549,7 @@ def article_page(
 
 def article_record(store: Store, article_id: str) -> dict[str, Any] | None:
     """The article with its text and the event mentions found in it (spans in ``text``)."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         row = conn.execute(
             select(*ARTICLE_COLUMNS, articles.c.text).where(articles.c.id == article_id)
         ).first()
@@ -590,7 +580,7 @@ def article_record(store: Store, article_id: str) -> dict[str, Any] | None:
 
 
 def story_page(store: Store, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         total = conn.execute(select(func.count()).select_from(stories)).scalar_one()
         rows = conn.execute(
             select(stories)
@@ -602,7 +592,7 @@ def story_page(store: Store, limit: int, offset: int) -> tuple[list[dict[str, An
 
 
 def story_record(store: Store, story_id: str) -> dict[str, Any] | None:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
         if row is None:
             return None
@@ -621,7 +611,7 @@ def story_titles(store: Store, ids: Sequence[str]) -> dict[str, str | None]:
     ids = [i for i in set(ids) if i]
     if not ids:
         return {}
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return {
             r.id: r.title
             for r in conn.execute(
@@ -633,7 +623,7 @@ def story_titles(store: Store, ids: Sequence[str]) -> dict[str, str | None]:
 def article_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     ids = list(set(ids))
     out: dict[str, dict[str, Any]] = {}
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         for chunk in _chunks(ids, 500):
             for r in conn.execute(select(*ARTICLE_COLUMNS).where(articles.c.id.in_(chunk))):
                 out[r.id] = dict(r._mapping)
@@ -643,7 +633,7 @@ def article_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
 def article_texts(store: Store, ids: Sequence[str]) -> dict[str, str]:
     ids = list(set(ids))
     out: dict[str, str] = {}
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         for chunk in _chunks(ids, 500):
             for r in conn.execute(
                 select(articles.c.id, articles.c.text).where(articles.c.id.in_(chunk))
@@ -655,7 +645,7 @@ def article_texts(store: Store, ids: Sequence[str]) -> dict[str, str]:
 def event_rows(store: Store, ids: Sequence[str]) -> list[Any]:
     """Event table rows (no sources, no evidence) in the order of ``ids``: for charts."""
     found: dict[str, Any] = {}
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         for chunk in _chunks(list(ids), 500):
             for r in conn.execute(select(events).where(events.c.id.in_(chunk))):
                 found[r.id] = r

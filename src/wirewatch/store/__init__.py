@@ -8,6 +8,8 @@ leaves half an article behind.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, bindparam, create_engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -28,7 +40,7 @@ if TYPE_CHECKING:
     from wirewatch.link.actors import Correction
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
-from wirewatch.store import schema
+from wirewatch.store import fts, schema
 from wirewatch.store.schema import (
     actor_aliases,
     actor_corrections,
@@ -61,12 +73,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # A writer waits its turn behind a relink of a large store rather than fail.
+    cursor.execute("PRAGMA busy_timeout=300000")
     cursor.close()
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A writer takes the write lock at BEGIN (IMMEDIATE): a deferred transaction that reads,
+    # then writes, fails at once if another writer committed in between.
+    mode = conn.get_execution_options().get("wirewatch_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+# One advisory lock serialises writers on PostgreSQL, as SQLite's write lock does.
+_PG_WRITE_LOCK = 0x77697265  # "wire"
 
 
 class Store:
@@ -74,7 +94,62 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The connection of the snapshot or write transaction this context is in, if any.
+        self._pinned: ContextVar[tuple[Connection, bool] | None] = ContextVar(
+            "pinned", default=None
+        )
         self.migrate()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reading: the enclosing ``snapshot()``'s or ``write()``'s, else a new
+        one."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            yield pinned[0]
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every ``connect()`` inside reads one state of the ledger, so an answer built from
+        several queries never mixes the ledger before and after a relink."""
+        if self._pinned.get() is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            token = self._pinned.set((conn, False))
+            try:
+                with conn.begin():
+                    yield
+            finally:
+                self._pinned.reset(token)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction, with the store's write lock held from its start, so writers
+        from several processes take turns (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory
+        lock). Reads and writes nested inside use the same transaction."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            if not pinned[1]:
+                raise RuntimeError("a write inside a read-only snapshot")
+            yield pinned[0]
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn = conn.execution_options(wirewatch_begin="IMMEDIATE")
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_PG_WRITE_LOCK)))
+                token = self._pinned.set((conn, True))
+                try:
+                    yield conn
+                finally:
+                    self._pinned.reset(token)
 
     @classmethod
     def open(cls, db: str | None = None) -> Store:
@@ -91,17 +166,23 @@ class Store:
     # -- schema -------------------------------------------------------------------------------
 
     def migrate(self) -> None:
-        with self.engine.begin() as conn:
+        script = ScriptDirectory(str(MIGRATIONS))
+        head = script.get_current_head()
+        known = {rev.revision for rev in script.walk_revisions()}
+        # A look first, without the write lock: a reader must not wait for a running ingest.
+        with self.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
-            script = ScriptDirectory(str(MIGRATIONS))
-            known = {rev.revision for rev in script.walk_revisions()}
+        if current == head:
+            return
+        with self.write() as conn:  # then again under the lock: another process may have won
+            current = MigrationContext.configure(conn).get_current_revision()
             if current is not None and current not in known:
                 raise WirewatchError(Code.E021, found=current)
-            if current != script.get_current_head():
+            if current != head:
                 command.upgrade(_alembic_config(conn), "head")
 
     def schema_version(self) -> str | None:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     # -- articles and mentions ---------------------------------------------------------------
@@ -110,7 +191,7 @@ class Store:
         ids = list(ids)
         if not ids:
             return {}
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(
                 select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(ids))
             )
@@ -121,7 +202,7 @@ class Store:
         hashes = list(set(hashes))
         if not hashes:
             return {}
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(
                 select(articles.c.id, articles.c.content_hash)
                 .where(articles.c.content_hash.in_(hashes), articles.c.duplicate_of.is_(None))
@@ -143,8 +224,12 @@ class Store:
         if not items:
             return
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             ids = [article.id for article, _ in items]
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # PostgreSQL's text index follows the table by itself
+                replaced = select(mentions.c.id).where(mentions.c.article_id.in_(ids))
+                fts.sqlite_unindex(conn, conn.execute(replaced).scalars().all())
             conn.execute(delete(articles).where(articles.c.id.in_(ids)))
             conn.execute(
                 insert(articles),
@@ -153,6 +238,8 @@ class Store:
             mention_rows = [_mention_row(m) for _, ms in items for m in ms]
             if mention_rows:
                 conn.execute(insert(mentions), mention_rows)
+                if sqlite:
+                    fts.sqlite_index(conn, mention_rows)
             actor_rows = [
                 {"mention_id": m.id, "position": n, "role": a.role, "surface": a.surface}
                 for _, ms in items
@@ -171,7 +258,7 @@ class Store:
 
     def iter_mentions(self) -> Iterator[EventMention]:
         """Every stored mention of a non-duplicate article, in a repeatable order."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(
                 select(mentions.c.data)
                 .join(articles, articles.c.id == mentions.c.article_id)
@@ -184,7 +271,7 @@ class Store:
     def iter_entities(self) -> Iterator[tuple[str, int, ActorMention, str | None]]:
         """Every actor-like name of non-duplicate articles:
         (article id, position, mention, publication date)."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(
                 select(
                     entity_mentions.c.article_id,
@@ -204,7 +291,7 @@ class Store:
                 yield row.article_id, row.position, actor_from_dict(row.data), row.published
 
     def add_correction(self, action: str, actor_id: str, value: str) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(
                 insert(actor_corrections).values(
                     action=action, actor_id=actor_id, value=value,
@@ -214,7 +301,7 @@ class Store:
 
     def corrections(self) -> list[Correction]:
         """User corrections in the order they were made (later ones win)."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(select(actor_corrections).order_by(actor_corrections.c.id))
             from wirewatch.link.actors import Correction
 
@@ -225,7 +312,7 @@ class Store:
         (the text feeds story grouping)."""
         from wirewatch.link import ArticleInfo
 
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(
                 select(articles.c.id, articles.c.title, articles.c.published, articles.c.text)
                 .where(articles.c.duplicate_of.is_(None))
@@ -239,7 +326,7 @@ class Store:
         """Event and story ids of the last link run, to keep them stable."""
         from wirewatch.link import Previous
 
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             ev = conn.execute(
                 select(mentions.c.id, mentions.c.event_id).where(mentions.c.event_id.is_not(None))
             )
@@ -249,7 +336,7 @@ class Store:
             return Previous({r[0]: r[1] for r in ev}, {r[0]: r[1] for r in st})
 
     def article_count(self) -> int:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return len(conn.execute(select(articles.c.id)).all())
 
     # -- derived tables (link stage) ---------------------------------------------------------
@@ -257,7 +344,7 @@ class Store:
     def replace_links(self, linked: Linked) -> None:
         """Swap in the link stage's actors and events in one transaction, so readers see
         either the old ledger or the new one, never a mix."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             for table in (actor_roles, actor_aliases, events, actors, stories):
                 conn.execute(delete(table))
             if linked.stories:

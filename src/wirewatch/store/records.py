@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 
 from wirewatch.link.outlets import outlet_group
 from wirewatch.model import ActorMention, EventMention
-from wirewatch.store import Store
+from wirewatch.store import Store, fts
 from wirewatch.store.schema import (
     actor_aliases,
     actor_roles,
@@ -37,11 +37,12 @@ class EventFilter:
     status: str | None = None
     since: str | None = None  # YYYY-MM-DD, inclusive
     until: str | None = None
+    text: str | None = None  # words in an evidence sentence or label (see store.fts)
 
 
 def _actor_ids_matching(store: Store, text: str) -> set[str]:
     pattern = f"%{text.lower()}%"
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(
             select(actors.c.id)
             .outerjoin(actor_aliases, actor_aliases.c.actor_id == actors.c.id)
@@ -72,7 +73,14 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
         query = query.where(events.c.date_start <= flt.until)
     query = query.order_by(events.c.date_start.is_(None), events.c.date_start, events.c.id)
     wanted_actors = _actor_ids_matching(store, flt.actor) if flt.actor else None
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
+        if flt.text:
+            matched = fts.matching_mentions(conn, flt.text)
+            if matched is None:
+                return
+            query = query.where(
+                events.c.id.in_(select(mentions.c.event_id).where(mentions.c.id.in_(matched)))
+            )
         ids = [r.id for r in conn.execute(query.with_only_columns(events.c.id))]
     # A chunk at a time: a filtered listing loads only its own events' mentions and actors.
     for chunk in chunks(ids, 500):
@@ -96,7 +104,7 @@ def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
     ids = list(ids)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         event_rows = {
             r.id: r
             for chunk in chunks(ids, 500)
@@ -242,7 +250,7 @@ def _corroboration(ms: list[tuple[EventMention, Any]]) -> dict[str, Any]:
 
 def story_records(store: Store) -> Iterator[dict[str, Any]]:
     """Stories with their articles, in order of their first date."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(
             select(stories).order_by(stories.c.first_date.is_(None), stories.c.first_date)
         ).all()
@@ -321,7 +329,7 @@ def mention_record(m: EventMention) -> dict[str, Any]:
 
 
 def actor_records(store: Store) -> Iterator[dict[str, Any]]:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         actor_rows = conn.execute(select(actors).order_by(actors.c.id)).all()
         aliases: dict[str, list[Any]] = defaultdict(list)
         for row in conn.execute(select(actor_aliases).order_by(actor_aliases.c.alias)):
@@ -346,7 +354,7 @@ def actor_records(store: Store) -> Iterator[dict[str, Any]]:
 
 
 def article_records(store: Store) -> Iterator[dict[str, Any]]:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(
             select(
                 articles.c.id, articles.c.url, articles.c.title, articles.c.outlet,
