@@ -113,13 +113,7 @@ def link(
         row = event_row(cluster)
         row["id"] = eid
         row["story"] = article_stories.get(cluster.mentions[0].article)
-        found = contradictions.get(n, [])
-        for item in found:
-            if "other_event" in item:
-                item["other_event"] = event_ids[next(
-                    k for k, c in enumerate(clusters) if c.id == item["other_event"]
-                )]  # fmt: skip
-        row["contradictions"] = found or None
+        row["contradictions"] = contradictions.get(n) or None
         event_rows.append(row)
 
     info = {a.id: a for a in articles}
