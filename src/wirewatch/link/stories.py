@@ -52,6 +52,7 @@ class StoryArticle:
     words: Counter[str] = field(default_factory=Counter)
     actors: Counter[str] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)  # named, not used for grouping
 
 
 @dataclass
