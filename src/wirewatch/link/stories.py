@@ -39,6 +39,7 @@ EVENT_WEIGHT = 0.5  # shared events against content words
 TOP_TERMS = 12  # an article's most telling terms, used to find candidate stories
 RECENT = 8  # stories per term an article is compared with (the most recent ones)
 CANDIDATES = 6  # stories scored per article: those sharing most of its telling terms
+WINDOW = 100  # a story is compared by its latest members
 COMMON = 0.5  # terms in more than this share of the articles are not used to find stories
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'-]*\w)?")
@@ -78,20 +79,24 @@ def content_words(*texts: str | None) -> Counter[str]:
 
 def _weights(
     docs: Sequence[StoryArticle], block: str, prefix: str, scale: float
-) -> list[dict[str, float]]:
-    """Sublinear TF x IDF, one unit-length block per article, scaled."""
+) -> list[dict[str, float] | None]:
+    """Sublinear TF x IDF, one block of length ``scale`` per article (None when the article
+    has no such terms). Terms of one article only are left out once the length is taken:
+    they cannot match anything, and most of a store's vocabulary is such terms."""
     counts: list[Counter[str]] = [getattr(d, block) for d in docs]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
     n = max(len(docs), 1)
     idf = {k: math.log(1.0 + n / f) for k, f in df.items()}
-    out = []
+    out: list[dict[str, float] | None] = []
     for c in counts:
+        if not c:
+            out.append(None)
+            continue
         vec = {k: (1.0 + math.log(x)) * idf[k] if x > 1 else idf[k] for k, x in c.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        factor = scale / norm
-        out.append({prefix + k: v * factor for k, v in vec.items()})
+        factor = scale / (math.sqrt(sum(v * v for v in vec.values())) or 1.0)
+        out.append({prefix + k: v * factor for k, v in vec.items() if df[k] > 1})
     return out
 
 
@@ -101,17 +106,21 @@ def vectors(
     event_weight: float = EVENT_WEIGHT,
 ) -> list[dict[str, float]]:
     """One unit-length vector per article: words, actors and events blocks."""
+    scales = (1.0, actor_weight, event_weight)
     blocks = [
-        _weights(docs, "words", "w:", 1.0),
-        _weights(docs, "actors", "a:", actor_weight),
-        _weights(docs, "events", "e:", event_weight),
+        _weights(docs, "words", "w:", scales[0]),
+        _weights(docs, "actors", "a:", scales[1]),
+        _weights(docs, "events", "e:", scales[2]),
     ]
     out = []
-    for words, actors, events in zip(*blocks, strict=True):
-        vec = words
-        vec.update(actors)
-        vec.update(events)
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    for parts in zip(*blocks, strict=True):
+        vec: dict[str, float] = {}
+        length2 = 0.0
+        for part, scale in zip(parts, scales, strict=True):
+            if part is not None:
+                vec.update(part)
+                length2 += scale * scale
+        norm = math.sqrt(length2) or 1.0
         out.append({k: v / norm for k, v in vec.items()} if norm != 1.0 else vec)
     return out
 
@@ -133,12 +142,17 @@ def _norm(a: Mapping[str, float]) -> float:
 
 
 class _Clusters:
-    """Stories being built: summed member vectors and an index of their telling terms."""
+    """Stories being built: the summed vectors of their latest WINDOW members and an index of
+    their telling terms. A story is described by its recent coverage, which follows a
+    situation as it develops and keeps the cost of a comparison bounded however long the
+    story grows."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, vecs: Sequence[dict[str, float]]) -> None:
         self.threshold = threshold
+        self.vecs = vecs
         self.sums: list[dict[str, float]] = []
         self.members: list[list[int]] = []
+        self.window: list[list[int]] = []  # the latest members, in pass order
         self.keys: list[Counter[str]] = []  # telling terms of the members, with counts
         self.alive: list[bool] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -157,20 +171,29 @@ class _Clusters:
             c = self.members[c][0]  # a merged story points at the one it joined
         return c
 
-    def new(self, n: int, vec: dict[str, float], keys: Sequence[str]) -> int:
+    def new(self, n: int, keys: Sequence[str]) -> int:
         c = len(self.sums)
-        self.sums.append(dict(vec))
+        self.sums.append(dict(self.vecs[n]))
         self.members.append([n])
+        self.window.append([n])
         self.keys.append(Counter())
         self.alive.append(True)
         self.index(c, keys)
         return c
 
-    def add(self, c: int, n: int, vec: Mapping[str, float], keys: Sequence[str]) -> None:
+    def add(self, c: int, n: int, keys: Sequence[str]) -> None:
         total = self.sums[c]
-        for k, v in vec.items():
+        for k, v in self.vecs[n].items():
             total[k] = total.get(k, 0.0) + v
         self.members[c].append(n)
+        self.window[c].append(n)
+        if len(self.window[c]) > WINDOW:
+            for k, v in self.vecs[self.window[c].pop(0)].items():
+                left = total[k] - v
+                if abs(left) > 1e-9:
+                    total[k] = left
+                else:
+                    del total[k]
         self.index(c, keys)
 
     def index(self, c: int, keys: Iterable[str], counts: Mapping[str, int] | None = None) -> None:
@@ -184,34 +207,48 @@ class _Clusters:
         """A story's most used telling terms, to find the stories it may merge with."""
         return [k for k, _ in self.keys[c].most_common(2 * TOP_TERMS)]
 
-    def average(self, a: int, b: int) -> float:
-        return _dot(self.sums[a], self.sums[b]) / (len(self.members[a]) * len(self.members[b]))
+    def score(self, n: int, c: int) -> float:
+        """Average similarity of article n to the story's latest members."""
+        return _dot(self.vecs[n], self.sums[c]) / len(self.window[c])
 
-    def carried(self, a: int, b: int, vecs: Sequence[Mapping[str, float]]) -> bool:
+    def average(self, a: int, b: int) -> float:
+        return _dot(self.sums[a], self.sums[b]) / (len(self.window[a]) * len(self.window[b]))
+
+    def carried(self, a: int, b: int) -> bool:
         """Whether the likeness of two stories survives without its strongest member on
         either side: a roundup that names both situations must not be the only bridge."""
         total = _dot(self.sums[a], self.sums[b])
         for side, other in ((a, b), (b, a)):
-            size = len(self.members[side])
+            size = len(self.window[side])
             if size < 2:
                 continue
-            rest = (size - 1) * len(self.members[other])
+            rest = (size - 1) * len(self.window[other])
             # No member (a unit vector) adds more than the other's norm: often that is enough.
             if (total - _norm(self.sums[other])) / rest >= self.threshold:
                 continue
-            strongest = max(_dot(vecs[m], self.sums[other]) for m in self.members[side])
+            strongest = max(_dot(self.vecs[m], self.sums[other]) for m in self.window[side])
             if (total - strongest) / rest < self.threshold:
                 return False
         return True
 
     def merge(self, keep: int, gone: int) -> None:
-        total = self.sums[keep]
-        for k, v in self.sums[gone].items():
-            total[k] = total.get(k, 0.0) + v
+        window = sorted(self.window[keep] + self.window[gone])[-WINDOW:]
+        if len(window) == len(self.window[keep]) + len(self.window[gone]):
+            total = self.sums[keep]
+            for k, v in self.sums[gone].items():
+                total[k] = total.get(k, 0.0) + v
+        else:
+            total = {}
+            for m in window:
+                for k, v in self.vecs[m].items():
+                    total[k] = total.get(k, 0.0) + v
+            self.sums[keep] = total
+        self.window[keep] = window
         self.members[keep].extend(self.members[gone])
         self.index(keep, list(self.keys[gone]), self.keys[gone])
         self.alive[gone] = False
         self.sums[gone] = {}
+        self.window[gone] = []
         self.keys[gone] = Counter()
         self.members[gone] = [keep]
 
@@ -233,20 +270,20 @@ def group_stories(
     for v in vecs:
         df.update(v.keys())
     common = max(2.0, COMMON * len(docs))
-    clusters = _Clusters(threshold)
+    clusters = _Clusters(threshold, vecs)
     for n, vec in enumerate(vecs):
         telling = [k for k in vec if 1 < df[k] <= common]
         keys = heapq.nlargest(TOP_TERMS, telling, key=vec.__getitem__)
         best: tuple[float, int] | None = None
         for c in clusters.candidates(keys):
-            score = _dot(vec, clusters.sums[c]) / len(clusters.members[c])
+            score = clusters.score(n, c)
             if score >= threshold and (best is None or (score, -c) > (best[0], -best[1])):
                 best = (score, c)
         if best is None:
-            clusters.new(n, vec, keys)
+            clusters.new(n, keys)
         else:
-            clusters.add(best[1], n, vec, keys)
-    _merge(clusters, vecs)
+            clusters.add(best[1], n, keys)
+    _merge(clusters)
 
     stories = []
     for c, alive in enumerate(clusters.alive):
@@ -259,7 +296,7 @@ def group_stories(
     return stories
 
 
-def _merge(clusters: _Clusters, vecs: Sequence[Mapping[str, float]]) -> None:
+def _merge(clusters: _Clusters) -> None:
     """Merge the two most alike stories while their average similarity is above the
     threshold (greedy group-average agglomeration, pairs found through the term index)."""
     threshold = clusters.threshold
@@ -281,7 +318,7 @@ def _merge(clusters: _Clusters, vecs: Sequence[Mapping[str, float]]) -> None:
             continue
         if sizes[a] != len(clusters.members[a]) or sizes[b] != len(clusters.members[b]):
             continue  # stale: one of them grew since this pair was scored
-        if not clusters.carried(a, b, vecs):
+        if not clusters.carried(a, b):
             continue
         clusters.merge(a, b)  # the older story keeps its place
         sizes[a] = len(clusters.members[a])
