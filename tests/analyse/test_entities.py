@@ -115,3 +115,10 @@ def test_organisation_named_after_a_capital_is_the_organisation_of_that_country(
     ents = entities(analyser, "Volunteers delivered medicine to Quito University Hospital.")
     org = [e for e in ents if e.kind == "organization"]
     assert [(e.name, e.country) for e in org] == [("Quito University Hospital", "ECU")]
+
+
+def test_to_and_from_lead_to_a_place_only_after_a_word_of_motion(analyser):
+    ents = entities(analyser, "Ecuador protested to Lima on Monday.")
+    assert "PER" in {e.kb_id for e in ents}  # the government addressed
+    ents = entities(analyser, "The envoy travelled from Lima to Quito on Monday.")
+    assert not {"PER", "ECU"} & {e.kb_id for e in ents}  # two cities on a route

@@ -135,11 +135,34 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     return found
 
 
-# Prepositions of place and motion: "flights from London to Sydney", "met in Washington".
+# Prepositions of place: "met in Washington". "to" and "from" only after a word of motion
+# ("flew from London to Sydney"): "protested to Beijing" names the government.
 _PLACE_PREPS = {
-    "in", "at", "near", "inside", "outside", "from", "to", "into", "via", "through",
-    "across", "around", "toward", "towards", "throughout", "between",
+    "in", "at", "near", "inside", "outside", "into", "via", "through", "across", "around",
+    "throughout",
 }  # fmt: skip
+_MOTION_PREPS = {"to", "from", "toward", "towards"}
+
+
+@lru_cache(maxsize=1)
+def _motion_words() -> frozenset[str]:
+    path = resources.files("wirewatch") / "data" / "names" / "motion_words.txt"
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _place_prep(prep: Token) -> bool:
+    if prep.lower_ in _PLACE_PREPS:
+        return True
+    if prep.lower_ not in _MOTION_PREPS:
+        return False
+    # "from London to Sydney": the second preposition may hang on the first one's object.
+    head = prep.head
+    while head.dep_ == "pobj" or head.pos_ == "ADP":
+        if head.head is head:
+            break
+        head = head.head
+    return head.lemma_.lower() in _motion_words()
 
 
 @lru_cache(maxsize=1)
@@ -156,15 +179,13 @@ def _locative(span: Span, kb: KnowledgeBase) -> bool:
     that modifies a noun other than a government body ("a London court", not "Seoul
     officials")."""
     root = span.root
-    if root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS:
+    if root.dep_ == "pobj" and _place_prep(root.head):
         return True
     head = root.head
     if root.dep_ in ("compound", "nmod") and head.i > root.i and head.pos_ in ("NOUN", "PROPN"):
         return kb.body(head.text) is None and head.lower_ not in _government_nouns()
     # "in London and Paris": a conjunct of a locative object
-    return (
-        root.dep_ == "conj" and root.head.dep_ == "pobj" and root.head.head.lower_ in (_PLACE_PREPS)
-    )
+    return root.dep_ == "conj" and root.head.dep_ == "pobj" and _place_prep(root.head.head)
 
 
 def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:

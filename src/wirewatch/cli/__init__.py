@@ -227,8 +227,9 @@ def _event_table(rows: list[dict[str, Any]]) -> Any:
     tbl.add_column("evidence", ratio=4)
     for r in rows:
         d = r["date"]
+        approx = r.get("date_approximate")
         if d is None:
-            when = "undated"
+            when = f"undated\n(≈ by {approx['end']})" if approx else "undated"
         else:
             when = d["start"] if d["start"] == d["end"] else f"{d['start']}..{d['end']}"
         by_role: dict[str, list[str]] = {}

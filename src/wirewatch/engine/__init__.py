@@ -119,8 +119,18 @@ def ingest(
                 summary.errors.append(err)
                 if on_error:
                     on_error(err)
-        summary.mentions += sum(len(ms) for _, ms in analysed)
-        store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
+        late_copies = set(
+            store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
+        )
+        for article, ms in analysed:
+            if article.id in late_copies:  # another writer stored the same text first
+                summary.duplicate += 1
+                if article.id in stored:
+                    summary.updated -= 1
+                else:
+                    summary.new -= 1
+            else:
+                summary.mentions += len(ms)
         if on_progress:
             on_progress(len(batch))
     summary.events = relink(store)

@@ -7,8 +7,9 @@ each actor's ``evidence``); actors carry ``sector`` and ``alias_reasons``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +227,9 @@ def _event_record(
         "cameo": ev.cameo,
         "status": ev.status,
         "date": _date(ev.date_start, ev.date_end),
+        "date_approximate": approximate_date(
+            _date(ev.date_start, ev.date_end), ev.status, (row.published for _, row in ms)
+        ),
         "location": _location(ev.location_name, ev.location_country),
         "actors": list(actors_out.values()),
         "attributed_to": list(attributed.values()),
@@ -291,6 +295,27 @@ def _date(start: str | None, end: str | None) -> dict[str, str] | None:
     return {"start": start, "end": end or start} if start else None
 
 
+# An event the text gives no date for, reported as done, happened on or before its first
+# report; news reports most such events within days. The window is an assumption, so it is
+# exported apart from ``date`` (which stays null) and says what it rests on.
+APPROXIMATE_WINDOW_DAYS = 7
+_PAST_STATUSES = ("occurred", "claimed", "denied")
+
+
+def approximate_date(
+    date: dict[str, str] | None, status: str, published: Iterable[str | None]
+) -> dict[str, str] | None:
+    """``{"start", "end", "basis"}`` for an undated past event, from its first report."""
+    if date is not None or status not in _PAST_STATUSES:
+        return None
+    days = sorted(p[:10] for p in published if p)
+    if not days:
+        return None
+    first = dt.date.fromisoformat(days[0])
+    start = first - dt.timedelta(days=APPROXIMATE_WINDOW_DAYS)
+    return {"start": start.isoformat(), "end": first.isoformat(), "basis": "first_report"}
+
+
 def _location(name: str | None, country: str | None) -> dict[str, str | None] | None:
     return {"name": name, "country": country} if name else None
 
@@ -336,6 +361,9 @@ def mention_record(m: EventMention) -> dict[str, Any]:
         "cameo": m.cameo,
         "status": m.status,
         "date": _date(m.date_start, m.date_end),
+        "date_approximate": approximate_date(
+            _date(m.date_start, m.date_end), m.status, [m.published]
+        ),
         "location": _location(m.location_name, m.location_country),
         "actors": [
             _actor_record(a, None, _actor_evidence(m, a)) | {"title": a.title} for a in m.actors
