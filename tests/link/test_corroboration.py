@@ -53,3 +53,31 @@ def test_one_meeting_with_its_outlets_and_independent_sources(events):
     assert c["outlets"] == 4  # Reuters, The Guardian (the copy), The Observer, BBC News
     assert c["independent"] == 3  # Reuters, Guardian Media Group, BBC
     assert c["claim_share"] == 0.0
+
+
+def test_claim_share_counts_reports_that_only_repeat_a_named_claim():
+    from types import SimpleNamespace
+
+    from wirewatch.model import ActorMention, EventMention, Span
+    from wirewatch.store.records import _corroboration
+
+    agency = ActorMention("Border Agency", "Border Agency", "organization", None, "attribution",
+                          Span(0, 13, "Border Agency"))  # fmt: skip
+
+    def report(article, status, attributed=()):
+        return EventMention(article=article, index=0, type="MOBILIZE", status=status,
+                            sentence=Span(0, 1, "x"), trigger=Span(0, 1, "x"),
+                            attributed_to=list(attributed))  # fmt: skip
+
+    ms = [
+        # A hedged headline and the claim with its source: this report only repeats it.
+        (report("a", "claimed"), SimpleNamespace(outlet="Reuters")),
+        (report("a", "claimed", [agency]), SimpleNamespace(outlet="Reuters")),
+        # A report that saw it happen.
+        (report("b", "occurred"), SimpleNamespace(outlet="BBC News")),
+        # Hedged but with nobody named: not an attributed claim.
+        (report("c", "claimed"), SimpleNamespace(outlet="AFP")),
+    ]
+    c = _corroboration(ms, {})
+    assert (c["reports"], c["independent"]) == (3, 3)
+    assert c["claim_share"] == 0.33

@@ -263,7 +263,7 @@ def _corroboration(
     unknown = sum(1 for o, _ in by_article.values() if not o)
     repeats = sum(
         1 for _, reports in by_article.values()
-        if all(r.status == "claimed" and r.attributed_to for r in reports)
+        if all(r.status == "claimed" for r in reports) and any(r.attributed_to for r in reports)
     )  # fmt: skip
     return {
         "reports": len(by_article),
