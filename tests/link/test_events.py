@@ -231,3 +231,22 @@ def test_one_article_giving_a_named_event_two_adjacent_dates_makes_one_event():
     other = mention("b", "2024-05-09T09:00:00+00:00", [KOR, USA], date="2024-05-07",
                     label="strategic dialogue")  # fmt: skip
     assert len(merge_mentions([first, other])) == 2
+
+
+def test_an_article_naming_its_dated_event_again_without_a_date_adds_to_it():
+    # "The 2+2 meeting continues" comes before "will be held on the 31st" in one article;
+    # the undated mention falls outside its own time window, but the article dates it.
+    again = mention("a", "2024-10-30T00:00:00+00:00", [KOR, USA])
+    dated = mention("a", "2024-10-30T00:00:00+00:00", [KOR, USA], date="2024-10-31",
+                    status="planned")  # fmt: skip
+    dated.index = 1
+    held = mention("b", "2024-11-01T00:00:00+00:00", [KOR, USA], date="2024-10-31")
+    clusters = merge_mentions([again, dated, held])
+    assert len(clusters) == 1 and len(clusters[0].mentions) == 3
+    # An article that never dates it keeps its undated mention apart; so does one naming
+    # another partner.
+    elsewhere = mention("c", "2024-10-30T00:00:00+00:00", [KOR, USA])
+    canada = mention("a", "2024-10-30T00:00:00+00:00", [CAN, USA])
+    canada.index = 2
+    assert len(merge_mentions([elsewhere, dated, held])) == 2
+    assert len(merge_mentions([canada, dated, held])) == 2

@@ -242,6 +242,23 @@ def _reconcile(clusters: list[EventCluster], position: dict[int, int]) -> list[E
                 gone.add(drop.seq)
                 if keep is b:
                     break  # a is gone; b carries on in the outer loop
+    # An undated event of a named format whose reports all come from articles that date
+    # that event elsewhere ("the 2+2 meeting continues" before "held on Oct. 31"): the
+    # article names it again; it was only met before its date in the pass.
+    for c in clusters:
+        if c.seq in gone or c.dated or not c.label:
+            continue
+        hosts = [
+            d for d in by_key.get((c.type, c.label), ())
+            if d.seq not in gone and c.articles <= d.articles and _same_setting(c, d)
+            and c.actors & d.actors
+        ]  # fmt: skip
+        if hosts:
+            host = max(hosts, key=lambda d: (len(c.actors & d.actors), -d.seq))
+            for m in c.mentions:
+                host.add(m)
+            host.mentions.sort(key=lambda m: position[id(m)])
+            gone.add(c.seq)
     return [c for c in clusters if c.seq not in gone]
 
 
