@@ -298,7 +298,23 @@ def stories(obj: Context, fmt: str, output: str | None) -> None:
     """Stories: groups of articles about one developing situation."""
     from wirewatch.store.records import story_records
 
-    write_records(story_records(obj.store()), fmt, output)
+    write_records(story_records(obj.store()), fmt, output, table=_stories_table)
+
+
+def _stories_table(rows: list[dict[str, Any]]) -> Any:
+    """One line per story: its dates, size and main actors (JSONL has every field)."""
+    from rich.table import Table
+
+    tbl = Table(title="wirewatch stories")
+    for column in ("id", "title", "dates", "articles", "events", "actors"):
+        tbl.add_column(column)
+    for r in rows:
+        first, last = r.get("first_date"), r.get("last_date")
+        dates = first if first == last else f"{first}..{last}" if first else ""
+        names = ", ".join(a["name"] for a in (r.get("actors") or [])[:5])
+        tbl.add_row(r["id"], r.get("title") or "", dates or "", str(r["articles"]),
+                    str(r["events"]), names)  # fmt: skip
+    return tbl
 
 
 def _who(event: dict[str, Any]) -> str:
@@ -328,10 +344,14 @@ def timeline(
     if fmt != "table":
         write_records(records, fmt, output)
         return
-    titles = {s["id"]: s["title"] for s in story_records(store)}
+    info = {s["id"]: s for s in story_records(store)}
     lines: list[str] = []
     for sid in dict.fromkeys(r["story"] for r in records):
-        lines.append(f"== {titles.get(sid) or 'story'} [{sid}]")
+        head = info.get(sid, {})
+        lines.append(f"== {head.get('title') or 'story'} [{sid}]")
+        if head.get("actors"):
+            names = ", ".join(a["name"] for a in head["actors"])
+            lines.append(f"   {head['articles']} article(s); actors: {names}")
         for r in (x for x in records if x["story"] == sid):
             d = r["date"]
             when = "undated   " if d is None else d["start"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +144,17 @@ def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
             for chunk in chunks(sorted(set(actor_ids.values())), 500)
             for r in conn.execute(select(actors).where(actors.c.id.in_(chunk)))
         }
+        # Syndicated copies (exact or near duplicates) of the events' articles: their outlets
+        # carry the report too, but are not independent of the original.
+        copies: dict[str, list[str | None]] = defaultdict(list)
+        reported = sorted({r.data["article"] for r in mention_rows})
+        for chunk in chunks(reported, 500):
+            for copy in conn.execute(
+                select(articles.c.duplicate_of, articles.c.outlet).where(
+                    articles.c.duplicate_of.in_(chunk)
+                )
+            ):
+                copies[copy.duplicate_of].append(copy.outlet)
     by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
     for row in mention_rows:
         m = EventMention.from_dict(row.data)
@@ -151,13 +162,18 @@ def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
             actor.id = actor_ids.get((m.id, pos), actor.id)
         by_event[row.event_id].append((m, row))
     return [
-        _event_record(event_rows[eid], by_event.get(eid, []), actor_names)
+        _event_record(event_rows[eid], by_event.get(eid, []), actor_names, copies)
         for eid in ids
         if eid in event_rows
     ]
 
 
-def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict) -> dict[str, Any]:
+def _event_record(
+    ev: Any,
+    ms: list[tuple[EventMention, Any]],
+    actor_names: dict,
+    copies: Mapping[str, list[str | None]] | None = None,
+) -> dict[str, Any]:
     actors_out: dict[tuple[str, str], dict[str, Any]] = {}
     attributed: dict[str, dict[str, Any]] = {}
     evidence, history, quantities = [], [], []
@@ -193,7 +209,7 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
             )  # fmt: skip
         for q in m.quantities:
             quantities.append({**q, "article": m.article})
-    corroboration = _corroboration(ms)
+    corroboration = _corroboration(ms, copies or {})
     # Outlet as the attribution when no party is named: the report itself is the source.
     if not attributed:
         for _, row in ms:
@@ -231,23 +247,29 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
     }
 
 
-def _corroboration(ms: list[tuple[EventMention, Any]]) -> dict[str, Any]:
+def _corroboration(
+    ms: list[tuple[EventMention, Any]], copies: Mapping[str, list[str | None]]
+) -> dict[str, Any]:
     """How many reports stand behind an event, and how many of them are independent: an
-    outlet and its sister titles or wire copies count once (data/outlets/groups.tsv)."""
+    outlet and its sister titles or wire copies count once (data/outlets/groups.tsv), and
+    an outlet that ran a syndicated copy is one more outlet but not one more source."""
     by_article: dict[str, tuple[str | None, list[EventMention]]] = {}
     for m, row in ms:
         by_article.setdefault(m.article, (row.outlet, []))[1].append(m)
-    outlets = {o for o, _ in by_article.values() if o}
-    groups = {outlet_group(o) for o in outlets}
+    originals = {o for o, _ in by_article.values() if o}
+    groups = {outlet_group(o) for o in originals}
+    syndicated = [o for a in by_article for o in copies.get(a, [])]
+    outlets = originals | {o for o in syndicated if o}
     unknown = sum(1 for o, _ in by_article.values() if not o)
     repeats = sum(
         1 for _, reports in by_article.values()
-        if all(r.status == "claimed" and r.attributed_to for r in reports)
+        if all(r.status == "claimed" for r in reports) and any(r.attributed_to for r in reports)
     )  # fmt: skip
     return {
         "reports": len(by_article),
         "outlets": len(outlets) + unknown,
         "independent": len(groups) + unknown,
+        "copies": len(syndicated),
         "claim_share": round(repeats / len(by_article), 2) if by_article else 0.0,
     }
 
