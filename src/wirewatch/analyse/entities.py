@@ -16,6 +16,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from wirewatch.analyse.docindex import Tok, doc_index
 from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
 from wirewatch.link.names import org_suffixes
 
@@ -78,17 +79,20 @@ def _from_known(span: Span, known: KnownActor) -> EntityRef:
 def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     """Longest knowledge-base matches over n-grams starting at capitalised tokens."""
     found: list[EntityRef] = []
+    ix = doc_index(doc)
+    toks = ix.toks
+    size = len(toks)
     i = 0
-    while i < len(doc):
-        tok = doc[i]
+    while i < size:
+        tok = toks[i]
         if not (tok.text[:1].isupper() or tok.lower_ == "the"):
             i += 1
             continue
         best: EntityRef | None = None
         # A name runs over capitalised words, joiners and name punctuation, within a sentence.
         limit = 1
-        while limit < _MAX_NGRAM and i + limit < len(doc):
-            nxt = doc[i + limit]
+        while limit < _MAX_NGRAM and i + limit < size:
+            nxt = toks[i + limit]
             if nxt.is_sent_start or not (
                 nxt.text[:1].isupper() or nxt.lower_ in _NAME_JOINERS
                 or nxt.text in _NAME_PUNCT or nxt.text[:1].isdigit()
@@ -96,32 +100,33 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 break
             limit += 1
         for n in range(limit, 0, -1):
-            span = doc[i : i + n]
-            if not any(c.isalnum() for c in span[-1].text):
+            if not any(c.isalnum() for c in toks[i + n - 1].text):
                 continue
-            lowers = [t.lower_ for t in span[1:] if t.text[:1].islower()]
-            known = kb.lookup(span.text)
+            text = ix.span_text(i, i + n)
+            lowers = any(t.text[:1].islower() for t in toks[i + 1 : i + n])
+            known = kb.lookup(text)
             if known is not None:
                 # "the State Department in Washington": the organisation, then a place.
-                cut = next((t.i for t in span[1:] if t.lower_ == "in"), None)
-                if cut is not None and kb.lookup(doc[i:cut].text) is not None:
+                cut = next((t.i for t in toks[i + 1 : i + n] if t.lower_ == "in"), None)
+                if cut is not None and kb.lookup(ix.span_text(i, cut)) is not None:
                     continue
-                best = _from_known(span, known)
+                best = _from_known(doc[i : i + n], known)
                 if known.kind == "country":
                     # "sanctions on Russia in Luxembourg": a country can also be the place.
-                    best.place = kb.place(span.text)
+                    best.place = kb.place(text)
                 break
-            demonym = kb.country_by_demonym(span.text) if n <= 3 and not lowers else None
+            demonym = kb.country_by_demonym(text) if n <= 3 and not lowers else None
             if demonym is not None:
-                best = _from_known(span, demonym)
+                best = _from_known(doc[i : i + n], demonym)
                 break
-            place = kb.place(span.text) if n <= 4 and not lowers else None
-            if place is not None and span.text[:1].isupper():
+            place = kb.place(text) if n <= 4 and not lowers else None
+            if place is not None and text[:1].isupper():
+                span = doc[i : i + n]
                 best = EntityRef(
                     span.start, span.end, span.start_char, span.end_char, span.text,
                     place.name, None, place.country, place=place,
                 )  # fmt: skip
-                metonym = kb.metonym(span.text)
+                metonym = kb.metonym(text)
                 if metonym is not None and not _locative(span, kb):
                     best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
                     best.name = metonym.name
@@ -151,7 +156,7 @@ def _motion_words() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
-def _place_prep(prep: Token) -> bool:
+def _place_prep(prep: Tok | Token) -> bool:
     if prep.lower_ in _PLACE_PREPS:
         return True
     if prep.lower_ not in _MOTION_PREPS:
@@ -178,7 +183,7 @@ def _locative(span: Span, kb: KnowledgeBase) -> bool:
     "talks in Seoul", "from London to Sydney" ("Seoul said" stays South Korea); so is one
     that modifies a noun other than a government body ("a London court", not "Seoul
     officials")."""
-    root = span.root
+    root = doc_index(span.doc).root(span.start, span.end)
     if root.dep_ == "pobj" and _place_prep(root.head):
         return True
     head = root.head
@@ -293,8 +298,11 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     refs.sort(key=lambda r: r.start)
     _bracketed_acronyms(doc, refs)
     _qualify_bodies(refs, kb)
-    for sent in doc.sents:
-        _domestic_actors(doc, sent, refs)
+    # Which tokens are taken is fixed before the first sentence: the actors found below lie
+    # in the sentence that finds them.
+    taken = {i for r in refs if r.kind or r.place for i in range(r.start, r.end)}
+    for sent in doc_index(doc).sents:
+        _domestic_actors(doc, sent, refs, taken)
     refs.sort(key=lambda r: r.start)
     return refs
 
@@ -516,6 +524,11 @@ def leader_country(name: str, title: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _domestic_firsts() -> frozenset[str]:
+    return frozenset(key[0] for key in _domestic_words())
+
+
+@lru_cache(maxsize=1)
 def _domestic_words() -> dict[tuple[str, ...], str]:
     return {
         tuple(row["word"].split()): row.get("sector", "") or "civilian"
@@ -527,38 +540,46 @@ def _domestic_words() -> dict[tuple[str, ...], str]:
 _LOCATIVE = {"in", "at", "near", "inside", "across", "throughout"}
 
 
-def _country_in(tok: Token, refs: list[EntityRef]) -> str | None:
+def _country_in(tok: Tok | Token, refs: list[EntityRef]) -> str | None:
     for r in refs:
         if r.start <= tok.i < r.end and r.country:
             return r.country
     return None
 
 
-def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
+def _domestic_actors(doc: Doc, sent: Span, all_refs: list[EntityRef], taken: set[int]) -> None:
     """ "Rebels in the Ivory Coast", "police" in a sentence about Monrovia: common nouns for
     domestic actors become actors with the country the sentence gives them."""
     words = _domestic_words()
-    taken = {i for r in refs for i in range(r.start, r.end) if r.kind or r.place}
+    firsts = _domestic_firsts()
+    toks = doc_index(doc).toks
+    # the actors that overlap this sentence, in document order
+    refs = [r for r in all_refs if r.start < sent.end and r.end > sent.start]
     found: list[tuple[int, int, str, str | None]] = []  # start, end, sector, own country
     homes: list[str] = []
     i = sent.start
     while i < sent.end:
+        if toks[i].lower_ not in firsts:
+            i += 1
+            continue
         match = None
         for n in (2, 1):
-            key = tuple(t.lower_ for t in doc[i : min(i + n, sent.end)])
-            if len(key) == n and key in words and not any(j in taken for j in range(i, i + n)):
+            if i + n > sent.end:
+                continue
+            key = tuple(t.lower_ for t in toks[i : i + n])
+            if key in words and not any(j in taken for j in range(i, i + n)):
                 match = (n, words[key])
                 break
         if match is None:
             i += 1
             continue
         n, sector = match
-        head = doc[i + n - 1]
+        head = toks[i + n - 1]
         if head.pos_ not in ("NOUN", "PROPN") or (head.dep_ == "compound" and head.head.i == i + n):
             # "opposition groups": the phrase ends at its head noun.
             if head.dep_ == "compound" and head.head.i == i + n and head.head.pos_ == "NOUN":
                 n += 1
-                head = doc[i + n - 1]
+                head = toks[i + n - 1]
             else:
                 i += n
                 continue
@@ -584,7 +605,7 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
     for r in refs:
         if not (sent.start <= r.start < sent.end) or not r.country or r.kind == "person":
             continue
-        root = doc[r.start : r.end].root
+        root = doc_index(doc).root(r.start, r.end)
         if r.place is not None and root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
             homes.append(r.country)
         elif r.kind == "organization" and r.kb_id and r.kb_id.startswith(f"{r.country}-"):
@@ -595,7 +616,7 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
         if country is None:
             continue
         span = doc[start:end]
-        refs.append(
+        ref = (
             EntityRef(
                 start,
                 end,
@@ -609,6 +630,8 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
                 sector,
             )  # fmt: skip
         )
+        all_refs.append(ref)
+        refs.append(ref)
     # Only where the sentence is about one country: "Defense Minister Kim met Austin in
     # Washington" says nothing about Kim's country.
     named = {r.country for r in refs if sent.start <= r.start < sent.end and r.country}
