@@ -13,6 +13,7 @@ is not changed afterwards.
 
 from __future__ import annotations
 
+import gc
 import weakref
 from collections.abc import Iterator
 
@@ -22,10 +23,6 @@ from spacy.attrs import (
     ENT_TYPE,
     HEAD,
     IDX,
-    IS_ALPHA,
-    IS_PUNCT,
-    IS_SPACE,
-    IS_UPPER,
     LEMMA,
     LOWER,
     ORTH,
@@ -37,10 +34,11 @@ from spacy.attrs import (
 from spacy.tokens import Doc, Span
 
 _KEY = "wirewatch_index"
-_ATTRS = [ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, SENT_START, IS_ALPHA, IS_PUNCT,
-          IS_UPPER, IS_SPACE, IDX, SPACY]  # fmt: skip
+_ATTRS = [ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, SENT_START, IDX, SPACY]
 # hash -> string; hashes are a fixed function of the string, so one table serves every Vocab
 _STRINGS: dict[int, str] = {0: ""}
+# word hash -> (is_alpha, is_punct, is_upper, is_space): flags of the English lexemes
+_FLAGS: dict[int, tuple[bool, bool, bool, bool]] = {}
 
 
 class Tok:
@@ -148,47 +146,65 @@ class Tok:
 class DocIndex:
     """Every token of a Doc as a ``Tok``, and the sentence spans."""
 
-    __slots__ = ("_doc", "toks", "text", "bounds")
+    __slots__ = ("_doc", "toks", "text", "bounds", "_ents", "__weakref__")
 
     def __init__(self, doc: Doc) -> None:
         # Only a weak reference: the Doc holds the index in its user_data, and a Doc must
         # not wait for the cycle collector to be freed.
         self._doc = weakref.ref(doc)
-        strings = doc.vocab.strings
         n = len(doc)
         toks: list[Tok] = []
         heads: list[int] = []
-        rows: list[list[int]] = []
-        names: list[str] = []
-        if n:
-            arr = doc.to_array(_ATTRS)
-            # Hashes are 64-bit numbers, slow to turn into Python ints one by one: number
-            # the distinct ones and look their strings up once.
-            uniq, inv = numpy.unique(arr[:, :7], return_inverse=True)
-            cache = _STRINGS
-            for h in uniq.tolist():
-                if h not in cache:
-                    cache[h] = str(strings[h])
-            names = [cache[h] for h in uniq.tolist()]
-            rows = numpy.hstack([inv.reshape(n, 7), arr[:, 7:].view(numpy.int64)]).tolist()
-        for i, row in enumerate(rows):
-            (
-                orth,
-                lower,
-                lemma,
-                pos,
-                tag,
-                dep,
-                ent,
-                head,
-                ss,
-                alpha,
-                punct,
-                upper,
-                space,
-                idx,
-                sp,
-            ) = row
+        # Tens of thousands of new objects, none of them garbage yet: the cycle collector
+        # would walk them again and again while they are made.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            if n:
+                self._build(doc, n, toks, heads)
+            self._link(toks, heads)
+        finally:
+            if enabled:
+                gc.enable()
+        # Doc.text builds a Token per token; the strings are all here already.
+        self.text = "".join([x for t in toks for x in (t.text, t.whitespace_)])
+        self.toks = toks
+        self._ents: list[tuple[int, int, str]] | None = None
+        # Tokens point at each other (head, children): when the Doc goes, break those
+        # cycles so that reference counting frees them at once, not the cycle collector.
+        weakref.finalize(doc, _release, weakref.ref(self))
+        # sentence bounds, not Spans: a Span would hold the Doc
+        self.bounds: dict[int, int] = {s.start: s.end for s in doc.sents} if len(doc) else {}
+        for start, end in self.bounds.items():
+            for j in range(start, end):
+                toks[j].sent_start = start
+
+    def _build(self, doc: Doc, n: int, toks: list[Tok], heads: list[int]) -> None:
+        arr = doc.to_array(_ATTRS)
+        # Hashes are 64-bit numbers, slow to turn into Python ints one by one: number the
+        # distinct ones and look their strings up once.
+        uniq, inv = numpy.unique(arr[:, :7], return_inverse=True)
+        inv = inv.reshape(n, 7)
+        cache = _STRINGS
+        hashes = uniq.tolist()
+        strings = doc.vocab.strings
+        for h in hashes:
+            if h not in cache:
+                cache[h] = str(strings[h])
+        names = [cache[h] for h in hashes]
+        # lexical flags of each distinct word
+        flags: dict[int, tuple[bool, bool, bool, bool]] = {}
+        for u in numpy.unique(inv[:, 0]).tolist():
+            h = hashes[u]
+            found = _FLAGS.get(h)
+            if found is None:
+                lex = doc.vocab[h]
+                found = _FLAGS[h] = (lex.is_alpha, lex.is_punct, lex.is_upper, lex.is_space)
+            flags[u] = found
+        nums = arr[:, 7:].view(numpy.int64).tolist()
+        for i, ((orth, lower, lemma, pos, tag, dep, ent), (head, ss, idx, sp)) in enumerate(
+            zip(inv.tolist(), nums, strict=True)
+        ):
             t = Tok()
             t.i = i
             t.text = names[orth]
@@ -202,27 +218,22 @@ class DocIndex:
             t.whitespace_ = " " if sp else ""
             heads.append(i + head)
             t.is_sent_start = True if ss == 1 else (None if ss == 0 else False)
-            t.is_alpha, t.is_punct, t.is_upper, t.is_space = (
-                bool(alpha), bool(punct), bool(upper), bool(space),
-            )  # fmt: skip
+            t.is_alpha, t.is_punct, t.is_upper, t.is_space = flags[orth]
             t.index = self
             t.sent_start = 0
             t._subtree = None
             toks.append(t)
-        kids: list[list[Tok]] = [[] for _ in toks]
+
+    @staticmethod
+    def _link(toks: list[Tok], heads: list[int]) -> None:
+        kids: dict[int, list[Tok]] = {}
         for t, h in zip(toks, heads, strict=True):
             t.head = toks[h]
             if h != t.i:
-                kids[h].append(t)
-        for t, k in zip(toks, kids, strict=True):
-            t.children = tuple(k)
-        self.text = doc.text
-        self.toks = toks
-        # sentence bounds, not Spans: a Span would hold the Doc
-        self.bounds: dict[int, int] = {s.start: s.end for s in doc.sents} if len(doc) else {}
-        for start, end in self.bounds.items():
-            for j in range(start, end):
-                toks[j].sent_start = start
+                kids.setdefault(h, []).append(t)
+        for t in toks:
+            k = kids.get(t.i)
+            t.children = tuple(k) if k else ()
 
     @property
     def doc(self) -> Doc:
@@ -249,6 +260,18 @@ class DocIndex:
     def sent_of(self, i: int) -> Span:
         start = self.toks[i].sent_start
         return self.doc[start : self.bounds[start]]
+
+    @property
+    def ents(self) -> list[tuple[int, int, str]]:
+        """``doc.ents`` as (start, end, label) token bounds."""
+        if self._ents is None:
+            self._ents = [(e.start, e.end, e.label_) for e in self.doc.ents]
+        return self._ents
+
+    def span_chars(self, start: int, end: int) -> tuple[int, int]:
+        """``(span.start_char, span.end_char)`` of ``doc[start:end]`` (non-empty)."""
+        last = self.toks[end - 1]
+        return self.toks[start].idx, last.idx + len(last.text)
 
     def span_text(self, start: int, end: int) -> str:
         """``doc[start:end].text`` without building the Span."""
@@ -279,6 +302,16 @@ class DocIndex:
             if n < best:
                 best, root = n, i
         return toks[start] if root == -1 else toks[root]
+
+
+def _release(ref: weakref.ref[DocIndex]) -> None:
+    ix = ref()
+    if ix is None:
+        return
+    for t in ix.toks:
+        del t.head, t.children, t.index
+        t._subtree = None
+    ix.toks = []
 
 
 def doc_index(doc: Doc) -> DocIndex:

@@ -70,9 +70,11 @@ def _clean_name(text: str) -> str:
 
 
 def _from_known(span: Span, known: KnownActor) -> EntityRef:
+    ix = doc_index(span.doc)
+    start_char, end_char = ix.span_chars(span.start, span.end)
     return EntityRef(
-        span.start, span.end, span.start_char, span.end_char, span.text, known.name, known.kind,
-        known.country, known.id, known.sector,
+        span.start, span.end, start_char, end_char, ix.text[start_char:end_char], known.name,
+        known.kind, known.country, known.id, known.sector,
     )  # fmt: skip
 
 
@@ -204,7 +206,7 @@ def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
         known = kb.lookup(part)
         if known is None:
             return []
-        start = ent.doc.text.find(part, offset)
+        start = doc_index(ent.doc).text.find(part, offset)
         members.append(
             EntityRef(
                 ent.start,
@@ -249,7 +251,7 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             refs.append(ref)
             continue
         candidate = _span_ref(ent)
-        inside = [r for r in refs if _overlaps(r, candidate)]
+        inside = [r for r in refs if r.start < candidate.end and candidate.start < r.end]
         # "Bank of America", "Air Canada", "the U.S. Department of Labor", "Baghdad
         # University": an organisation whose name contains a country or a place is the
         # organisation, of that country.
@@ -312,9 +314,10 @@ def _split_parenthetical(ent: Span) -> list[Span]:
     a name and its acronym in brackets as one entity; they are two names of one actor.
     Likewise a company and the person named after its legal form."""
     doc = ent.doc
-    for tok in ent[1:]:
+    toks = doc_index(doc).toks
+    for tok in toks[ent.start + 1 : ent.end]:
         if tok.text == "(":
-            inner = [t for t in doc[tok.i + 1 : ent.end] if t.text != ")"]
+            inner = [t for t in toks[tok.i + 1 : ent.end] if t.text != ")"]
             if inner and all(t.text[:1].isupper() for t in inner) and len(inner) <= 3:
                 full = Span(doc, ent.start, tok.i, label=ent.label_)
                 short = Span(doc, inner[0].i, inner[-1].i + 1, label=ent.label_)
@@ -323,14 +326,14 @@ def _split_parenthetical(ent: Span) -> list[Span]:
     if ent.label_ == "ORG":
         # "Quillon Motors LLC Pavel Orlik": a legal form ends the company; a name after it
         # is the person the title before it belongs to.
-        for tok in ent[1:-2]:
-            rest = doc[tok.i + 1 : ent.end]
+        for tok in toks[ent.start + 1 : max(ent.start + 1, ent.end - 2)]:
+            rest = toks[tok.i + 1 : ent.end]
             if (
                 tok.lower_.strip(".") in org_suffixes() and len(rest) <= 3
                 and all(t.is_alpha and t.text[:1].isupper() and t.text[1:].islower() for t in rest)
             ):  # fmt: skip
                 return [Span(doc, ent.start, tok.i + 1, label="ORG"),
-                        Span(doc, rest.start, rest.end, label="PERSON")]  # fmt: skip
+                        Span(doc, tok.i + 1, ent.end, label="PERSON")]  # fmt: skip
     return [ent]
 
 
@@ -389,7 +392,7 @@ def _leaders_of_governments(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) 
     a modifier of the government it leads; it is that leader, a person."""
     taken = {i for r in refs for i in range(r.start, r.end)}
     found = []
-    for tok in doc:
+    for tok in doc_index(doc).toks:
         if tok.pos_ != "NOUN" or kb.body(tok.text) not in _LEADER_BODIES:
             continue
         names = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i]
@@ -409,12 +412,12 @@ def _leaders_of_governments(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) 
     return found
 
 
-def _in_name(tok: Token) -> bool:
+def _in_name(tok: Tok | Token) -> bool:
     """A capitalised proper noun, or a piece of a hyphenated given name ("Jae-in")."""
-    doc = tok.doc
-    joined = tok.i > 0 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_
+    toks = doc_index(tok.doc).toks
+    joined = tok.i > 0 and toks[tok.i - 1].text == "-" and not toks[tok.i - 1].whitespace_
     if tok.text == "-":
-        return not tok.whitespace_ and tok.i > 0 and not doc[tok.i - 1].whitespace_
+        return not tok.whitespace_ and tok.i > 0 and not toks[tok.i - 1].whitespace_
     return tok.is_alpha and (joined or (tok.pos_ == "PROPN" and tok.text[:1].isupper()))
 
 
@@ -431,13 +434,15 @@ def _bare_surnames(doc: Doc, refs: list[EntityRef]) -> list[EntityRef]:
         return []
     taken = {i for r in refs for i in range(r.start, r.end)}
     found = []
-    for tok in doc:
+    toks = doc_index(doc).toks
+    for tok in toks:
         person = full.get(tok.text)
         if person is None or tok.i in taken or tok.i < person.end:
             continue
         if tok.pos_ != "PROPN" and (tok.is_sent_start or tok.pos_ != "NOUN"):
             continue  # "Jobs were cut" at the start of a sentence is no surname
-        if tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].is_alpha:
+        nxt = toks[tok.i + 1] if tok.i + 1 < len(toks) else None
+        if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
             continue  # part of a longer name the model missed
         ref = EntityRef(tok.i, tok.i + 1, tok.idx, tok.idx + len(tok), tok.text, person.name,
                         "person", person.country, title=person.title)  # fmt: skip
@@ -684,9 +689,10 @@ def _extend_name_right(ent: Span) -> Span:
 
 
 def _span_ref(ent: Span, name: str | None = None, kind: str | None = None) -> EntityRef:
-    return EntityRef(
-        ent.start, ent.end, ent.start_char, ent.end_char, ent.text, name or ent.text, kind
-    )
+    ix = doc_index(ent.doc)
+    start_char, end_char = ix.span_chars(ent.start, ent.end)
+    text = ix.text[start_char:end_char]
+    return EntityRef(ent.start, ent.end, start_char, end_char, text, name or text, kind)
 
 
 def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
@@ -744,7 +750,7 @@ def _coordinated_country(doc: Doc, before: EntityRef, person: EntityRef) -> str 
 def _appositive_country(doc: Doc, person: EntityRef, refs: list[EntityRef]) -> str | None:
     """ "Sidhoum, Algeria's leading activist" / "Qatar's emir, Sheikh Hamad": the country
     that owns the apposition."""
-    root = doc[person.start : person.end].root
+    root = doc_index(doc).root(person.start, person.end)
     nouns = [c for c in root.children if c.dep_ == "appos"]
     if root.dep_ == "appos":
         nouns.append(root.head)
@@ -764,8 +770,9 @@ def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], kb: Knowle
     """Read "South Korean Foreign Minister" / "U.S. Secretary of State" left of a name."""
     i = person.start - 1
     words: list[str] = []
-    while i >= 0 and doc[i].sent == doc[person.start].sent:
-        tok = doc[i]
+    toks = doc_index(doc).toks
+    while i >= 0 and toks[i].sent_start == toks[person.start].sent_start:
+        tok = toks[i]
         owner = next((r for r in refs if r.start <= i < r.end), None)
         if owner is not None and owner is not person:
             if owner.kind == "person":
@@ -804,5 +811,5 @@ def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], kb: Knowle
         person.title = title
 
 
-def is_pronoun(tok: Token) -> bool:
+def is_pronoun(tok: Tok | Token) -> bool:
     return tok.lower_ in _PRONOUNS

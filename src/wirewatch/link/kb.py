@@ -202,7 +202,7 @@ class KnowledgeBase:
     def _memoise(self) -> None:
         """The KB is read-only once indexed, and news repeats names: remember answers per
         surface string (the analyser asks about every capitalised n-gram)."""
-        for name in ("lookup", "lookup_fuzzy", "country_by_demonym", "place", "metonym"):
+        for name in ("lookup", "lookup_fuzzy", "country_by_demonym", "place", "metonym", "body"):
             setattr(self, name, lru_cache(maxsize=200_000)(getattr(self, name)))
 
     @classmethod
