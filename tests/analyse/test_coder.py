@@ -531,3 +531,17 @@ def test_participle_shares_the_plan_of_the_main_verb(analyser):
 def test_launched_body_in_a_passive_coordination_is_not_a_launch(analyser):
     ms = code(analyser, "The council is a group of nine states and was launched on Monday by Peru.")
     assert not [m for m in ms if m.type in ("MOBILIZE", "ASSAULT")]
+
+
+def test_noun_rooted_fragment_takes_the_root_as_subject(analyser):
+    # The parser finds no main verb here: "donated" hangs from "charities" as a participle.
+    m = one(
+        code(
+            analyser,
+            "Volunteers from three Danish charities donated and delivered blankets to a camp "
+            "in Chad.",
+        ),
+        "AID",
+    )
+    assert "DNK" in countries(m, "source")
+    assert "DNK" not in countries(m, "target")

@@ -868,6 +868,9 @@ class SentenceCoder:
             return subs
         if verb.dep_ == "acl" and verb.tag_ in ("VBG", "VBD") and verb.head.pos_ != "VERB":
             return [verb.head]  # "protesters demanding reforms"
+        fragment = SentenceCoder._fragment_subject(verb)
+        if fragment is not None:
+            return [fragment]
         if verb.dep_ in ("xcomp", "acomp", "conj", "acl"):
             return SentenceCoder._subjects(verb.head)
         # "mobilized pressure groups to help support ...": an infinitive of purpose shares the
@@ -883,6 +886,24 @@ class SentenceCoder:
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "VERB":
             return SentenceCoder._subjects(verb.head.head)
         return subs
+
+    @staticmethod
+    def _fragment_subject(verb: Tok) -> Tok | None:
+        """ "Doctors from two aid groups donated medicine to ...": when the parser found no
+        main verb (the sentence's root is a noun), an active participle with an object that
+        hangs inside the root's phrase is the main verb, and the root its subject. A passive
+        one ("two soldiers killed in an attack") has no object and stays as it is."""
+        if verb.dep_ != "acl" or any(c.dep_ in ("agent", "auxpass") for c in verb.children):
+            return None
+        verbs = [verb, *(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+        if not any(c.dep_ == "dobj" for v in verbs for c in v.children):
+            return None
+        cur = verb.head
+        while cur.head is not cur:
+            if cur.pos_ in ("VERB", "AUX"):
+                return None
+            cur = cur.head
+        return cur if cur.pos_ in ("NOUN", "PROPN") and cur.i < verb.i else None
 
     @staticmethod
     def _example_owner(head: Tok, entities: list[EntityRef]) -> list[EntityRef]:

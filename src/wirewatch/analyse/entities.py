@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from wirewatch.analyse.docindex import Tok, doc_index
+from wirewatch.analyse.docindex import DocIndex, Tok, doc_index
 from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
 from wirewatch.link.names import org_suffixes
 
@@ -113,6 +114,9 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 if cut is not None and kb.lookup(ix.span_text(i, cut)) is not None:
                     continue
                 best = _from_known(doc[i : i + n], known)
+                if known.country is None and known.kind != "country":
+                    # "Iraq's al-Qaeda": a branch of a movement of no country is that country's
+                    best.country = _possessive_country(kb, ix, i, i + n)
                 if known.kind == "country":
                     # "sanctions on Russia in Luxembourg": a country can also be the place.
                     best.place = kb.place(text)
@@ -122,6 +126,8 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 best = _from_known(doc[i : i + n], demonym)
                 break
             place = kb.place(text) if n <= 4 and not lowers else None
+            if place is not None and "," in text and _person_before_comma(toks[i : i + n]):
+                place = None  # "Salim Haddad, Lebanon's envoy": a person, then his country
             if place is not None and text[:1].isupper():
                 span = doc[i : i + n]
                 best = EntityRef(
@@ -133,6 +139,11 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                     best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
                     best.name = metonym.name
                 break
+        if best is None and tok.pos_ == "PROPN" and not tok.ent_type_ and tok.is_alpha:
+            # "Ethopia has agreed": a misspelt country the model did not tag either
+            typo = kb.lookup_fuzzy(tok.text)
+            if typo is not None:
+                best = _from_known(doc[i : i + 1], typo)
         if best is not None:
             if best.kind is not None or best.place is not None:
                 found.append(best)
@@ -140,6 +151,24 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         else:
             i += 1
     return found
+
+
+def _possessive_country(kb: KnowledgeBase, ix: DocIndex, start: int, end: int) -> str | None:
+    for k in range(start + 1, end - 1):
+        if ix.toks[k].lower_ in ("'s", "’s"):
+            owner = kb.lookup(ix.span_text(start, k))
+            return owner.country if owner is not None and owner.kind == "country" else None
+    return None
+
+
+def _person_before_comma(toks: list[Tok]) -> bool:
+    """ "Salim Haddad, Lebanon" is a person and a country, not a town in that country."""
+    for t in toks:
+        if t.text == ",":
+            return False
+        if t.ent_type_ == "PERSON":
+            return True
+    return False
 
 
 # Prepositions of place: "met in Washington". "to" and "from" only after a word of motion
@@ -300,11 +329,21 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     refs.sort(key=lambda r: r.start)
     _bracketed_acronyms(doc, refs)
     _qualify_bodies(refs, kb)
+    # "ethnic Albanians", "ethnic Turks": a minority, not the country of the demonym; the
+    # domestic-actor pass below gives it the country it lives in.
+    toks = doc_index(doc).toks
+    ethnic = {
+        r.start for r in refs
+        if r.kind == "country" and not r.members and r.start > 0
+        and toks[r.start - 1].lower_ in _ethnic_words()
+        and kb.country_by_demonym(r.surface) is not None
+    }  # fmt: skip
+    refs[:] = [r for r in refs if r.start not in ethnic]
     # Which tokens are taken is fixed before the first sentence: the actors found below lie
     # in the sentence that finds them.
     taken = {i for r in refs if r.kind or r.place for i in range(r.start, r.end)}
     for sent in doc_index(doc).sents:
-        _domestic_actors(doc, sent, refs, taken)
+        _domestic_actors(doc, sent, refs, taken, ethnic)
     refs.sort(key=lambda r: r.start)
     return refs
 
@@ -529,6 +568,40 @@ def leader_country(name: str, title: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _ethnic_words() -> frozenset[str]:
+    """ "ethnic Serbs": words that make a demonym a minority, not a country."""
+    return _word_list("ethnic_words.txt")
+
+
+@lru_cache(maxsize=1)
+def _residence_verbs() -> frozenset[str]:
+    """ "a group based in Trinidad": participles that give a noun the country it is in."""
+    return _word_list("residence_verbs.txt")
+
+
+def _political(ref: EntityRef, toks: list[Tok]) -> bool:
+    """A party, front, union or movement by its name ("Homeland Union") or the noun it
+    names ("the Umma party")."""
+    words = {w.lower() for w in re.split(r"[\s\-]+", ref.name)}
+    last = toks[ref.end - 1]
+    if last.dep_ in ("compound", "nmod", "amod") and last.head.i >= ref.end:
+        words.add(last.head.lower_)
+    return bool(words & _political_words())
+
+
+@lru_cache(maxsize=1)
+def _political_words() -> frozenset[str]:
+    return _word_list("political_words.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / name).read_text("utf-8")
+    return frozenset(
+        w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
 def _domestic_firsts() -> frozenset[str]:
     return frozenset(key[0] for key in _domestic_words())
 
@@ -552,7 +625,13 @@ def _country_in(tok: Tok | Token, refs: list[EntityRef]) -> str | None:
     return None
 
 
-def _domestic_actors(doc: Doc, sent: Span, all_refs: list[EntityRef], taken: set[int]) -> None:
+def _domestic_actors(
+    doc: Doc,
+    sent: Span,
+    all_refs: list[EntityRef],
+    taken: set[int],
+    ethnic: AbstractSet[int] = frozenset(),
+) -> None:
     """ "Rebels in the Ivory Coast", "police" in a sentence about Monrovia: common nouns for
     domestic actors become actors with the country the sentence gives them."""
     words = _domestic_words()
@@ -564,11 +643,21 @@ def _domestic_actors(doc: Doc, sent: Span, all_refs: list[EntityRef], taken: set
     homes: list[str] = []
     i = sent.start
     while i < sent.end:
-        if toks[i].lower_ not in firsts:
+        match = None
+        if i + 1 in ethnic:
+            # "ethnic Albanians", "ethnic Albanian guerrillas": the phrase ends at its head
+            demonym = toks[i + 1]
+            head_i = demonym.head.i
+            if demonym.dep_ in ("amod", "compound") and i + 1 < head_i <= i + 3:
+                match = (head_i + 1 - i, words.get((toks[head_i].lower_,), "ethnic"))
+            else:
+                match = (2, "ethnic")
+        elif toks[i].lower_ not in firsts:
             i += 1
             continue
-        match = None
         for n in (2, 1):
+            if match is not None:
+                break
             if i + n > sent.end:
                 continue
             key = tuple(t.lower_ for t in toks[i : i + n])
@@ -597,7 +686,12 @@ def _domestic_actors(doc: Doc, sent: Span, all_refs: list[EntityRef], taken: set
             i += n
             continue
         own = None
-        for prep in head.children:
+        # "rebels in Chad", "a newspaper based in Beirut", "guerrillas operating in Mali"
+        residence = [
+            p for c in head.children
+            if c.dep_ == "acl" and c.lemma_.lower() in _residence_verbs() for p in c.children
+        ]  # fmt: skip
+        for prep in [*head.children, *residence]:
             if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "from"):
                 own = next(
                     (c for t in prep.subtree if (c := _country_in(t, refs)) is not None), None
@@ -613,13 +707,14 @@ def _domestic_actors(doc: Doc, sent: Span, all_refs: list[EntityRef], taken: set
         root = doc_index(doc).root(r.start, r.end)
         if r.place is not None and root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
             homes.append(r.country)
-        elif r.kind == "organization" and r.kb_id and r.kb_id.startswith(f"{r.country}-"):
-            homes.append(r.country)  # a national body: "Kenya Police", "the Defense Ministry"
+        elif r.kind == "organization" and (not r.kb_id or r.kb_id.startswith(f"{r.country}-")):
+            # a national body: "Kenya Police", "the Defense Ministry", "the Chad Red Cross"
+            homes.append(r.country)
     home = homes[0] if len(set(homes)) == 1 else None
     for start, end, sector, own in found:
         country = own or home
-        if country is None:
-            continue
+        if country is None and start + 1 not in ethnic:
+            continue  # "police" of no known country; "ethnic Albanians" are a group still
         span = doc[start:end]
         ref = (
             EntityRef(
@@ -640,6 +735,16 @@ def _domestic_actors(doc: Doc, sent: Span, all_refs: list[EntityRef], taken: set
     # Only where the sentence is about one country: "Defense Minister Kim met Austin in
     # Washington" says nothing about Kim's country.
     named = {r.country for r in refs if sent.start <= r.start < sent.end and r.country}
+    if len(named) == 1:
+        # "The Umma party will boycott Algeria's elections": a party, front or union of no
+        # known country in a sentence about one country is that country's.
+        only = next(iter(named))
+        for r in refs:
+            if (
+                sent.start <= r.start < sent.end and r.kind == "organization" and not r.kb_id
+                and r.country is None and _political(r, toks)
+            ):  # fmt: skip
+                r.country = only
     if home is None or named - {home}:
         return
     # A person of known country beside them may be the host, not a compatriot.
