@@ -126,7 +126,10 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 best = _from_known(doc[i : i + n], demonym)
                 break
             place = kb.place(text) if n <= 4 and not lowers else None
-            if place is not None and "," in text and _person_before_comma(toks[i : i + n]):
+            if (
+                place is not None and "," in text and kb.place(text.split(",")[0]) is None
+                and _person_before_comma(toks[i : i + n])
+            ):  # fmt: skip
                 place = None  # "Salim Haddad, Lebanon's envoy": a person, then his country
             if place is not None and text[:1].isupper():
                 span = doc[i : i + n]
@@ -162,13 +165,18 @@ def _possessive_country(kb: KnowledgeBase, ix: DocIndex, start: int, end: int) -
 
 
 def _person_before_comma(toks: list[Tok]) -> bool:
-    """ "Salim Haddad, Lebanon" is a person and a country, not a town in that country."""
-    for t in toks:
-        if t.text == ",":
-            return False
-        if t.ent_type_ == "PERSON":
-            return True
-    return False
+    """ "Salim Haddad, Lebanon's envoy" is a person and a country, not a town in that
+    country: a full name the model tags as a person, or a possessive after the comma (a
+    lone word the model calls a person may be a town it does not know: "Toulouse, France")."""
+    everything = toks[0].index.toks
+    comma = next(t.i for t in toks if t.text == ",")
+    names = 0
+    k = comma - 1
+    while k >= 0 and everything[k].ent_type_ == "PERSON":  # the name may start before
+        names += 1
+        k -= 1
+    after = everything[comma + 1 : toks[-1].i + 2]
+    return names >= 2 or (names >= 1 and any(t.lower_ in ("'s", "’s") for t in after))
 
 
 # Prepositions of place: "met in Washington". "to" and "from" only after a word of motion
@@ -580,13 +588,16 @@ def _residence_verbs() -> frozenset[str]:
 
 
 def _political(ref: EntityRef, toks: list[Tok]) -> bool:
-    """A party, front, union or movement by its name ("Homeland Union") or the noun it
-    names ("the Umma party")."""
+    """The subject of its clause, and a party, front, union or movement by its name ("the
+    Homeland Union said") or by the word party after it ("the Umma party said"; not "the
+    Airbus union", which is the union of a company)."""
     words = {w.lower() for w in re.split(r"[\s\-]+", ref.name)}
-    last = toks[ref.end - 1]
-    if last.dep_ in ("compound", "nmod", "amod") and last.head.i >= ref.end:
-        words.add(last.head.lower_)
-    return bool(words & _political_words())
+    root = toks[ref.end - 1]
+    if root.dep_ in ("compound", "nmod", "amod") and root.head.i >= ref.end:
+        if root.head.lower_ in ("party", "parties"):
+            words.add(root.head.lower_)
+        root = root.head
+    return root.dep_ in ("nsubj", "nsubjpass") and bool(words & _political_words())
 
 
 @lru_cache(maxsize=1)
