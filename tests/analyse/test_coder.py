@@ -545,3 +545,21 @@ def test_noun_rooted_fragment_takes_the_root_as_subject(analyser):
     )
     assert "DNK" in countries(m, "source")
     assert "DNK" not in countries(m, "target")
+
+
+def test_second_subject_of_a_reporting_verb_acts_and_says_nothing(analyser):
+    # The parser hangs "resorted" from "miners" and makes the miners a subject of "said".
+    ms = code(
+        analyser,
+        "Chilean miners resorted to blocking roads during protests against the Peruvian "
+        "company, witnesses said on Friday.",
+    )
+    m = one(ms, "PROTEST")
+    assert "CHL" in countries(m, "source")
+    assert not any(a.country == "CHL" for a in m.attributed_to)
+
+
+def test_event_noun_in_a_during_phrase_shares_the_actors_of_the_act(analyser):
+    ms = code(analyser, "Egyptian students threw stones at police during protests on Monday.")
+    assert "EGY" in countries(one(ms, "PROTEST"), "source")
+    assert "EGY" in countries(one(ms, "ASSAULT"), "source")

@@ -57,6 +57,7 @@ _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
+_FRAME_PREPS = {"during", "amid", "amidst"}
 _EXAMPLE_PREPS = {"including", "like", "as", "notably", "especially"}
 _SPOKEN = {"REQUEST", "ACCUSE", "THREATEN", "REJECT", "AGREE", "SUPPORT", "AID"}
 _DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
@@ -504,7 +505,13 @@ class SentenceCoder:
         doc = sent.doc
         for tok in doc_index(sent.doc).span(sent.start, sent.end):
             if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.reporting:
-                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                subj = [
+                    c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")
+                    # "Youths resorted to ..., officials said": the youths say nothing
+                    and not any(
+                        a.dep_ == "acl" and self._fragment_subject(a) is c for a in c.children
+                    )
+                ]  # fmt: skip
                 refs: list[EntityRef] = []
                 for s in subj:
                     for c in [s, *(c for c in s.conjuncts if c.i > s.i)]:
@@ -595,6 +602,8 @@ class SentenceCoder:
             and gov.i not in {t.i for t in hit.tokens + hit.extra}
             and gov.lemma_.lower() not in _LIGHT_VERBS
             and self._within_clause(head, gov)
+            # "threw stones during demonstrations": the frame of the act, not what it is about
+            and not (head.dep_ == "pobj" and head.head.lower_ in _FRAME_PREPS)
         )
         # "is likely to veto", "agreed to hold": the clause runs up to the verb whose
         # complement the trigger is, which is where the subject sits.
@@ -891,14 +900,31 @@ class SentenceCoder:
     def _fragment_subject(verb: Tok) -> Tok | None:
         """ "Doctors from two aid groups donated medicine to ...": when the parser found no
         main verb (the sentence's root is a noun), an active participle with an object that
-        hangs inside the root's phrase is the main verb, and the root its subject. A passive
-        one ("two soldiers killed in an attack") has no object and stays as it is."""
+        hangs inside the root's phrase is the main verb, and the root its subject. So when
+        the noun it hangs from is a second subject of a reporting verb ("Youths resorted to
+        throwing stones, officials said"). A passive one ("two soldiers killed in an
+        attack") has no object and stays as it is."""
         if verb.dep_ != "acl" or any(c.dep_ in ("agent", "auxpass") for c in verb.children):
             return None
-        verbs = [verb, *(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB")]
-        if not any(c.dep_ == "dobj" for v in verbs for c in v.children):
+        chain = [verb]
+        for v in chain:
+            chain += [
+                c for c in v.children
+                if c.pos_ == "VERB" and c.dep_ in ("conj", "xcomp")
+                or c.dep_ == "prep" and any(g.dep_ == "pcomp" for g in c.children)
+            ]  # fmt: skip
+            chain += [g for c in v.children if c.dep_ == "prep" for g in c.children
+                      if g.dep_ == "pcomp" and g.pos_ == "VERB"]  # fmt: skip
+            if len(chain) > 8:
+                break
+        if not any(c.dep_ == "dobj" for v in chain for c in v.children):
             return None
-        cur = verb.head
+        noun = verb.head
+        if noun.dep_ == "nsubj" and any(
+            c.dep_ == "nsubj" and c is not noun for c in noun.head.children
+        ):
+            return noun
+        cur = noun
         while cur.head is not cur:
             if cur.pos_ in ("VERB", "AUX"):
                 return None
