@@ -59,8 +59,11 @@ mentions = Table(
     Column("confidence", Float, nullable=False),
     Column("data", JSON, nullable=False),  # the whole EventMention, spans included
     Column("event_id", String),
+    Column("pass_id", String),  # the event-merging pass's cluster, before reconciling dates
     Index("ix_mentions_article", "article_id"),
     Index("ix_mentions_event", "event_id"),
+    Index("ix_mentions_pass", "pass_id"),
+    Index("ix_mentions_type_label", "type", "label"),
 )
 
 mention_actors = Table(
@@ -92,6 +95,7 @@ actors = Table(
     Column("kind", String, nullable=False),
     Column("country", String),
     Column("sector", String),
+    Column("stats", JSON),  # {"names": {...}, "countries": {...}}: counts for re-linking
 )
 
 actor_aliases = Table(
@@ -153,4 +157,71 @@ stories = Table(
     Column("articles", Integer, nullable=False),
     Column("events", Integer, nullable=False),
     Column("actors", JSON),  # [{id, name, kind, articles}], most named first
+)
+
+
+# -- state the incremental link stage keeps (derived, rebuilt by every full relink) --------
+
+link_state = Table(
+    "link_state",
+    metadata,
+    Column("key", String, primary_key=True),  # "needs_full": the next relink must be full
+    Column("value", Text),
+)
+
+pass_cells = Table(
+    "pass_cells",
+    metadata,
+    # (type, actor key, month) buckets where the merging pass indexes each of its clusters
+    Column("cell", String, primary_key=True),
+    Column("pass_id", String, primary_key=True),
+    Index("ix_pass_cells_pass", "pass_id"),
+)
+
+actor_bases = Table(
+    "actor_bases",
+    metadata,
+    # actor key of a name before refinement -> its actor; simple: nothing else maps there
+    # and all its occurrences do (no split, merge, short form or correction involved)
+    Column("base", String, primary_key=True),
+    Column("actor_id", String, nullable=False),
+    Column("simple", Integer, nullable=False),
+)
+
+actor_names = Table(
+    "actor_names",
+    metadata,
+    # folded names tagged person or organisation: the kind correction counts them
+    Column("fold", String, primary_key=True),
+    Column("as_person", Integer, nullable=False),
+    Column("as_org", Integer, nullable=False),
+)
+
+actor_votes = Table(
+    "actor_votes",
+    metadata,
+    # articles pairing a short form (or acronym) with a long name: the short-form votes
+    Column("short", String, primary_key=True),
+    Column("target", String, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+actor_families = Table(
+    "actor_families",
+    metadata,
+    # family names of people holding a single-holder office (office-holder merge candidates)
+    Column("family", String, primary_key=True),
+    Column("actor_id", String, primary_key=True),
+)
+
+story_docs = Table(
+    "story_docs",
+    metadata,
+    # what story grouping knows of an article, so a relink does not re-read every text
+    Column(
+        "article_id", String, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),  # fmt: skip
+    Column("words", JSON, nullable=False),
+    Column("actors", JSON, nullable=False),
+    Column("countries", JSON, nullable=False),
 )

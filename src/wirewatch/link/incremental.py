@@ -1,0 +1,802 @@
+"""Incremental linking: after an ingest, recompute only what the new articles can change,
+with the result a full relink would give, or say why not (the caller then relinks in full).
+
+Actors.  A full relink records, per actor key (``actor_key`` of a name before refinement),
+the actor it resolved to and whether it is *simple*: all its names resolve there and
+nothing else does (no split by office, office-holder merge, short form or correction).
+Also the person/organisation counts of each folded name (the kind correction) and the
+family names of people holding a single-holder office (the office-holder merge). A new
+name resolves locally when none of these decisions can change: its key is unseen or
+simple; the kind decision of its folded name stays; its article pairs no short form with
+a long one; a person's offices are unchanged, or no other holder of that office shares a
+family name at overlapping dates; the actor's country (which names without one inherit)
+and its first-seen fields stay. Anything else is a cascade (a new alias merging two actors
+changes their events): ``Fallback``.
+
+Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
+looks only at clusters indexed under its (type, actor key, month) cells. The pass is
+resumed at the first new mention: the mentions from there on are replayed, over the
+clusters that their cells reach, rebuilt from their members before that point. Since a
+mention never sees a cluster outside its cells, this is the full pass's result. Date
+reconciliation then runs again over the (type, named format) groups the replay touched.
+
+Stories are grouped again over the whole store, from the story terms kept per article
+(``story_docs``: no text is re-read); only changed rows are written. This is the part that
+still grows with the store (TF-IDF weights depend on every article).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+from wirewatch.link.actors import (
+    SAME_OFFICE_DAYS,
+    Correction,
+    ResolvedActor,
+    _acronym,
+    _family_names,
+    _name_key,
+    _short_form_of,
+    _single_holder_roles,
+    _slug,
+    actor_key,
+    clean_alias,
+    role_key,
+)
+from wirewatch.link.events import EventCluster, MergePass, cell_key, query_cells, reconcile
+from wirewatch.link.kb import KnowledgeBase, fold
+from wirewatch.link.names import org_key
+from wirewatch.model import ActorMention, EventMention
+
+if TYPE_CHECKING:
+    from wirewatch.store import Store
+
+Pos = tuple[str, str, int]  # (publication in UTC or "", article id, mention index): store order
+
+
+class Fallback(Exception):
+    """The new articles may change more than their own links: relink in full."""
+
+
+# --------------------------------------------------------------------------- actors
+
+
+@dataclass
+class Base:
+    """One name occurrence's actor key before refinement, as the resolver computes it."""
+
+    base: str
+    reason: str
+    counted: str | None  # "person" / "org": counted for the kind correction
+    kind: str | None  # kind before the kind correction
+
+
+@dataclass
+class ActorState:
+    """What a full relink leaves for incremental actor resolution (see the module doc)."""
+
+    bases: dict[str, tuple[str, bool]] = field(default_factory=dict)  # base -> (actor, simple)
+    names: dict[str, list[int]] = field(default_factory=dict)  # fold -> [as_person, as_org]
+    families: set[tuple[str, str]] = field(default_factory=set)  # (family name, actor id)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # actor id -> counts
+    votes: dict[tuple[str, str], int] = field(default_factory=dict)  # (short, long) -> n
+
+
+def _occurrences(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+) -> list[tuple[ActorMention, str | None, str]]:
+    """(actor, published, article) in the resolver's slot order: mentions, then entities."""
+    out = [(a, m.published, m.article) for m in mentions for a in [*m.actors, *m.attributed_to]]
+    out.extend((a, pub, aid) for aid, _pos, a, pub in entities)
+    return out
+
+
+def _base_of(actor: ActorMention, kb: KnowledgeBase, aliases: Mapping[str, str]) -> Base:
+    forced = aliases.get(fold(actor.name)) or aliases.get(fold(actor.surface))
+    if forced:
+        base, reason = forced, "user alias"
+    else:
+        base, reason = actor_key(actor, kb)
+    counted = None
+    if actor.kb_id is None and reason != "user alias":
+        if actor.kind == "person":
+            counted = "person"
+        elif actor.kind in ("organization", "igo"):
+            counted = "org"
+    return Base(base, reason, counted, actor.kind)
+
+
+def occurrence_bases(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+    kb: KnowledgeBase,
+    corrections: Sequence[Correction],
+) -> list[Base]:
+    """Actor keys of every occurrence, taken before ``resolve_actors`` corrects kinds."""
+    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    return [_base_of(a, kb, aliases) for a, _, _ in _occurrences(mentions, entities)]
+
+
+def _flipped(b: Base, actor: ActorMention) -> bool:
+    return b.kind == "person" and actor.kind == "organization" and not actor.kb_id
+
+
+def _single_roles(titles: Iterable[str], kb: KnowledgeBase) -> set[str]:
+    single = _single_holder_roles()
+    return {r for t in titles if (r := role_key(t, kb)) in single}
+
+
+def actor_state_after(
+    bases: Sequence[Base],
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+    resolved: Mapping[str, ResolvedActor],
+    kb: KnowledgeBase,
+) -> ActorState:
+    """The incremental state of a full resolution (occurrences carry their actor ids)."""
+    state = ActorState()
+    finals: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}
+    occurrences = _occurrences(mentions, entities)
+    for b, (actor, _pub, _art) in zip(bases, occurrences, strict=True):
+        base = _name_key(False, actor.name, kb)[0] if _flipped(b, actor) else b.base
+        final = actor.id or base
+        finals.setdefault(base, set()).add(final)
+        sources.setdefault(final, set()).add(base)
+        if b.counted:
+            counts = state.names.setdefault(fold(actor.name), [0, 0])
+            counts[0 if b.counted == "person" else 1] += 1
+    for base, ids in finals.items():
+        actor_id = next(iter(ids)) if len(ids) == 1 else sorted(ids)[0]
+        state.bases[base] = (actor_id, ids == {base} and sources.get(base) == {base})
+    office = {a.id for a in resolved.values() if a.kind == "person" and _single_roles(a.titles, kb)}
+    for actor, _pub, _art in occurrences:
+        if actor.id in office and actor.kind == "person":
+            for name in _family_names(actor.name):
+                state.families.add((name, actor.id))
+    for a in resolved.values():
+        state.stats[a.id] = _stats(a)
+    by_article: dict[str, list[tuple[ActorMention, str]]] = {}
+    for b, (actor, _pub, article) in zip(bases, occurrences, strict=True):
+        if actor.kind in ("organization", "igo"):
+            base = _name_key(False, actor.name, kb)[0] if _flipped(b, actor) else b.base
+            by_article.setdefault(article, []).append((actor, base))
+    for group in by_article.values():
+        for key, n in _votes_in(group).items():
+            state.votes[key] = state.votes.get(key, 0) + n
+    return state
+
+
+def _stats(a: ResolvedActor) -> dict[str, Any]:
+    return {"names": dict(a.names), "countries": dict(a.countries), "kb": a.kb_name}
+
+
+class ActorStore(Protocol):
+    """What incremental resolution reads from the store (``Store`` implements it)."""
+
+    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool]]: ...
+
+    def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]: ...
+
+    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]: ...
+
+    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]: ...
+
+    def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+    def alias_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], str]: ...
+
+    def role_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, str]]: ...
+
+
+@dataclass
+class ActorUpdate:
+    """Rows to write after resolving the new articles' names."""
+
+    mention_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    entity_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    actors: list[dict[str, Any]] = field(default_factory=list)  # upserts, with stats
+    aliases: list[dict[str, Any]] = field(default_factory=list)  # inserts
+    roles: list[dict[str, Any]] = field(default_factory=list)  # upserts
+    bases: dict[str, str] = field(default_factory=dict)  # new simple bases
+    names: dict[str, tuple[int, int]] = field(default_factory=dict)  # new totals
+    families: set[tuple[str, str]] = field(default_factory=set)
+    votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
+    actor_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
+
+
+def _kind_decision(fold_name: str, as_person: int, as_org: int) -> bool:
+    """Whether untitled people of this name are the organisation (``_correct_kinds``)."""
+    return bool(as_org) and (" " not in fold_name or as_org >= as_person)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _top_name(names: Mapping[str, int]) -> str:
+    return sorted(names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+
+
+def _top_country(countries: Mapping[str, int]) -> str | None:
+    """Counter.most_common(1): ties go to the one counted first; None when none."""
+    return Counter(countries).most_common(1)[0][0] if countries else None
+
+
+def _votes_in(group: Sequence[tuple[ActorMention, str]]) -> Counter[tuple[str, str]]:
+    """The short-form votes one article casts (the per-article step of
+    ``_resolve_org_forms``): (short form's key, long name's key) -> 1."""
+    votes: Counter[tuple[str, str]] = Counter()
+    longs = {base: a.name for a, base in group if " " in clean_alias(a.name)}
+    paired: set[str] = set()
+    for a, base in group:
+        acronym = _acronym(a.surface)
+        if acronym and " " in clean_alias(a.name):
+            short = f"org:{_slug(org_key(acronym))}"
+            if short not in paired:
+                paired.add(short)
+                votes[(short, base)] += 1
+        if a.kb_id or base in paired:
+            continue
+        paired.add(base)
+        fits = {b for b, name in longs.items() if b != base and _short_form_of(a.name, name)}
+        if len(fits) == 1:
+            votes[(base, next(iter(fits)))] += 1
+    return votes
+
+
+def _union_target(counter: Mapping[str, int]) -> str | None:
+    """The long name a short form is merged with, None when the votes do not merge it."""
+    if not counter:
+        return None
+    (target, n), total = Counter(counter).most_common(1)[0], sum(counter.values())
+    if 2 * n <= total or (len(counter) > 1 and n < 2):
+        return None
+    return target
+
+
+def resolve_new(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+    kb: KnowledgeBase,
+    corrections: Sequence[Correction],
+    store: ActorStore,
+) -> ActorUpdate:
+    """Resolve the names of new articles against the stored resolution, or raise
+    ``Fallback`` when they could change the actor of any stored name. Sets ``actor.id`` (and
+    an inherited country) on the given mentions' and entities' actors, as a full run would."""
+    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    named = {c.actor_id for c in corrections} | {
+        c.value for c in corrections if c.action == "merge"
+    }
+    occurrences = _occurrences(mentions, entities)
+    bases = [_base_of(a, kb, aliases) for a, _, _ in occurrences]
+
+    # Kind correction: the decision for each folded name must not change for stored names.
+    new_counts: dict[str, list[int]] = {}
+    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
+        if b.counted:
+            c = new_counts.setdefault(fold(actor.name), [0, 0])
+            c[0 if b.counted == "person" else 1] += 1
+    person_folds = {
+        fold(a.name) for b, (a, _, _) in zip(bases, occurrences, strict=True) if b.kind == "person"
+    }
+    stored_counts = store.actor_name_counts(set(new_counts) | person_folds)
+    totals: dict[str, tuple[int, int]] = {}
+    for f in set(new_counts) | person_folds:
+        old = stored_counts.get(f, (0, 0))
+        add = new_counts.get(f, [0, 0])
+        totals[f] = (old[0] + add[0], old[1] + add[1])
+        if old[0] and _kind_decision(f, *old) != _kind_decision(f, *totals[f]):
+            raise Fallback(f"the kind of the name {f!r} changes")
+    update = ActorUpdate(names={f: totals[f] for f in new_counts})
+    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
+        if actor.kind == "person" and not actor.kb_id and not actor.title:
+            f = fold(actor.name)
+            if _kind_decision(f, *totals.get(f, (0, 0))):
+                actor.kind = "organization"
+                b.base = _name_key(False, actor.name, kb)[0]
+                b.reason = "named as an organisation elsewhere in the corpus"
+
+    # Short forms: a new pairing changes the votes of the short form everywhere.
+    by_article: dict[str, list[tuple[ActorMention, str]]] = {}
+    for b, (actor, _, article) in zip(bases, occurrences, strict=True):
+        if actor.kind in ("organization", "igo"):
+            by_article.setdefault(article, []).append((actor, b.base))
+    new_votes: Counter[tuple[str, str]] = Counter()
+    for group in by_article.values():
+        new_votes.update(_votes_in(group))
+    org_bases = {b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
+                 if a.kind in ("organization", "igo")}  # fmt: skip
+    shorts = {short for short, _ in new_votes} | org_bases
+    stored_votes = store.actor_vote_rows(shorts)
+    named_shorts = org_bases | set(store.actor_bases(shorts))
+    for short in shorts:
+        before = {t: n for (s_, t), n in stored_votes.items() if s_ == short}
+        after = dict(before)
+        for (s_, t), n in new_votes.items():
+            if s_ == short:
+                after[t] = after.get(t, 0) + n
+        merged = _union_target(before) is not None or _union_target(after) is not None
+        # A short form no name resolves to ("EU" read as the European Union) merges nothing.
+        if merged and short in named_shorts:
+            raise Fallback(f"{short} is a short form of a long name")
+    update.votes = {k: stored_votes.get(k, 0) + n for k, n in new_votes.items()}
+
+    keys = {b.base for b in bases}
+    if keys & named:
+        raise Fallback("a user correction names one of the new actors")
+    stored_bases = store.actor_bases(keys)
+    for key in keys:
+        if key in stored_bases and (not stored_bases[key][1] or stored_bases[key][0] != key):
+            raise Fallback(f"{key} is refined (split, merged, short form or corrected)")
+    rows = store.actor_rows_for(keys)
+    _check_people(bases, occurrences, kb, store, rows)
+
+    # Observe the new occurrences on their actors, as ``resolve_actors`` would.
+    stored_aliases = store.alias_rows_for(keys)
+    stored_roles = store.role_rows_for(keys)
+    entries: dict[str, dict[str, Any]] = {}
+    new_aliases: dict[tuple[str, str], str] = {}
+    role_span: dict[tuple[str, str], list[str]] = {}
+    touched: dict[str, set[str]] = {}
+    for b, (actor, published, _article) in zip(bases, occurrences, strict=True):
+        actor.id = b.base
+        entry = entries.get(b.base)
+        if entry is None:
+            entry = _entry(b.base, actor, kb, rows.get(b.base))
+            entries[b.base] = entry
+        stats = entry["stats"]
+        stats["names"][actor.name] = stats["names"].get(actor.name, 0) + 1
+        if actor.country:
+            stats["countries"][actor.country] = stats["countries"].get(actor.country, 0) + 1
+            touched.setdefault(b.base, set()).add(actor.country)
+        alias = clean_alias(actor.surface)
+        reason = b.reason
+        if actor.kind == "person" and " " not in alias and fold(alias) != fold(actor.name):
+            reason = f"surname of {actor.name}, named in full earlier in the article; {reason}"
+        old_reason = stored_aliases.get((b.base, alias)) or new_aliases.get((b.base, alias))
+        if old_reason is None:
+            new_aliases[(b.base, alias)] = reason
+        elif old_reason != reason:
+            raise Fallback(f"alias {alias!r} of {b.base} has another reason")
+        if actor.title and published:
+            day = published[:10]
+            span = role_span.get((b.base, actor.title))
+            if span is None:
+                seen = stored_roles.get((b.base, actor.title))
+                span = role_span[(b.base, actor.title)] = list(seen) if seen else [day, day]
+            span[0], span[1] = min(span[0], day), max(span[1], day)
+    for actor_id, entry in entries.items():
+        stored_row = rows.get(actor_id)
+        entry["name"] = entry["kb_name"] or _top_name(entry["stats"]["names"])
+        if entry["kb_name"] or entry["kind"] != "person":
+            entry["country"] = entry["kb_country"]
+        else:
+            countries = entry["stats"]["countries"]
+            entry["country"] = _top_country(countries)
+            top = max(countries.values(), default=0)
+            tied = {k for k, v in countries.items() if v == top}
+            # A tie goes to the country seen first; a stored actor's new country may have been
+            # seen first in store order.
+            if stored_row is not None and len(tied) > 1 and tied & touched.get(actor_id, set()):
+                raise Fallback(f"{actor_id} has two countries named equally often")
+        if stored_row is not None:
+            if stored_row["kind"] != entry["kind"]:
+                raise Fallback(f"{actor_id} is named as another kind")
+            if stored_row["country"] != entry["country"]:
+                raise Fallback(f"the country of {actor_id} changes")
+        for corr in corrections:
+            if corr.action == "rename" and corr.actor_id == actor_id:
+                entry["name"] = corr.value
+    # Names without a country take their actor's (a person named with a title elsewhere).
+    for actor, _, _ in occurrences:
+        if not actor.country and actor.id in entries:
+            actor.country = entries[actor.id]["country"]
+
+    for m in mentions:
+        for pos, a in enumerate([*m.actors, *m.attributed_to]):
+            update.mention_actor_ids[(m.id, pos)] = a.id or ""
+    for aid, pos, a, _pub in entities:
+        update.entity_actor_ids[(aid, pos)] = a.id or ""
+    for actor_id, entry in entries.items():
+        row = {k: entry[k] for k in ("id", "name", "kind", "country", "sector")}
+        stats = {"names": entry["stats"]["names"], "countries": entry["stats"]["countries"],
+                 "kb": entry["kb_name"]}  # fmt: skip
+        update.actors.append({**row, "stats": stats})
+        update.actor_info[actor_id] = row
+        if actor_id not in stored_bases:
+            update.bases[actor_id] = actor_id
+    update.aliases = [
+        {"actor_id": a, "alias": alias, "reason": r} for (a, alias), r in new_aliases.items()
+    ]
+    update.roles = [
+        {"actor_id": a, "title": t, "first_seen": s[0], "last_seen": s[1]}
+        for (a, t), s in role_span.items()
+    ]
+    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
+        titles = _titles_of(b.base, role_span, stored_roles)
+        if actor.kind == "person" and _single_roles(titles, kb):
+            for name in _family_names(actor.name):
+                update.families.add((name, b.base))
+    return update
+
+
+def _titles_of(
+    actor_id: str,
+    new: Mapping[tuple[str, str], list[str]],
+    stored: Mapping[tuple[str, str], tuple[str, str]],
+) -> set[str]:
+    return {t for a, t in new if a == actor_id} | {t for a, t in stored if a == actor_id}
+
+
+def _entry(
+    actor_id: str, actor: ActorMention, kb: KnowledgeBase, old: dict[str, Any] | None
+) -> dict[str, Any]:
+    """An actor row being updated: the stored one, or one the first occurrence creates."""
+    kb_name = None
+    if actor.kb_id:
+        known = kb.lookup(actor.name)
+        kb_name = known.name if known and known.id == actor.kb_id else actor.name
+    fresh = {
+        "id": actor_id, "kind": actor.kind or "organization", "kb_name": kb_name,
+        "kb_country": actor.country if actor.kb_id else None,
+        "sector": actor.sector if actor.kb_id else None,
+    }  # fmt: skip
+    if old is None:
+        return {**fresh, "stats": {"names": {}, "countries": {}}}
+    stats = old.get("stats") or {}
+    entry = {
+        "id": actor_id, "kind": old["kind"], "kb_name": stats.get("kb"),
+        "kb_country": old["country"] if stats.get("kb") else None, "sector": old["sector"],
+        "stats": {"names": dict(stats.get("names", {})),
+                  "countries": dict(stats.get("countries", {}))},
+    }  # fmt: skip
+    # The first occurrence made the entry; a different would-be first one could come earlier.
+    for k in ("kind", "kb_name", "kb_country", "sector"):
+        if entry[k] != fresh[k]:
+            raise Fallback(f"{actor_id}: another {k} ({fresh[k]!r} vs {entry[k]!r})")
+    return entry
+
+
+def _role_spans(titles: Mapping[str, tuple[str, str]], kb: KnowledgeBase) -> dict[str, list[str]]:
+    spans: dict[str, list[str]] = {}
+    for title, (first, last) in titles.items():
+        role = role_key(title, kb)
+        if role:
+            s = spans.setdefault(role, [first, last])
+            s[0], s[1] = min(s[0], first), max(s[1], last)
+    return spans
+
+
+def _check_people(
+    bases: Sequence[Base],
+    occurrences: Sequence[tuple[ActorMention, str | None, str]],
+    kb: KnowledgeBase,
+    store: ActorStore,
+    rows: Mapping[str, dict[str, Any]],
+) -> None:
+    """Raise ``Fallback`` when new sightings of people could split one by office or merge
+    two office holders (``_split_by_office``, ``_merge_office_holders``)."""
+    people: dict[str, list[tuple[ActorMention, str | None]]] = {}
+    for b, (actor, published, _) in zip(bases, occurrences, strict=True):
+        if actor.kind == "person":
+            people.setdefault(b.base, []).append((actor, published))
+    if not people:
+        return
+    stored_titles: dict[str, dict[str, tuple[str, str]]] = {}
+    for (aid, title), span in store.role_rows_for(people).items():
+        stored_titles.setdefault(aid, {})[title] = span
+    single = _single_holder_roles()
+    spans_after: dict[str, dict[str, list[str]]] = {}
+    for base, seen in people.items():
+        before = _role_spans(stored_titles.get(base, {}), kb)
+        after = {r: list(s) for r, s in before.items()}
+        for actor, published in seen:
+            role = role_key(actor.title, kb)
+            if role and published:
+                day = published[:10]
+                s = after.setdefault(role, [day, day])
+                s[0], s[1] = min(s[0], day), max(s[1], day)
+        if after != before and len(after) > 1:
+            raise Fallback(f"the offices of {base} change")
+        spans_after[base] = after
+    families: dict[str, set[str]] = {}
+    for base, after in spans_after.items():
+        if set(after) & single:
+            for actor, _ in people[base]:
+                for name in _family_names(actor.name):
+                    families.setdefault(name, set()).add(base)
+    if not families:
+        return
+    peers: dict[str, set[str]] = {}
+    for family, actor_id in store.actor_family_rows(families):
+        peers.setdefault(family, set()).add(actor_id)
+    for family, ids in families.items():
+        peers.setdefault(family, set()).update(ids)
+    others = {p for ps in peers.values() for p in ps} - set(spans_after)
+    other_titles: dict[str, dict[str, tuple[str, str]]] = {}
+    for (aid, title), span in store.role_rows_for(others).items():
+        other_titles.setdefault(aid, {})[title] = span
+    rival_rows = store.actor_rows_for(others)
+    countries = {a: r["country"] for a, r in rival_rows.items()}
+    for base, seen in people.items():
+        stored = (rows.get(base) or {}).get("stats") or {}
+        counts = Counter(stored.get("countries", {}))
+        counts.update(a.country for a, _ in seen if a.country)
+        countries[base] = counts.most_common(1)[0][0] if counts else None
+    for base, after in spans_after.items():
+        mine = {r: s for r, s in after.items() if r in single}
+        if not mine:
+            continue
+        rivals = {p for f in _families_of(people[base]) for p in peers.get(f, ())} - {base}
+        for rival in rivals:
+            ca, cb = countries.get(base), countries.get(rival)
+            if (ca and cb and ca != cb) or not (ca or cb):
+                continue  # ``_merge_office_holders`` never merges these two
+            theirs = spans_after.get(rival) or _role_spans(other_titles.get(rival, {}), kb)
+            for role, (first, last) in mine.items():
+                if role in theirs and _near(first, last, *theirs[role]):
+                    raise Fallback(f"{base} and {rival} may be one holder of {role}")
+
+
+def _families_of(seen: Iterable[tuple[ActorMention, str | None]]) -> set[str]:
+    return {n for actor, _ in seen for n in _family_names(actor.name)}
+
+
+def _near(a0: str, a1: str, b0: str, b1: str) -> bool:
+    x0, x1, y0, y1 = (date.fromisoformat(v[:10]) for v in (a0, a1, b0, b1))
+    return (x0 - y1).days <= SAME_OFFICE_DAYS and (y0 - x1).days <= SAME_OFFICE_DAYS
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventStore(Protocol):
+    """What the incremental merging pass reads from the store (``Store`` implements it)."""
+
+    def mentions_from(self, start: Pos) -> list[tuple[Pos, EventMention, str | None]]:
+        """Stored mentions at or after ``start`` in store order, with their pass cluster."""
+        ...
+
+    def passes_at(self, cells: Iterable[str]) -> set[str]: ...
+
+    def pass_members(self, passes: Iterable[str]) -> list[tuple[Pos, EventMention, str]]: ...
+
+    def passes_labelled(self, groups: Iterable[tuple[str, str]]) -> set[str]: ...
+
+
+@dataclass
+class EventUpdate:
+    clusters: list[EventCluster]  # final events (reconciled) to write, with their passes
+    passes: dict[str, str]  # mention id -> pass id, for every mention of those events
+    pass_cells: list[tuple[str, str]]  # cells of the rebuilt passes
+    dropped_passes: set[str]  # passes whose cells are replaced
+    replayed: int  # mentions the pass went over again
+    positions: dict[str, Pos]
+
+
+def update_events(
+    new: Sequence[tuple[Pos, EventMention]], store: EventStore, max_replay: int
+) -> EventUpdate:
+    """Resume the merging pass at the first new mention (see the module doc)."""
+    from wirewatch.link import pass_state
+
+    start = min(p for p, _ in new)
+    suffix = {m.id: (p, m, pid) for p, m, pid in store.mentions_from(start)}
+    for p, m in new:
+        suffix[m.id] = (p, m, None)
+    if len(suffix) > max_replay:
+        raise Fallback(f"{len(suffix)} mentions to replay")
+    cells = {cell_key(*c) for _, m, _ in suffix.values() for c in query_cells(m)}
+    reached = store.passes_at(cells) | {pid for _, _, pid in suffix.values() if pid}
+    members: dict[str, list[tuple[Pos, EventMention]]] = {}
+    for p, m, pid in store.pass_members(reached):
+        if m.id not in suffix:
+            members.setdefault(pid, []).append((p, m))
+    positions = {m.id: p for p, m, _ in suffix.values()}
+    merging = MergePass()
+    # Clusters as they stood before the first new mention, in creation order.
+    for _pid, ms in sorted(members.items(), key=lambda kv: min(p for p, _ in kv[1])):
+        ms.sort(key=lambda pm: pm[0])
+        for p, m in ms:
+            positions[m.id] = p
+        merging.replay([m for _, m in ms])
+    for _p, m, _ in sorted(suffix.values(), key=lambda t: t[0]):
+        merging.add(m)
+    built = [c for c in merging.clusters if c.mentions]
+    passes, pass_cells = pass_state(built)
+    dropped = set(reached)
+    # Date reconciliation over every (type, named format) group the replay touched.
+    groups = {(c.type, c.label) for c in built if c.label}
+    groups |= {(m.type, m.label) for _, m, _ in suffix.values() if m.label}
+    extra = store.passes_labelled({g for g in groups if g[1]}) - set(passes.values()) - dropped
+    others: dict[str, list[tuple[Pos, EventMention]]] = {}
+    for p, m, pid in store.pass_members(extra):
+        others.setdefault(pid, []).append((p, m))
+    for pid, ms in others.items():
+        ms.sort(key=lambda pm: pm[0])
+        for p, m in ms:
+            positions[m.id] = p
+            passes[m.id] = pid
+        cluster = EventCluster()
+        for _, m in ms:
+            cluster.add(m)
+        built.append(cluster)
+    built.sort(key=lambda c: positions[c.mentions[0].id])
+    for n, c in enumerate(built):
+        c.seq = n
+    clusters = reconcile(built, {id(m): positions[m.id] for c in built for m in c.mentions})
+    return EventUpdate(clusters, passes, pass_cells, dropped, len(suffix), positions)
+
+
+def label_groups(clusters: Iterable[EventCluster]) -> set[tuple[str, str]]:
+    return {(c.type, c.label) for c in clusters if c.label}
+
+
+__all__ = [
+    "ActorState",
+    "ActorUpdate",
+    "Fallback",
+    "actor_state_after",
+    "IncrementReport",
+    "relink_increment",
+    "occurrence_bases",
+    "resolve_new",
+    "update_events",
+]
+
+
+# --------------------------------------------------------------------------- relink
+
+MAX_REPLAY = 50_000  # mentions the resumed pass may go over before a full relink is cheaper
+
+
+@dataclass
+class IncrementReport:
+    """How a relink ran, for benches, tests and logs."""
+
+    mode: str = "incremental"  # incremental | full
+    reason: str | None = None  # why it was full
+    articles: int = 0  # new articles linked
+    replayed: int = 0  # mentions the merging pass went over
+    events_written: int = 0
+    events: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -> int:
+    """Link the articles no relink has seen yet into the stored ledger; raises ``Fallback``
+    when a full relink is needed. Call inside ``store.write()``."""
+    import time
+
+    from wirewatch.link import (
+        ArticleInfo,
+        _keep_ids,
+        _story_articles,
+        build_story_rows,
+    )
+    from wirewatch.link.events import event_row, find_contradictions
+    from wirewatch.link.stories import group_stories
+    from wirewatch.store import Increment
+
+    state = store.link_state()
+    if state.get("needs_full"):
+        raise Fallback("needs a full relink (first link, a changed article or a correction)")
+    pending, total = store.pending_articles()
+    report.articles = len(pending)
+    inc = Increment()
+    if not pending:  # nothing new; syndicated copies still take their original's story
+        store.write_increment(inc)
+        report.events = store.event_count()
+        return report.events
+    if 2 * len(pending) > total:
+        raise Fallback(f"{len(pending)} of {total} articles are new")
+    t0 = time.process_time()
+    new = store.mentions_of_articles(pending)
+    ents = store.entities_of_articles(pending)
+    inc.actors = resolve_new([m for _, m in new], ents, kb, store.corrections(), store)
+    report.timings["actors"] = round(time.process_time() - t0, 4)
+
+    t0 = time.process_time()
+    clusters: list[EventCluster] = []
+    if new:
+        ev = update_events(new, store, MAX_REPLAY)
+        report.replayed = ev.replayed
+        clusters = ev.clusters
+        members = [[m.id for m in c.mentions] for c in clusters]
+        previous = store.event_ids_of_mentions(m for ms in members for m in ms)
+        inc.dropped_events = set(previous.values())
+        proposed = [c.id for c in clusters]
+        reserved = store.existing_event_ids(proposed) - inc.dropped_events
+        event_ids = _keep_ids(proposed, members, previous, reserved)
+        contradictions = find_contradictions(clusters, kb)
+        for n, (c, eid) in enumerate(zip(clusters, event_ids, strict=True)):
+            row = event_row(c)
+            row["id"] = eid
+            row["contradictions"] = contradictions.get(n) or None
+            inc.events.append(row)
+            for m in c.mentions:
+                inc.mention_events[m.id] = eid
+        inc.passes = ev.passes
+        inc.pass_cells = ev.pass_cells
+        inc.dropped_passes = ev.dropped_passes
+    report.events_written = len(inc.events)
+    report.timings["events"] = round(time.process_time() - t0, 4)
+
+    # Stories: grouped again over every article, from the stored story terms.
+    t0 = time.process_time()
+    order = store.article_order()
+    docs = store.story_doc_rows()
+    infos = store.article_infos_for(pending)
+    new_ids = dict(inc.actors.entity_actor_ids)
+    kinds = {k: v["kind"] for k, v in inc.actors.actor_info.items()}
+    fresh = _story_articles(
+        [a.id for a in infos], infos, [m for _, m in new], new_ids,
+        [{"id": k, "kind": v} for k, v in kinds.items()], [],
+    )  # fmt: skip
+    for d in fresh:
+        d.events.clear()
+        docs[d.id] = d
+        inc.story_docs.append(d)
+    first: dict[str, tuple[Pos, str]] = {}
+    articles_of: dict[str, set[str]] = {}
+    for pos, article, stored_eid in store.mention_events():
+        now_eid = inc.mention_events.get(f"{article}#{pos[2]}", stored_eid)
+        if now_eid is None:
+            continue
+        articles_of.setdefault(now_eid, set()).add(article)
+        if now_eid not in first or pos < first[now_eid][0]:
+            first[now_eid] = (pos, article)
+    for eid, arts in articles_of.items():
+        if len(arts) > 1:
+            for a in arts:
+                if a in docs:
+                    docs[a].events[eid] += 1
+    grouped = group_stories([docs[a] for a in order if a in docs], order)
+    old_story = store.article_story_map()
+    story_ids = _keep_ids(
+        [s.id for s in grouped], [s.articles for s in grouped],
+        {a: s for a, s in old_story.items() if s},
+    )  # fmt: skip
+    article_stories = {
+        a: sid for s, sid in zip(grouped, story_ids, strict=True) for a in s.articles
+    }
+    inc.article_stories = {a: s for a, s in article_stories.items() if old_story.get(a) != s}
+    stored_events = store.event_dates()
+    for eid in inc.dropped_events:
+        stored_events.pop(eid, None)
+    event_rows: list[dict[str, Any]] = []
+    for eid, (start, end, story) in stored_events.items():
+        now: str | None = article_stories.get(first[eid][1]) if eid in first else story
+        if now != story:
+            inc.event_stories[eid] = now
+        event_rows.append({"story": now, "date_start": start, "date_end": end})
+    for row in inc.events:
+        row["story"] = article_stories.get(first[row["id"]][1]) if row["id"] in first else None
+        event_rows.append(row)
+    titles = store.article_titles(order)
+    info = {a: ArticleInfo(a, t, p) for a, (t, p) in titles.items()}
+    for s in grouped:
+        if not any(info[a].title for a in s.articles if a in info):
+            for full_info in store.article_infos_for(s.articles):
+                info[full_info.id] = full_info
+    actor_ids = {k for d in docs.values() for k in (*d.actors, *d.countries)}
+    actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
+    actor_info.update(inc.actors.actor_info)
+    rows = build_story_rows(grouped, story_ids, event_rows, info, docs, actor_info)
+    stored_rows = store.story_rows()
+    inc.stories = [r for r in rows if stored_rows.get(r["id"]) != r]
+    inc.dropped_stories = {r["id"] for r in inc.stories} | (set(stored_rows) - set(story_ids))
+    report.timings["stories"] = round(time.process_time() - t0, 4)
+
+    t0 = time.process_time()
+    store.write_increment(inc)
+    report.timings["write"] = round(time.process_time() - t0, 4)
+    report.events = store.event_count()
+    return report.events
