@@ -105,7 +105,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -575,6 +575,7 @@ def replicate(
     base_entities: list[tuple[str, int, dict[str, Any], str | None]],
     base_infos: list[ArticleInfo],
     n_articles: int,
+    picks: Sequence[tuple[int, int]] | None = None,
 ) -> Replica:
     """``n_articles`` articles cycling over the stored ones.  Copy k is renamed ``id~k``,
     dated k x SHIFT_DAYS later, and set in a world of its own: every word and name that is
@@ -582,7 +583,8 @@ def replicate(
     in the text and in the names of people and organisations (countries and other actors the
     knowledge base knows keep theirs).  So copies form their own stories and events while
     sharing the common vocabulary, as a store of many situations does.  Objects are fresh
-    (link() writes actor ids into them)."""
+    (link() writes actor ids into them).  ``picks`` gives (base article index, copy) pairs
+    instead of the cycle (the articles added one by one in the marginal-cost curve)."""
     from wirewatch.link import ArticleInfo
     from wirewatch.model import EventMention, actor_from_dict
 
@@ -603,9 +605,12 @@ def replicate(
             d["name"], d["surface"] = rename(d["name"]), rename(d["surface"])
         return d
 
-    for n in range(n_articles):
-        info = base_infos[n % len(base_infos)]
-        k = n // len(base_infos)
+    # (base article, copy) pairs: the first n_articles of the cycle, or the given ones.
+    pairs = picks if picks is not None else [
+        (n % len(base_infos), n // len(base_infos)) for n in range(n_articles)
+    ]  # fmt: skip
+    for b, k in pairs:
+        info = base_infos[b]
         days = k * SHIFT_DAYS
         new_id = info.id if k == 0 else f"{info.id}~{k}"
         rename = _renamer(shared, _tag(k)) if k else (lambda v: v)
@@ -677,6 +682,150 @@ def speed_curve(
         })  # fmt: skip
         del rep, linked
     return rows, prof_text
+
+
+def save_replica(store: Store, rep: Replica, chunk: int = 500) -> None:
+    """Write replicated analyses to a store as an ingest would (articles, mentions, names)."""
+    import hashlib
+
+    from wirewatch.model import Article
+
+    by_m: dict[str, list[EventMention]] = defaultdict(list)
+    for m in rep.mentions:
+        by_m[m.article].append(m)
+    by_e: dict[str, list[ActorMention]] = defaultdict(list)
+    for aid, _pos, e, _pub in rep.entities:
+        by_e[aid].append(e)
+    items = []
+    for i in rep.infos:
+        text = i.text or ""
+        items.append((
+            Article(id=i.id, text=text, title=i.title,
+                    published=datetime.fromisoformat(i.published) if i.published else None,
+                    content_hash=hashlib.sha1(f"{i.id}\n{text}".encode()).hexdigest()),
+            by_m.get(i.id, []),
+        ))  # fmt: skip
+    for k in range(0, len(items), chunk):
+        part = items[k : k + chunk]
+        store.save_batch(part, "bench", {a.id: by_e.get(a.id, []) for a, _ in part})
+
+
+def _partition(store: Store) -> dict[str, Any]:
+    """The ledger without ids, to compare an incremental relink with a full one."""
+    from sqlalchemy import select
+
+    from wirewatch.store.schema import actors, articles, mentions
+
+    with store.engine.connect() as conn:
+        by_event: dict[str, list[str]] = defaultdict(list)
+        for mid, eid in conn.execute(select(mentions.c.id, mentions.c.event_id)):
+            by_event[eid].append(mid)
+        by_story: dict[str, list[str]] = defaultdict(list)
+        for aid, sid in conn.execute(select(articles.c.id, articles.c.story)):
+            by_story[sid].append(aid)
+        actor_rows = sorted(tuple(r) for r in conn.execute(
+            select(actors.c.id, actors.c.name, actors.c.kind, actors.c.country)))  # fmt: skip
+    return {
+        "events": sorted(sorted(v) for v in by_event.values()),
+        "stories": sorted(sorted(v) for v in by_story.values()),
+        "actors": actor_rows,
+    }
+
+
+def marginal_curve(
+    store: Store, sizes: Iterable[int], workdir: Path, trials: int = 3, check: bool = True
+) -> list[dict[str, Any]]:
+    """CPU cost of linking one more article, and a batch of ten, into a store of N replicated
+    articles that a full relink has linked: ``relink(store, incremental=True)`` (what ingest
+    runs) beside the full relink it replaces.  The added articles are copies of the most
+    recently published base articles in a new copy (so the newest in the store, as news
+    arrive); one more case adds an article of a copy in the middle of the store (published
+    before half of it: the merging pass is resumed there).  Each trial starts from a copy of
+    the linked store file.  With ``check`` the incremental ledger is compared with a full
+    relink of the same store (events, stories, actors; ids aside)."""
+    import shutil
+
+    from wirewatch.engine import relink
+    from wirewatch.link.incremental import IncrementReport
+    from wirewatch.store import Store as StoreClass
+
+    base_m = [m.to_dict() for m in store.iter_mentions()]
+    base_e = [(aid, pos, asdict(e), pub) for aid, pos, e, pub in store.iter_entities()]
+    base_i = store.article_infos()
+    n_base = len(base_i)
+    latest = sorted(range(n_base), key=lambda n: base_i[n].published or "")[::-1]
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        folder = workdir / f"marginal-{size}"
+        folder.mkdir(exist_ok=True)
+        db = folder / "base.db"
+        t0 = time.perf_counter()
+        big = StoreClass.open(str(db))
+        save_replica(big, replicate(base_m, base_e, base_i, size))
+        save_s = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        relink(big)
+        full_wall, full_cpu = time.perf_counter() - t0, time.process_time() - c0
+        big.engine.dispose()
+        copy_k = size // n_base + 2  # a copy no article of the store belongs to: the newest
+        cases = {
+            "one": [[(latest[t], copy_k + t)] for t in range(trials)],
+            "ten": [[(b, copy_k + t) for b in latest[:10]] for t in range(trials)],
+            "backdated": [[(latest[t], size // n_base // 2)] for t in range(trials)],
+        }
+        row: dict[str, Any] = {"articles": size, "save_s": round(save_s, 1),
+                               "full_relink_wall_s": round(full_wall, 2),
+                               "full_relink_cpu_s": round(full_cpu, 2)}  # fmt: skip
+        for case, picks_list in cases.items():
+            cpus: list[float] = []
+            walls: list[float] = []
+            modes: list[str] = []
+            steps: list[dict[str, float]] = []
+            replayed: list[int] = []
+            for t, picks in enumerate(picks_list):
+                trial_db = folder / f"{case}-{t}.db"
+                shutil.copyfile(db, trial_db)
+                for ext in ("-wal", "-shm"):
+                    if Path(str(db) + ext).exists():
+                        shutil.copyfile(str(db) + ext, str(trial_db) + ext)
+                st = StoreClass.open(str(trial_db))
+                extra = replicate(base_m, base_e, base_i, 0, picks)
+                if case == "backdated":  # a late report from that copy's world, another id
+                    extra.infos = [replace(i, id=i.id + "-late") for i in extra.infos]
+                    for m in extra.mentions:
+                        m.article += "-late"
+                    extra.entities = [(a + "-late", p, e, pub) for a, p, e, pub in extra.entities]
+                save_replica(st, extra)
+                report = IncrementReport()
+                t0, c0 = time.perf_counter(), time.process_time()
+                relink(st, incremental=True, report=report)
+                walls.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
+                modes.append(report.mode if report.mode == "incremental"
+                             else f"full ({report.reason})")  # fmt: skip
+                steps.append(report.timings)
+                replayed.append(report.replayed)
+                if check and t == 0 and size <= 10_000:
+                    got = _partition(st)
+                    relink(st)
+                    row[f"{case}_equals_full"] = got == _partition(st)
+                st.engine.dispose()
+                for ext in ("", "-wal", "-shm"):
+                    Path(str(trial_db) + ext).unlink(missing_ok=True)
+            cpus.sort()
+            row[case] = {
+                "cpu_s_median": round(cpus[len(cpus) // 2], 3),
+                "cpu_s_per_article": round(cpus[len(cpus) // 2] / len(picks_list[0]), 3),
+                "wall_s_median": round(sorted(walls)[len(walls) // 2], 3),
+                "modes": modes,
+                "steps_cpu_s": steps[0],
+                "replayed_mentions": replayed,
+            }
+        for ext in ("", "-wal", "-shm"):
+            Path(str(db) + ext).unlink(missing_ok=True)
+        rows.append(row)
+        print(f"marginal {size}: {json.dumps(row)}", file=sys.stderr, flush=True)
+    return rows
 
 
 # --------------------------------------------------------------------------- errors
@@ -776,6 +925,20 @@ def print_table(res: dict[str, Any]) -> None:
               f"{t.get('actors', 0):>13.2f} {t.get('events', 0):>7.2f} "
               f"{t.get('stories', 0):>8.2f}")  # fmt: skip
     print("  target: 10,000 articles < 60 s; s/1k flat as the store grows")
+    if res.get("marginal"):
+        print("\nOne more article into a linked store (CPU s, median of trials; SQLite)")
+        print(f"{'articles':>9} {'full relink':>12} {'+1 incr':>8} {'+10 incr':>9} "
+              f"{'per art':>8} {'+1 backdated':>13}   modes / CPU s by step of +1")  # fmt: skip
+        for r in res["marginal"]:
+            one, ten, back = r["one"], r["ten"], r["backdated"]
+            print(f"{r['articles']:>9} {r['full_relink_cpu_s']:>12.2f} "
+                  f"{one['cpu_s_median']:>8.3f} {ten['cpu_s_median']:>9.3f} "
+                  f"{ten['cpu_s_per_article']:>8.3f} {back['cpu_s_median']:>13.3f}   "
+                  f"{sorted(set(one['modes'] + ten['modes']))} {one['steps_cpu_s']}")  # fmt: skip
+            checks = {k: v for k, v in r.items() if k.endswith("_equals_full")}
+            if checks:
+                print(f"{'':>9} incremental == full relink: {checks}; backdated: "
+                      f"{back['modes'][0][:70]}, replayed {back['replayed_mentions']}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -784,6 +947,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 under FLOORS")
     ap.add_argument("--big", action="store_true", help=f"add {BIG:,} articles to the curve")
     ap.add_argument("--no-speed", action="store_true", help="skip the replicated speed curve")
+    ap.add_argument("--marginal", action="store_true",
+                    help="add the cost of linking one more article into linked stores")  # fmt: skip
     ap.add_argument("--rename-people", action="store_true",
                     help="copies in the speed curve rename people too")  # fmt: skip
     ap.add_argument("--profile", action="store_true",
@@ -823,6 +988,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_speed:
             sizes = [*SIZES, BIG] if args.big else list(SIZES)
             speed, prof_text = speed_curve(store, sizes, args.profile)
+        marginal: list[dict[str, Any]] = []
+        if args.marginal:
+            sizes = [*SIZES, BIG] if args.big else list(SIZES)
+            marginal = marginal_curve(store, sizes, Path(tmp))
         store.engine.dispose()
     results: dict[str, Any] = {
         "docs": len(docs),
@@ -832,6 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
         "story_variants": variants,
         "run": run.timing,
         "speed": speed,
+        "marginal": marginal,
         "failed": run.failed,
         "floors": FLOORS,
     }

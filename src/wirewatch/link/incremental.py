@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wirewatch.link.actors import (
@@ -79,7 +79,8 @@ class Base:
 class ActorState:
     """What a full relink leaves for incremental actor resolution (see the module doc)."""
 
-    bases: dict[str, tuple[str, bool]] = field(default_factory=dict)  # base -> (actor, simple)
+    # base -> (actor, simple, organisation occurrences: the short-form union's sizes)
+    bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)
     names: dict[str, list[int]] = field(default_factory=dict)  # fold -> [as_person, as_org]
     families: set[tuple[str, str]] = field(default_factory=set)  # (family name, actor id)
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # actor id -> counts
@@ -93,6 +94,31 @@ def _occurrences(
     """(actor, published, article) in the resolver's slot order: mentions, then entities."""
     out = [(a, m.published, m.article) for m in mentions for a in [*m.actors, *m.attributed_to]]
     out.extend((a, pub, aid) for aid, _pos, a, pub in entities)
+    return out
+
+
+def _utc(published: str | None) -> str:
+    """The store's ``published_utc`` of a publication date ("" when none)."""
+    if not published:
+        return ""
+    try:
+        return datetime.fromisoformat(published).astimezone(UTC).isoformat()
+    except ValueError:
+        return published
+
+
+def _slots(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+) -> list[list[Any]]:
+    """A comparable key of each occurrence's place in the resolver's slot order, parallel to
+    ``_occurrences``: the first occurrence of an actor creates its entry (kind, kb fields)."""
+    out: list[list[Any]] = [
+        [0, _utc(m.published), m.article, m.index, n]
+        for m in mentions
+        for n in range(len(m.actors) + len(m.attributed_to))
+    ]
+    out.extend([1, _utc(pub), aid, pos, 0] for aid, pos, _a, pub in entities)
     return out
 
 
@@ -143,24 +169,35 @@ def actor_state_after(
     finals: dict[str, set[str]] = {}
     sources: dict[str, set[str]] = {}
     occurrences = _occurrences(mentions, entities)
-    for b, (actor, _pub, _art) in zip(bases, occurrences, strict=True):
+    sizes: Counter[str] = Counter()
+    first: dict[str, list[Any]] = {}
+    alias_first: dict[str, dict[str, list[Any]]] = {}
+    for b, (actor, _pub, _art), slot in zip(
+        bases, occurrences, _slots(mentions, entities), strict=True
+    ):
         base = _name_key(False, actor.name, kb)[0] if _flipped(b, actor) else b.base
         final = actor.id or base
         finals.setdefault(base, set()).add(final)
         sources.setdefault(final, set()).add(base)
+        first.setdefault(final, slot)
+        alias_first.setdefault(final, {}).setdefault(clean_alias(actor.surface), [slot, base])
+        if actor.kind in ("organization", "igo"):
+            sizes[base] += 1
         if b.counted:
             counts = state.names.setdefault(fold(actor.name), [0, 0])
             counts[0 if b.counted == "person" else 1] += 1
     for base, ids in finals.items():
         actor_id = next(iter(ids)) if len(ids) == 1 else sorted(ids)[0]
-        state.bases[base] = (actor_id, ids == {base} and sources.get(base) == {base})
+        simple = ids == {base} and sources.get(base) == {base}
+        state.bases[base] = (actor_id, simple, sizes[base])
     office = {a.id for a in resolved.values() if a.kind == "person" and _single_roles(a.titles, kb)}
     for actor, _pub, _art in occurrences:
         if actor.id in office and actor.kind == "person":
             for name in _family_names(actor.name):
                 state.families.add((name, actor.id))
     for a in resolved.values():
-        state.stats[a.id] = _stats(a)
+        state.stats[a.id] = {**_stats(a), "first": first.get(a.id),
+                             "aliases": alias_first.get(a.id, {})}  # fmt: skip
     by_article: dict[str, list[tuple[ActorMention, str]]] = {}
     for b, (actor, _pub, article) in zip(bases, occurrences, strict=True):
         if actor.kind in ("organization", "igo"):
@@ -173,13 +210,16 @@ def actor_state_after(
 
 
 def _stats(a: ResolvedActor) -> dict[str, Any]:
-    return {"names": dict(a.names), "countries": dict(a.countries), "kb": a.kb_name}
+    return {"names": dict(a.names), "countries": dict(a.countries), "kb": a.kb_name,
+            "kb_country": a.kb_country, "sector": a.sector}  # fmt: skip
 
 
 class ActorStore(Protocol):
     """What incremental resolution reads from the store (``Store`` implements it)."""
 
-    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool]]: ...
+    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]: ...
+
+    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]: ...
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]: ...
 
@@ -203,7 +243,9 @@ class ActorUpdate:
     actors: list[dict[str, Any]] = field(default_factory=list)  # upserts, with stats
     aliases: list[dict[str, Any]] = field(default_factory=list)  # inserts
     roles: list[dict[str, Any]] = field(default_factory=list)  # upserts
-    bases: dict[str, str] = field(default_factory=dict)  # new simple bases
+    bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)  # upserts
+    # (actor, base, old reason, new reason): a short-form union's reasons that changed
+    alias_reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
     names: dict[str, tuple[int, int]] = field(default_factory=dict)  # new totals
     families: set[tuple[str, str]] = field(default_factory=set)
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
@@ -260,6 +302,79 @@ def _union_target(counter: Mapping[str, int]) -> str | None:
     return target
 
 
+MAX_UNION = 2_000  # short forms and long names one union may span before a full relink
+
+
+def _find_roots(
+    votes: Mapping[tuple[str, str], int], sizes: Mapping[str, int]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The union-find of ``_resolve_org_forms`` over these votes: base -> root, and the
+    reasons it gives (``how``)."""
+    by_short: dict[str, Counter[str]] = {}
+    for (short, target), n in sorted(votes.items()):
+        by_short.setdefault(short, Counter())[target] += n
+    size = Counter(sizes)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    how: dict[str, str] = {}
+    for short, counter in sorted(by_short.items()):
+        (target, n), total = counter.most_common(1)[0], sum(counter.values())
+        if 2 * n <= total or (len(counter) > 1 and n < 2):
+            continue
+        a, b = find(short), find(target)
+        if a != b:
+            keep, drop = sorted((a, b), key=lambda x: (x.startswith("org:"), -size[x], x))
+            parent[drop] = keep
+            size[keep] += size[drop]
+            how[short] = f"short form of {target} (named together in {n} article(s))"
+            how[target] = f"full name of {short} (named together in {n} article(s))"
+    return {x: find(x) for x in set(parent) | set(by_short) | {t for _, t in votes}}, how
+
+
+def _org_unions(
+    seeds: set[str],
+    new_votes: Mapping[tuple[str, str], int],
+    new_sizes: Mapping[str, int],
+    store: ActorStore,
+) -> tuple[dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int]]:
+    """The short-form unions the new organisation names take part in, before and after their
+    votes: (roots after, reasons before, reasons after, the bases involved, stored votes).
+    Raises ``Fallback`` when a stored name would change actor."""
+    component = set(seeds)
+    votes: dict[tuple[str, str], int] = {}
+    frontier = set(seeds)
+    while frontier:
+        found = store.actor_votes_touching(frontier)
+        votes.update(found)
+        frontier = {x for pair in found for x in pair} - component
+        component |= frontier
+        if len(component) > MAX_UNION:
+            raise Fallback(f"short-form unions span over {MAX_UNION} names")
+    if not votes and not new_votes:
+        return {}, {}, {}, set(), {}
+    stored = store.actor_bases(component)
+    sizes = {b: v[2] for b, v in stored.items()}
+    roots_before, how_before = _find_roots(votes, sizes)
+    after_votes = dict(votes)
+    for k, n in new_votes.items():
+        after_votes[k] = after_votes.get(k, 0) + n
+    after_sizes = Counter(sizes)
+    after_sizes.update(new_sizes)
+    roots_after, how_after = _find_roots(after_votes, after_sizes)
+    for base in component:
+        before, after = roots_before.get(base, base), roots_after.get(base, base)
+        if base in stored and stored[base][0] != before:
+            raise Fallback(f"{base} resolves to {stored[base][0]}, not its short-form union")
+        if before != after and base in stored:
+            raise Fallback(f"{base} joins or leaves a short-form union ({before} -> {after})")
+    return roots_after, how_before, how_after, component, votes
+
+
 def resolve_new(
     mentions: Sequence[EventMention],
     entities: Sequence[tuple[str, int, ActorMention, str | None]],
@@ -313,28 +428,45 @@ def resolve_new(
         new_votes.update(_votes_in(group))
     org_bases = {b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
                  if a.kind in ("organization", "igo")}  # fmt: skip
-    shorts = {short for short, _ in new_votes} | org_bases
-    stored_votes = store.actor_vote_rows(shorts)
-    named_shorts = org_bases | set(store.actor_bases(shorts))
-    for short in shorts:
-        before = {t: n for (s_, t), n in stored_votes.items() if s_ == short}
-        after = dict(before)
-        for (s_, t), n in new_votes.items():
-            if s_ == short:
-                after[t] = after.get(t, 0) + n
-        merged = _union_target(before) is not None or _union_target(after) is not None
-        # A short form no name resolves to ("EU" read as the European Union) merges nothing.
-        if merged and short in named_shorts:
-            raise Fallback(f"{short} is a short form of a long name")
+    new_sizes = Counter(
+        b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
+        if a.kind in ("organization", "igo")
+    )  # fmt: skip
+    roots, how_before, how_after, component, stored_votes = _org_unions(
+        org_bases | {x for pair in new_votes for x in pair}, new_votes, new_sizes, store
+    )
     update.votes = {k: stored_votes.get(k, 0) + n for k, n in new_votes.items()}
 
     keys = {b.base for b in bases}
     if keys & named:
         raise Fallback("a user correction names one of the new actors")
-    stored_bases = store.actor_bases(keys)
+    stored_bases = store.actor_bases(keys | component)
     for key in keys:
+        if key in component:
+            continue  # its actor is the short-form union's, checked by _org_unions
         if key in stored_bases and (not stored_bases[key][1] or stored_bases[key][0] != key):
-            raise Fallback(f"{key} is refined (split, merged, short form or corrected)")
+            raise Fallback(f"{key} is refined (split, merged or corrected)")
+    # A short form or long name merged with others takes the union's actor and its reason.
+    own_bases = [b.base for b in bases]
+    for b in bases:
+        root = roots.get(b.base, b.base)
+        if root != b.base:
+            b.reason = how_after.get(b.base, f"same organisation as {root}")
+            b.base = root
+    for base in component:
+        root = roots.get(base, base)
+        if root != base:
+            old_reason = how_before.get(base, f"same organisation as {root}")
+            new_reason = how_after.get(base, f"same organisation as {root}")
+            if old_reason != new_reason:
+                update.alias_reasons.append((root, base, old_reason, new_reason))
+    for base, n in new_sizes.items():
+        actor_id, simple, size = stored_bases.get(base, (roots.get(base, base), True, 0))
+        update.bases[base] = (actor_id, simple and roots.get(base, base) == base, size + n)
+    for b in bases:  # new keys that are not organisations (people, countries)
+        if b.base not in update.bases and b.base not in stored_bases:
+            update.bases[b.base] = (b.base, True, 0)
+    keys = {b.base for b in bases}
     rows = store.actor_rows_for(keys)
     _check_people(bases, occurrences, kb, store, rows)
 
@@ -345,11 +477,14 @@ def resolve_new(
     new_aliases: dict[tuple[str, str], str] = {}
     role_span: dict[tuple[str, str], list[str]] = {}
     touched: dict[str, set[str]] = {}
-    for b, (actor, published, _article) in zip(bases, occurrences, strict=True):
+    slots = _slots(mentions, entities)
+    for b, (actor, published, _article), slot, base_of_occ in zip(
+        bases, occurrences, slots, own_bases, strict=True
+    ):
         actor.id = b.base
         entry = entries.get(b.base)
         if entry is None:
-            entry = _entry(b.base, actor, kb, rows.get(b.base))
+            entry = _entry(b.base, actor, kb, rows.get(b.base), slot)
             entries[b.base] = entry
         stats = entry["stats"]
         stats["names"][actor.name] = stats["names"].get(actor.name, 0) + 1
@@ -360,11 +495,12 @@ def resolve_new(
         reason = b.reason
         if actor.kind == "person" and " " not in alias and fold(alias) != fold(actor.name):
             reason = f"surname of {actor.name}, named in full earlier in the article; {reason}"
-        old_reason = stored_aliases.get((b.base, alias)) or new_aliases.get((b.base, alias))
-        if old_reason is None:
-            new_aliases[(b.base, alias)] = reason
-        elif old_reason != reason:
-            raise Fallback(f"alias {alias!r} of {b.base} has another reason")
+        # An alias keeps the reason of the first occurrence (in slot order) that named it.
+        seen_at = stats["aliases"].get(alias)
+        if seen_at is None or slot < seen_at[0]:
+            stats["aliases"][alias] = [slot, base_of_occ]
+            if stored_aliases.get((b.base, alias)) != reason:
+                new_aliases[(b.base, alias)] = reason
         if actor.title and published:
             day = published[:10]
             span = role_span.get((b.base, actor.title))
@@ -372,10 +508,19 @@ def resolve_new(
                 seen = stored_roles.get((b.base, actor.title))
                 span = role_span[(b.base, actor.title)] = list(seen) if seen else [day, day]
             span[0], span[1] = min(span[0], day), max(span[1], day)
+    # A union's reason names its vote count: aliases it gave take the new count.
+    for root, base, was, now in update.alias_reasons:
+        entry = entries.get(root)
+        if entry is None:
+            raise Fallback(f"the reasons of {root}'s aliases change")
+        for alias, (_slot, from_base) in entry["stats"]["aliases"].items():
+            current = new_aliases.get((root, alias), stored_aliases.get((root, alias)))
+            if from_base == base and current == was:
+                new_aliases[(root, alias)] = now
     for actor_id, entry in entries.items():
         stored_row = rows.get(actor_id)
         entry["name"] = entry["kb_name"] or _top_name(entry["stats"]["names"])
-        if entry["kb_name"] or entry["kind"] != "person":
+        if entry["kb_country"] or entry["kind"] != "person":
             entry["country"] = entry["kb_country"]
         else:
             countries = entry["stats"]["countries"]
@@ -406,12 +551,10 @@ def resolve_new(
         update.entity_actor_ids[(aid, pos)] = a.id or ""
     for actor_id, entry in entries.items():
         row = {k: entry[k] for k in ("id", "name", "kind", "country", "sector")}
-        stats = {"names": entry["stats"]["names"], "countries": entry["stats"]["countries"],
-                 "kb": entry["kb_name"]}  # fmt: skip
+        stats = {**entry["stats"], "kb": entry["kb_name"], "kb_country": entry["kb_country"],
+                 "sector": entry["sector"]}  # fmt: skip
         update.actors.append({**row, "stats": stats})
         update.actor_info[actor_id] = row
-        if actor_id not in stored_bases:
-            update.bases[actor_id] = actor_id
     update.aliases = [
         {"actor_id": a, "alias": alias, "reason": r} for (a, alias), r in new_aliases.items()
     ]
@@ -436,9 +579,14 @@ def _titles_of(
 
 
 def _entry(
-    actor_id: str, actor: ActorMention, kb: KnowledgeBase, old: dict[str, Any] | None
+    actor_id: str,
+    actor: ActorMention,
+    kb: KnowledgeBase,
+    old: dict[str, Any] | None,
+    slot: list[Any],
 ) -> dict[str, Any]:
-    """An actor row being updated: the stored one, or one the first occurrence creates."""
+    """An actor row being updated: the stored one, or the one this occurrence creates (the
+    first in slot order sets kind and knowledge-base fields)."""
     kb_name = None
     if actor.kb_id:
         known = kb.lookup(actor.name)
@@ -449,18 +597,22 @@ def _entry(
         "sector": actor.sector if actor.kb_id else None,
     }  # fmt: skip
     if old is None:
-        return {**fresh, "stats": {"names": {}, "countries": {}}}
+        return {**fresh, "stats": {"names": {}, "countries": {}, "first": slot, "aliases": {}}}
     stats = old.get("stats") or {}
     entry = {
         "id": actor_id, "kind": old["kind"], "kb_name": stats.get("kb"),
-        "kb_country": old["country"] if stats.get("kb") else None, "sector": old["sector"],
+        "kb_country": stats.get("kb_country"), "sector": stats.get("sector"),
         "stats": {"names": dict(stats.get("names", {})),
-                  "countries": dict(stats.get("countries", {}))},
+                  "countries": dict(stats.get("countries", {})), "first": stats.get("first"),
+                  "aliases": dict(stats.get("aliases", {}))},
     }  # fmt: skip
-    # The first occurrence made the entry; a different would-be first one could come earlier.
-    for k in ("kind", "kb_name", "kb_country", "sector"):
-        if entry[k] != fresh[k]:
-            raise Fallback(f"{actor_id}: another {k} ({fresh[k]!r} vs {entry[k]!r})")
+    first = stats.get("first")
+    if first is None or slot < first:
+        # This occurrence comes before the one that created the entry: it creates it now.
+        for k in ("kind", "kb_name", "kb_country", "sector"):
+            if entry[k] != fresh[k]:
+                raise Fallback(f"{actor_id}: another {k} ({fresh[k]!r} vs {entry[k]!r})")
+        entry["stats"]["first"] = slot
     return entry
 
 

@@ -433,8 +433,8 @@ class Store:
         state = linked.actor_state
         if state is not None:
             _insert(conn, actor_bases, [
-                {"base": b, "actor_id": a, "simple": int(simple)}
-                for b, (a, simple) in state.bases.items()
+                {"base": b, "actor_id": a, "simple": int(simple), "n": n}
+                for b, (a, simple, n) in state.bases.items()
             ])  # fmt: skip
             _insert(conn, actor_names, [
                 {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in state.names.items()
@@ -650,12 +650,23 @@ class Store:
 
     # actors
 
-    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool]]:
-        out: dict[str, tuple[str, bool]] = {}
+    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]:
+        out: dict[str, tuple[str, bool, int]] = {}
         with self.connect() as conn:
             for chunk in _chunks(sorted(bases)):
                 for r in conn.execute(select(actor_bases).where(actor_bases.c.base.in_(chunk))):
-                    out[r.base] = (r.actor_id, bool(r.simple))
+                    out[r.base] = (r.actor_id, bool(r.simple), r.n)
+        return out
+
+    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]:
+        """Short-form votes with one of these as the short form or the long name."""
+        out: dict[tuple[str, str], int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(bases)):
+                q = select(actor_votes).where(
+                    (actor_votes.c.short.in_(chunk)) | (actor_votes.c.target.in_(chunk))
+                )
+                out.update({(r.short, r.target): r.n for r in conn.execute(q)})
         return out
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -786,14 +797,22 @@ class Store:
                     conn.execute(stmt, [{"k_id": r["id"], **{f"v_{c}": r[c] for c in
                                         ("name", "kind", "country", "sector", "stats")}}
                                         for r in changed])  # fmt: skip
+                for r in a.aliases:
+                    conn.execute(delete(actor_aliases).where(
+                        actor_aliases.c.actor_id == r["actor_id"],
+                        actor_aliases.c.alias == r["alias"],
+                    ))  # fmt: skip
                 _insert(conn, actor_aliases, a.aliases)
                 for r in a.roles:
                     conn.execute(delete(actor_roles).where(
                         actor_roles.c.actor_id == r["actor_id"], actor_roles.c.title == r["title"]
                     ))  # fmt: skip
                 _insert(conn, actor_roles, a.roles)
+                for chunk in _chunks(sorted(a.bases)):
+                    conn.execute(delete(actor_bases).where(actor_bases.c.base.in_(chunk)))
                 _insert(conn, actor_bases, [
-                    {"base": b, "actor_id": i, "simple": 1} for b, i in a.bases.items()
+                    {"base": b, "actor_id": i, "simple": int(simple), "n": n}
+                    for b, (i, simple, n) in a.bases.items()
                 ])  # fmt: skip
                 for chunk in _chunks(sorted(a.names)):
                     conn.execute(delete(actor_names).where(actor_names.c.fold.in_(chunk)))

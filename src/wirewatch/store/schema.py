@@ -39,6 +39,7 @@ articles = Table(
     Column("ingested_at", String, nullable=False),
     Column("analysed_with", String),
     Index("ix_articles_content_hash", "content_hash"),
+    Index("ix_articles_published", "published_utc"),
 )
 
 mentions = Table(
@@ -186,6 +187,7 @@ actor_bases = Table(
     Column("base", String, primary_key=True),
     Column("actor_id", String, nullable=False),
     Column("simple", Integer, nullable=False),
+    Column("n", Integer, nullable=False),  # organisation occurrences (short-form union sizes)
 )
 
 actor_names = Table(

@@ -33,11 +33,13 @@ def upgrade() -> None:
         sa.Column("pass_id", sa.String, primary_key=True),
     )
     op.create_index("ix_pass_cells_pass", "pass_cells", ["pass_id"])
+    op.create_index("ix_articles_published", "articles", ["published_utc"])
     op.create_table(
         "actor_bases",
         sa.Column("base", sa.String, primary_key=True),
         sa.Column("actor_id", sa.String, nullable=False),
         sa.Column("simple", sa.Integer, nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
     )
     op.create_table(
         "actor_names",
@@ -78,6 +80,7 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("actors") as batch:
         batch.drop_column("stats")
+    op.drop_index("ix_articles_published", table_name="articles")
     op.drop_index("ix_mentions_type_label", table_name="mentions")
     op.drop_index("ix_mentions_pass", table_name="mentions")
     with op.batch_alter_table("mentions") as batch:
