@@ -10,6 +10,7 @@ the repo): 120 English Wikinews articles in four topic corpora (airbus, apple, g
     python bench/linking_bench.py --profile    # cProfile the largest link run (stderr)
     python bench/linking_bench.py --rename-people  # copies in the speed curve rename people
     python bench/linking_bench.py --check      # exit 1 when a quality figure is under FLOORS
+    python bench/linking_bench.py --marginal   # cost of one more article into linked stores
 
 Skips (exit 0) when the shared folder is absent.  Override its place with WIREWATCH_SHARED.
 These are development scores: look at the errors for phenomena, never tune to one article.
@@ -84,8 +85,18 @@ difflib's matching blocks.
    entities, kb, articles=infos)`` is timed at 1k and 10k articles (100k with ``--big``),
    wall clock and CPU (the CPU figure is steadier on a shared machine).  Issue target:
    10,000 articles in under a minute, seconds per 1k articles not growing with the store.
-   The link stage recomputes the whole ledger on each relink (ids kept from the last run),
-   so this curve is the cost per article of a relink, not of one more article alone.
+   This curve is the cost per article of a full relink (``relink(store)``).
+
+4. Marginal cost (``--marginal``; 100k with ``--big``).  A store of N replicated articles
+   is written as an ingest writes it (``save_replica``) and linked in full; then, each time
+   from a copy of that store file, one more article (a batch of ten) is stored and linked by
+   ``relink(store, incremental=True)``, what ``ingest`` runs.  The added articles are copies
+   of the latest base articles in a new copy of the world (the newest in the store, as news
+   arrive); "backdated" adds a late report from a copy in the middle of the store (the
+   merging pass resumes there).  CPU seconds, median of 3 trials, with the mode (incremental,
+   or full and why) and the CPU by step; at N <= 10k the ledger is compared with a full
+   relink of the same store (events, stories, actors, ids aside).  Stories are still
+   regrouped over the whole store, so that step grows with N.
 """
 
 from __future__ import annotations
