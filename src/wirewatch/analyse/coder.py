@@ -100,6 +100,14 @@ def _span_of(tokens: list[Tok]) -> CharSpan:
     return _char(doc, min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
 
 
+@lru_cache(maxsize=1)
+def _measure_nouns() -> frozenset[str]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / "measure_nouns.txt").read_text(
+        "utf-8"
+    )
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
 @lru_cache(maxsize=4)
 def _verb_object_tables(
     extra_dir: str | None,
@@ -210,7 +218,12 @@ class SentenceCoder:
                 if obj.dep_ not in ("dobj", "nsubjpass") or obj.i in blocked:
                     continue
                 trig = None
-                for noun in (obj.lemma_.lower(), obj.lower_):
+                # "two tonnes of medicine": the measured noun decides, not the measure.
+                nouns = [obj]
+                if obj.lemma_.lower() in _measure_nouns():
+                    nouns += [g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"
+                              for g in p.children if g.dep_ == "pobj"]  # fmt: skip
+                for noun in (w for n in nouns for w in (n.lemma_.lower(), n.lower_)):
                     trig = self.pairs.get((lemma, *prt, noun)) or self.pairs.get((lemma, noun))
                     if trig is not None:
                         break
