@@ -78,11 +78,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("WIREWATCH_SHARED", REPO.parent / "shared"))
 MEANTIME = SHARED / "eval" / "meantime" / "intra_cross-doc_annotation"
 
-# Floors (``names`` scope, overall, percent) pinned about two points under the scores
-# measured on 2026-12-01 (issue 5 round): B3 P 97.0, R 83.6, F1 89.8, coverage 88.8
-# (before it: P 95.5, R 67.9, F1 79.4, coverage 89.4).  The issue's target is P >= 95,
-# R >= 85; `--check` exits 1 under any floor.
-FLOORS: dict[str, float] = {"p": 95.0, "r": 81.5, "f1": 88.0, "coverage": 87.0}
+# Floors (``names`` scope, overall, percent) pinned about 1.5-2 points under the scores
+# measured on 2026-12-01 (gazetteer round: places resolved to one identity, and the head of
+# a mention without one taken before a comma, "in" or relative clause): B3 P 97.0, R 87.5,
+# F1 92.0, coverage 96.6 (LOC R 80.4).  Before it, under the same alignment rule: P 97.5,
+# R 83.5, F1 90.0, coverage 88.8 (LOC R 66.2; under the old head-final rule P 97.0, R 83.7,
+# F1 89.8).  The issue's target is P >= 95, R >= 85; `--check` exits 1 under any floor.
+FLOORS: dict[str, float] = {"p": 95.5, "r": 85.5, "f1": 90.0, "coverage": 94.5}
 
 ACTOR_TYPES = ("PER", "ORG", "LOC")
 NAME_TYPES = {"NAM", "PRE.NAM"}

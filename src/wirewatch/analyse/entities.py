@@ -297,7 +297,11 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         # organisation, of that country.
         if (
             ent.label_ == "ORG" and len(inside) == 1
-            and (inside[0].kind == "country" or inside[0].is_place_only)
+            and (
+                inside[0].kind == "country" or (inside[0].is_place_only and inside[0].country)
+                # "GM Europe"; not "the Indo-Pacific region", a place of no one country
+                or (inside[0].is_place_only and _named_beyond(doc, ent, inside[0]))
+            )
             and candidate.start <= inside[0].start and inside[0].end <= candidate.end
             and (candidate.end - candidate.start) > (inside[0].end - inside[0].start)
             and kb.lookup(ent.text) is None
@@ -358,6 +362,15 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         _domestic_actors(doc, sent, refs, taken, ethnic)
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _named_beyond(doc: Doc, ent: Span, inner: EntityRef) -> bool:
+    """The entity has a capitalised word of its own outside the name inside it."""
+    toks = doc_index(doc).toks
+    return any(
+        toks[k].text[:1].isupper() and toks[k].lower_ != "the"
+        for k in range(ent.start, ent.end) if not inner.start <= k < inner.end
+    )  # fmt: skip
 
 
 def _split_parenthetical(ent: Span) -> list[Span]:
@@ -519,7 +532,7 @@ def _resolve_places(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
     place then carries an id: ISO code for a country, ``place:<GeoNames id>``, or a name key.
     """
     if not any(r.place is not None for r in refs) and not any(
-        t.lower_ in _place_nouns() for t in doc_index(doc).toks
+        t.lower_ in place_nouns() for t in doc_index(doc).toks
     ):
         return
     gaz = Gazetteer.default()
@@ -529,7 +542,10 @@ def _resolve_places(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
     countries = {r.country for r in refs if r.country and (r.kind == "country" or r.is_place_only)}
     by_start = {r.start: r for r in refs if not r.members}
     for ref in refs:
-        if not ref.is_place_only or ref.place is None:
+        if ref.place is None or ref.members:
+            continue
+        if not ref.is_place_only:
+            _namesake_of_capital(gaz, ref, by_start, toks)
             continue
         known = ref.place.country is not None or kb.place(ref.name) is not None
         if known and ref.place.country is None:
@@ -551,9 +567,31 @@ def _resolve_places(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
         if found is not None:
             ref.place = Place(found.name, found.country, found.id)
             ref.country = found.country
+            if found.country:
+                countries.add(found.country)  # "Sindh police ... in Hyderabad": Pakistan's
     for ref in refs:
         if ref.place is not None and ref.place.id is None:
             ref.place = Place(ref.place.name, ref.place.country, _place_id(kb, ref.place))
+
+
+def _namesake_of_capital(
+    gaz: Gazetteer, ref: EntityRef, by_start: dict[int, EntityRef], toks: list[Tok]
+) -> None:
+    """ "Flooding hit London, Ontario": a capital the text uses for its government is the
+    namesake town when a region of another country qualifies it."""
+    assert ref.place is not None
+    if ref.kind != "country" or ref.end >= len(toks) or toks[ref.end].text != ",":
+        return
+    after = by_start.get(ref.end + 1)
+    if after is None or after.place is None or after.kind is not None:
+        return
+    for city in gaz.candidates(ref.place.name):
+        if city.kind == CITY and city.country != ref.country:
+            region = gaz.region_named(after.name, city.region or "")
+            if region is not None:
+                ref.kind, ref.kb_id, ref.sector, ref.name = None, None, None, city.name
+                ref.country, ref.place = city.country, Place(city.name, city.country, city.id)
+                return
 
 
 def _qualified(
@@ -614,7 +652,8 @@ def _split_qualified(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase, gaz: Ga
 
 
 @lru_cache(maxsize=1)
-def _place_nouns() -> frozenset[str]:
+def place_nouns() -> frozenset[str]:
+    """Nouns for a kind of place: "the town of Samarra" (data/names/place_nouns.txt)."""
     path = resources.files("wirewatch") / "data" / "names" / "place_nouns.txt"
     lines = path.read_text("utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
@@ -624,7 +663,7 @@ def _places_by_context(doc: Doc, refs: list[EntityRef]) -> None:
     """ "near the town of Samarra": a capitalised name after a place noun and "of" is a place
     the model may have tagged as something else (or not at all)."""
     toks = doc_index(doc).toks
-    nouns = _place_nouns()
+    nouns = place_nouns()
     added = []
     for tok in toks[:-2]:
         if tok.lower_ not in nouns or toks[tok.i + 1].lower_ != "of":
@@ -814,6 +853,10 @@ def _domestic_words() -> dict[tuple[str, ...], str]:
 _LOCATIVE = {"in", "at", "near", "inside", "across", "throughout"}
 
 
+def _ref_with_country(tok: Tok | Token, refs: list[EntityRef]) -> EntityRef | None:
+    return next((r for r in refs if r.start <= tok.i < r.end and r.country), None)
+
+
 def _country_in(tok: Tok | Token, refs: list[EntityRef]) -> str | None:
     for r in refs:
         if r.start <= tok.i < r.end and r.country:
@@ -874,11 +917,19 @@ def _domestic_actors(
                 i += n
                 continue
         mods = [c for c in head.children if c.dep_ in ("amod", "compound", "poss", "nmod")]
-        mod_country = next(
-            (c for m in mods for t in m.subtree if (c := _country_in(t, refs)) is not None), None
+        mod_ref = next(
+            (r for m in mods for t in m.subtree if (r := _ref_with_country(t, refs)) is not None),
+            None,
         )
-        if mod_country is not None:
-            homes.append(mod_country)  # "Ugandan opposition": already an actor of its own
+        if mod_ref is not None and mod_ref.is_place_only and mod_ref.end == i:
+            # "Sindh police", "Kandahar officials": the place's own, named with it
+            assert mod_ref.country is not None
+            homes.append(mod_ref.country)
+            found.append((mod_ref.start, i + n, sector, mod_ref.country))
+            i += n
+            continue
+        if mod_ref is not None:
+            homes.append(mod_ref.country or "")  # "Ugandan opposition": an actor of its own
             i += n
             continue
         own = None
