@@ -135,6 +135,14 @@ def test_event_location_takes_the_gazetteer_country(analyser):
     assert (mention.location_name, mention.location_country) == ("Kandahar", "AFG")
 
 
+def test_an_attack_no_one_is_named_for_is_done_from_the_place(analyser):
+    text = "A roadside bomb near the town of Samarra killed two British soldiers on Sunday."
+    mention = analyser.analyse(Article(id="t", text=text, published=DCT)).mentions[0]
+    roles = {a.role: a.country for a in mention.actors}
+    assert roles == {"source": "IRQ", "target": "GBR"}
+    assert mention.location_country == "IRQ"
+
+
 # ---------------------------------------------------------------------- identities
 
 
@@ -174,3 +182,10 @@ def test_namesakes_stay_apart(analyser):
         ["Flooding hit London, Ontario overnight.", "Flooding hit homes in London overnight."],
     )
     assert len(ids["London"]) == 2
+
+
+def test_a_named_attacker_keeps_the_source(analyser):
+    text = "Rebels ambushed a convoy of Kenyan soldiers near the town of Garissa on Sunday."
+    mention = analyser.analyse(Article(id="t", text=text, published=DCT)).mentions[0]
+    sources = [a for a in mention.actors if a.role == "source"]
+    assert [a.name for a in sources] == ["rebels"]  # not the town as a second attacker
