@@ -189,3 +189,17 @@ def test_a_named_attacker_keeps_the_source(analyser):
     mention = analyser.analyse(Article(id="t", text=text, published=DCT)).mentions[0]
     sources = [a for a in mention.actors if a.role == "source"]
     assert [a.name for a in sources] == ["rebels"]  # not the town as a second attacker
+
+
+def test_the_index_survives_its_cache_file(gaz, tmp_path):
+    from wirewatch.link.places import _Index
+
+    path = tmp_path / "gazetteer.bin"
+    with path.open("wb") as f:
+        gaz._ix.write(f)
+    again = Gazetteer(_Index.read(path))
+    assert len(again) == len(gaz)
+    assert again.resolve("Kandahar") == gaz.resolve("Kandahar")
+    path.write_bytes(path.read_bytes()[:1000])  # a torn file is refused, not half read
+    with pytest.raises((EOFError, ValueError)):
+        _Index.read(path)
