@@ -315,7 +315,6 @@ class SysEntity:
 def run_wirewatch(docs: list[GoldDoc]) -> tuple[dict[str, list[SysEntity]], dict[str, Any]]:
     """Analyse every document and resolve all their names in one call; entities per doc."""
     from wirewatch.analyse import Analyser
-    from wirewatch.analyse.entities import find_entities, place_names
     from wirewatch.link.actors import resolve_actors
     from wirewatch.link.kb import KnowledgeBase
     from wirewatch.model import Analysis, Article
@@ -328,11 +327,7 @@ def run_wirewatch(docs: list[GoldDoc]) -> tuple[dict[str, list[SysEntity]], dict
     analyses: list[Analysis] = []
     stream = ((a.text, a) for a in articles)
     for doc, article in analyser.nlp.pipe(stream, as_tuples=True, batch_size=32):
-        a = analyser.analyse_doc(article, doc)
-        if not any(e.kind is None for e in a.entities):
-            # Places (kind None) until the analyser lists them among its names itself.
-            a.entities.extend(place_names(find_entities(doc, analyser.kb)))
-        analyses.append(a)
+        analyses.append(analyser.analyse_doc(article, doc))
     analyse_s = time.perf_counter() - t0
     failed = [a.article.id for a in analyses if a.error]
     rows = []

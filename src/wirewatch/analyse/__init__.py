@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from wirewatch.analyse.coder import SentenceCoder, _actor, build_mentions
-from wirewatch.analyse.entities import find_entities
+from wirewatch.analyse.entities import find_entities, place_names
 from wirewatch.analyse.lexicon import load_lexicon
 from wirewatch.analyse.timex import find_timexes
 from wirewatch.errors import Code, WirewatchError
@@ -94,6 +94,8 @@ class Analyser:
             _actor(e, "mention") for e in entities
             if e.kind is not None and not e.members and not e.title_part
         ] + [_actor(m, "mention") for e in entities for m in e.members]  # fmt: skip
+        # Places get one identity across articles too (kind None: they are no actors).
+        names += place_names(entities)
         return Analysis(article, mentions, names)
 
 
