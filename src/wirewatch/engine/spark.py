@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from wirewatch.model import Analysis, Article
@@ -67,7 +68,8 @@ class SparkRunner:
     """A ``Runner`` whose per-article stage runs as Spark tasks on ``master``.
 
     ``partitions`` is how many tasks one ``run`` call is split into (default: twice the
-    cluster's default parallelism, never more than there are articles). ``conf`` adds or
+    cluster's default parallelism, never more than there are articles); ``job_size`` is how
+    many articles one Spark job takes from the input at most. ``conf`` adds or
     overrides Spark settings. A SparkContext already active in this process is reused (and
     left running by ``close``); otherwise one is created and ``close`` stops it.
     """
@@ -78,11 +80,13 @@ class SparkRunner:
         partitions: int | None = None,
         app_name: str = "wirewatch",
         conf: dict[str, str] | None = None,
+        job_size: int = 2048,
     ) -> None:
         from pyspark import SparkConf, SparkContext
 
         self.master = master
         self.partitions = partitions
+        self.job_size = max(1, job_size)
         # Executors run Python with this interpreter unless PYSPARK_PYTHON or the conf say
         # otherwise: it is the one that has wirewatch and its model installed.
         python = os.environ.get("PYSPARK_PYTHON", sys.executable)
@@ -145,15 +149,19 @@ class SparkRunner:
         return max(1, min(n, wanted))
 
     def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]:
-        items = list(articles)
-        if not items:
-            return iter(())
+        """One Spark job per ``job_size`` articles, taken from ``articles`` as the previous job
+        ends: the input is never all in memory, and the caller stores as jobs finish."""
+        it = iter(articles)
+        while items := list(islice(it, self.job_size)):
+            yield from self._run_job(items, batch_size)
+
+    def _run_job(self, items: list[Article], batch_size: int) -> list[Analysis]:
         rdd = self._sc.parallelize(list(enumerate(items)), self._partitions(len(items)))
         pairs = rdd.mapPartitions(partial(_analyse_partition, batch_size=batch_size)).collect()
         pairs.sort(key=lambda p: p[0])
         if [i for i, _ in pairs] != list(range(len(items))):
             raise RuntimeError(f"Spark returned {len(pairs)} results for {len(items)} articles")
-        return iter([analysis for _, analysis in pairs])
+        return [analysis for _, analysis in pairs]
 
     def close(self) -> None:
         if self._owned and self._sc is not None:
