@@ -8,6 +8,8 @@ reading and storing running ahead of it), ``--engine auto`` a pool only where on
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,53 @@ def test_auto_engine_picks_a_pool_only_where_it_pays(engine, workers, size, kind
             runner.close()
     with pytest.raises(ValueError):
         make_runner("gpu")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "zombie" not in f.read()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_an_error_mid_run_stops_the_workers():
+    with pytest.raises(RuntimeError, match="stop"), ProcessPool(2, chunk_size=1) as pool:
+        pids = pool.worker_pids()
+        results = pool.run(iter(_articles(12)))
+        next(results)
+        raise RuntimeError("stop")
+    assert len(pids) == 2 and not any(_alive(pid) for pid in pids)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "wirewatch", *args], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.mark.slow
+def test_cli_auto_engine_pools_a_large_input_with_the_in_process_ledger(tmp_path):
+    """Over 64 KB of input and two workers allowed: the default engine is the pool, and the
+    exported ledger is the in-process engine's."""
+    records = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    big = [{**r, "id": f"{r['id']}-{k}", "text": f"Copy {k}.\n{r['text']}"}
+           for k in range(8) for r in records]  # fmt: skip
+    src = tmp_path / "big.jsonl"
+    _write(src, big)
+    assert src.stat().st_size >= AUTO_POOL_MIN_BYTES
+    exports = {}
+    for engine in ("auto", "inprocess"):
+        db = str(tmp_path / f"{engine}.db")
+        args = ["--db", db] + (["--engine", engine] if engine != "auto" else [])
+        proc = _cli(*args, "--workers", "2", "ingest", str(src))
+        assert ("analysing in 2 worker processes" in proc.stderr) == (engine == "auto")
+        exports[engine] = [
+            _cli("--db", db, "export", kind, "--format", "jsonl").stdout
+            for kind in ("events", "actors", "articles")
+        ]
+    assert exports["auto"] == exports["inprocess"]
+    assert exports["auto"][0].count("\n") > 10

@@ -152,6 +152,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from wirewatch.engine import ingest as run_ingest
+    from wirewatch.engine.runners import ProcessPool
     from wirewatch.ingest.readers import iter_files
 
     store = obj.store()
@@ -168,6 +169,8 @@ def ingest(
     show = not obj.quiet and sys.stderr.isatty()
     # The runner starts before the progress bar's thread: pool workers fork from this process.
     runner = obj.runner(size)
+    if isinstance(runner, ProcessPool):
+        log.info("analysing in %d worker processes", runner.workers)
     with Progress(
         TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         disable=not show, transient=True,
@@ -176,9 +179,11 @@ def ingest(
         try:
             limits = Limits(max_file_mb * 2**20, max_article_chars, max_line_chars)
             if batch_size is None:
-                workers = getattr(runner, "workers", 1)
-                kind = {"ProcessPool": "pool", "SparkRunner": "spark"}.get(type(runner).__name__)
-                batch_size = {"pool": 64 * workers, "spark": 256}.get(kind or "", 32)
+                batch_size = 32
+                if isinstance(runner, ProcessPool):
+                    batch_size = 64 * runner.workers
+                elif type(runner).__name__ == "SparkRunner":
+                    batch_size = 256
             state = None
             if feeds:
                 state = FeedState(feed_state or _feed_state_path(obj.db))
@@ -188,6 +193,10 @@ def ingest(
                 policy=FetchPolicy(allow_private=allow_private), feeds=feeds,
                 feed_state=state, fetch_pages=fetch_pages,
             )  # fmt: skip
+        except BaseException:
+            if isinstance(runner, ProcessPool):
+                runner.close(terminate=True)  # chunks in flight are of no use now
+            raise
         finally:
             if hasattr(runner, "close"):
                 runner.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -37,8 +38,10 @@ _WORKER: Any = None  # this process's analyser (a worker's, or the parent's shar
 
 
 def _init_worker() -> None:
-    """Load the model once per worker process; a forked worker already has its parent's."""
+    """Load the model once per worker process; a forked worker already has its parent's.
+    Ctrl-C is the parent's to handle: it stops the workers."""
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _WORKER is None:
         from wirewatch.analyse import Analyser
 
@@ -128,15 +131,20 @@ class ProcessPool:
             for article, (mentions, entities, error) in zip(chunk, done, strict=True):
                 yield Analysis(article, mentions, entities, error)
 
-    def close(self) -> None:
-        self._pool.close()
+    def close(self, terminate: bool = False) -> None:
+        """Wait for the workers to finish, or with ``terminate`` stop them at once (after an
+        error or an interrupt, chunks still in flight are of no use)."""
+        if terminate:
+            self._pool.terminate()
+        else:
+            self._pool.close()
         self._pool.join()
 
     def __enter__(self) -> ProcessPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(terminate=exc_type is not None)
 
 
 # Below this much input the in-process analyser finishes before a pool would pay off.
