@@ -34,11 +34,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-# Floors (value F1, percent) pinned about 1.5 points under the scores measured when the
-# rules were last tuned, 2026-11-23: TimeBank+AQUAINT 81.0 (span 94.0), MEANTIME 81.5
-# (span 92.1); before that 79.9 / 80.5.  `--check` fails below them.  The project's
-# target is 85 on each corpus; see docs/timex.md for what still separates us.
-FLOORS = {"timebank": 79.5, "meantime": 80.0}
+# Floors (value F1, percent) pinned about 1.5-2 points under the scores measured when the
+# rules were last tuned, 2026-12-01: TimeBank+AQUAINT 81.8 (span 94.2), MEANTIME 84.7
+# (span 94.4); before that (2026-11-23) 81.0 / 81.5.  `--check` fails below them.  The
+# project's target is 85 on each corpus; see docs/timex.md for what still separates us.
+FLOORS = {"timebank": 80.0, "meantime": 83.0}
 # The normaliser may add at most this share (percent) to the analyse stage's CPU time.
 SPEED_LIMIT = 10.0
 

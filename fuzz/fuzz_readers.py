@@ -3,7 +3,7 @@
     .venv/bin/python fuzz/fuzz_readers.py -max_total_time=600 fuzz/corpus
 
 Any exception other than the InputError the readers are meant to raise is a crash; crashes
-found become regression tests in tests/ingest/test_properties.py.
+found become regression tests in tests/test_properties.py.
 """
 
 from __future__ import annotations

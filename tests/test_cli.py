@@ -251,3 +251,23 @@ def test_events_text_search(sample_db):
     for event in found:
         assert any(word in (ev["sentence"] + " " + (event["label"] or "")).lower()
                    for ev in event["evidence"])  # fmt: skip
+
+
+def test_undated_events_carry_a_marked_approximation(tmp_path):
+    src = tmp_path / "undated.jsonl"
+    src.write_text(json.dumps({
+        "id": "u1", "published": "2024-06-12T08:00:00+00:00",
+        "text": "Peru condemned Chile over the border incident.\n"
+                "Peru and Chile will hold talks soon.",
+    }) + "\n", encoding="utf-8")  # fmt: skip
+    db = tmp_path / "u.db"
+    run("--db", str(db), "ingest", str(src))
+    events = [json.loads(x) for x in run("--db", str(db), "export", "events").stdout.splitlines()]
+    past = [e for e in events if e["status"] == "occurred" and e["date"] is None]
+    assert past, events
+    # date stays null (nothing in the text dates it); the approximation says what it rests on
+    assert past[0]["date_approximate"] == {
+        "start": "2024-06-05", "end": "2024-06-12", "basis": "first_report"
+    }  # fmt: skip
+    # nothing is guessed for what is only planned
+    assert all(e["date_approximate"] is None for e in events if e["status"] == "planned")

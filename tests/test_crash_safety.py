@@ -89,17 +89,26 @@ def test_sigkill_at_random_moments_then_rerun(tmp_path):
     rng = random.Random(11)
     killed = 0
     for trial in range(KILLS):
-        db = tmp_path / f"killed-{trial}.db"
-        proc = subprocess.Popen(ingest_cmd(db, src), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(0.1, 0.95) * duration)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            killed += 1
-        proc.wait(timeout=60)
+        # A moment within the run's own time. On a busy machine a run's time varies: one that
+        # finishes before its moment shortens the estimate and is tried again, so every trial
+        # really is a kill.
+        for attempt in range(6):
+            db = tmp_path / f"killed-{trial}-{attempt}.db"
+            started = time.monotonic()
+            proc = subprocess.Popen(ingest_cmd(db, src), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)  # fmt: skip
+            moment = rng.uniform(0.1, 0.95) * duration
+            while proc.poll() is None and time.monotonic() - started < moment:
+                time.sleep(0.01)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=60)
+                killed += 1
+                break
+            duration = min(duration, time.monotonic() - started)
         state = snapshot(db) if db.exists() else None
         if state is not None:
             assert state["orphan_mentions"] == 0 and state["orphan_actor_rows"] == 0
         subprocess.run(ingest_cmd(db, src), check=True, timeout=600)
         assert snapshot(db) == expected, f"trial {trial}"
-    assert killed >= KILLS * 3 // 4, f"only {killed} of {KILLS} runs were still going when killed"
+    assert killed >= KILLS - 1, f"only {killed} of {KILLS} runs were still going when killed"

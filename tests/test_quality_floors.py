@@ -33,3 +33,14 @@ def test_plover_coding_floor(schema_dir):
         timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_linking_floor(schema_dir):
+    # Events and stories on MEANTIME (skips itself when the eval folder is absent).
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "linking_bench.py"), "--check", "--no-speed"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

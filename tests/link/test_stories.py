@@ -133,3 +133,16 @@ def test_story_ids_do_not_depend_on_input_order():
 def test_content_words_drop_stop_words_numbers_and_possessives():
     words = content_words("The union's 3 demands were rejected by the port's authority.")
     assert words == Counter({"union": 1, "demands": 1, "rejected": 1, "port": 1, "authority": 1})
+
+
+def test_a_story_longer_than_its_window_still_gathers_its_reports(monkeypatch):
+    # A story is compared by its latest members only; a long-running situation stays one
+    # story, and the others stay apart.
+    import wirewatch.link.stories as stories_module
+
+    monkeypatch.setattr(stories_module, "WINDOW", 2)
+    texts = _corpus()
+    order = [f"{s}-{n}" for n in range(3) for s in ("port", "drought", "election")]
+    stories = group_stories(_docs(texts), order)
+    assert len(stories) == 3
+    assert all(len({a.split("-")[0] for a in s.articles}) == 1 for s in stories)

@@ -40,16 +40,15 @@ def test_claimed_events_show_status_and_claimant(seeds: TestClient) -> None:
             assert a["name"].replace("'", "&#39;") in page
 
 
-@pytest.mark.xfail(
-    reason=(
-        "the analysis codes the NIS troop claim as claimed and attributed to the NIS "
-        "(tests/test_seeds.py), but linking merges it with reports that state the deployment "
-        "as fact, so the event's status is occurred"
-    ),
-    strict=False,
-)
 def test_nis_troop_claim(seeds: TestClient) -> None:
     claimed = seeds.get("/api/events?status=claimed&actor=PRK&limit=100").json()["data"]
-    assert any(
-        "National Intelligence Service" in {a["name"] for a in e["attributed_to"]} for e in claimed
-    )
+    nis = [
+        e
+        for e in claimed
+        if "National Intelligence Service" in {a["name"] for a in e["attributed_to"]}
+    ]
+    assert nis
+    # ... and its page says so: the status and who claims it
+    page = seeds.get(f"/events/{nis[0]['id']}").text
+    assert '<span class="status st-claimed">claimed</span>' in page
+    assert "National Intelligence Service" in page

@@ -290,6 +290,7 @@ class _Grammar:
         self.duration_offset_units = set(lex.words("duration_offset_units"))
         self.ref_block = set(lex.words("ref_blocklist_after"))
         self.tensed_refs = set(lex.words("tensed_refs"))
+        self.newspaper_words = set(lex.words("newspaper_words"))
         self.year_blockers = set(lex.words("year_blockers"))
         self.year_determiners = set(lex.words("year_determiners"))
         self.vague_plurals = set(lex.words("vague_plurals"))
@@ -345,6 +346,9 @@ class _Grammar:
         ORD = r"(?:" + _alt(self.ordinals) + r"|[1-4](?:st|nd|rd|th))"
         REL = _alt(self.shifters)
         POD = _alt(k for k, v in self.pods.items() if ":" not in v)
+        POD1 = _alt(k for k, v in self.pods.items() if ":" not in v and " " not in k)
+        PODMOD = r"(?:early|late|mid)(?:[\s-]+|(?!night))"  # "mid-afternoon", not "midnight"
+        CLOCKW = _alt(k for k, v in self.numbers.items() if " " not in k and 1 <= v <= 12)
         TZ = _alt(lex.data.get("lists", {}).get("time_zones", []))
         self.POSMOD_LEFT = re.compile(
             r"(?:^|(?<=[\s(\"'“]))(?P<pm>(?:the\s+)?(?:very\s+)?"
@@ -357,6 +361,17 @@ class _Grammar:
         )
         # "(local time)", "(KST)", "Washington time" right after a day
         self.LOCAL_AFTER = re.compile(r"\s*\(?\s*(?:" + TZ + r"|(?-i:[A-Z][a-z]+)\s+time)\b", re.I)
+        self.YEAR_BLOCK_AFTER = re.compile(
+            r"\s*(?:%|per\s*cent\b|-?year|m\b|" + _alt(lex.words("year_blockers_after")) + r"\b)",
+            re.I,
+        )
+        self.ENDED_AFTER = re.compile(
+            rf"\s+(?:ended|ending|that\s+ended)\s+(?P<mon>{MON})\s*(?P<day>3[01]|[12]\d|0?[1-9])\b",
+            re.I,
+        )
+        self.RANGE_LEFT = re.compile(
+            r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?|" + NW + r")\s*(?:to|or|and|-|–)\s*$", re.I
+        )
         self.EARLIER_LEFT = re.compile(r"(?:^|(?<=\s))(?P<el>earlier|later)\s+$", re.I)
 
         def yexpr(p: str) -> str:
@@ -411,6 +426,13 @@ class _Grammar:
             (
                 "weekof",
                 rf"the\s+week\s+of\s+(?P<mon>{MON})\s*(?P<day>{DAY})(?:,?\s*(?P<yr>{YEAR}))?",
+                I,
+                0,
+            ),
+            (
+                "weekofmonth",
+                rf"the\s+(?P<ord>first|second|third|fourth|last|final)\s+week\s+of\s+"
+                rf"(?:(?P<mon>{MON})(?:,?\s+(?P<yr>{YEAR}))?|(?P<this>this|last|next)\s+month)\b",
                 I,
                 0,
             ),
@@ -494,7 +516,12 @@ class _Grammar:
                 I,
                 1,
             ),
-            ("relmonth", rf"(?:this\s+(?=past|coming))?(?P<rel>{REL})\s+(?P<mon>{MON})", I, 1),
+            (
+                "relmonth",  # not "last Oct. 23": that is the day (the md rule's)
+                rf"(?:this\s+(?=past|coming))?(?P<rel>{REL})\s+(?P<mon>{MON})(?![.\s]*\d)",
+                I,
+                1,
+            ),
             (
                 "posunit",
                 r"the\s+(?:very\s+)?(?P<pm>beginning|start|end|middle|close|outset)\s+of\s+"
@@ -510,13 +537,43 @@ class _Grammar:
             ),
             (
                 "relday",
-                rf"(?:(?P<pre>earlier|later)\s+)?(?P<rd>{_alt(self.reldays)}|tonight)\b"
-                rf"(?:\s+(?P<pod>{POD}))?",
+                rf"(?:(?P<pre>earlier|later)\s+)?(?:{PODMOD}(?P<pod0>{POD1})\s+)?"
+                rf"(?P<rd>{_alt(self.reldays)}|tonight)\b(?:\s+(?P<pod>{POD}))?",
                 I,
                 1,
             ),
             ("thispod", rf"(?P<rel>this|last)\s+(?P<pod>{POD})\b", I, 1),
+            (
+                # "in the morning", "by mid-afternoon", "during the night": the story's day
+                "podbare",
+                rf"(?P<prep>in|during|by|at|since|until|before|after|through|throughout|from)\s+"
+                rf"(?:(?P<pp>the\s+(?:{PODMOD})?|{PODMOD})(?P<pod>{POD1})\b"
+                rf"|(?P<pod2>{POD1})(?=\s+(?:trading|session|dealings)\b))",  # "in morning trading"
+                I,
+                2,
+            ),
+            (
+                # "at 4 in the morning", "eight in the evening"
+                "clockpod",
+                rf"(?P<h>1[0-2]|0?[1-9]|{CLOCKW})(?:[.:](?P<mi>[0-5]\d))?\s+(?:o['’]clock\s+)?"
+                r"(?:in\s+the\s+(?P<pod>morning|afternoon|evening)|at\s+(?P<night>night))\b",
+                I,
+                1,
+            ),
             ("anaphoric", rf"\b(?P<ana>{_alt(self.anaphoric)})\b", I, 1),
+            (
+                # "the eighth day of the blockade", "a second consecutive day", "their best
+                # week since March", "the fourth week in a row": the day or week in progress
+                "ordunit",
+                rf"(?:(?:the|a|an|its|their|his|her)\s+)?(?P<o>{_alt(self.ordinals)}|best|worst"
+                r"|\w+est)\s+(?:(?:straight|consecutive|successive)\s+)?(?P<unit>day|week)\b"
+                r"(?=\s+(?:of|since|in\s+a\s+row|running)\b)"
+                r"|(?<=\bfor\s)an?\s+(?P<o2>"
+                + _alt(self.ordinals)
+                + r")\s+(?:straight|consecutive|successive)\s+(?P<unit2>day|week)\b",
+                I,
+                1,
+            ),
             (
                 "unitbefore",
                 r"the\s+(?P<unit>week|month|year)\s+(?P<rel>before|previous|earlier|prior|after|later)\b",
@@ -524,6 +581,13 @@ class _Grammar:
                 1,
             ),
             ("theday", r"\bthe\s+day\b", I, 4),
+            (
+                "thattime",
+                r"(?:(?<=\bby\s)|(?<=\buntil\s)|(?<=\btill\s)|(?<=\bup\sto\s))"
+                r"(?:that\s+(?:time|date|point)|then)\b",
+                I,
+                3,
+            ),
             (
                 "yearend",
                 r"(?:the\s+)?year(?:['’]s)?[\s-]end\b(?!-|\s+(?:results|figures|bonus))",
@@ -571,7 +635,12 @@ class _Grammar:
             ),
             ("halfdur", rf"half\s+an?\s+(?P<unit>{UNIT1})\b", I, 2),
             ("unitlong", rf"(?P<unit>{UNIT})-long\b", I, 2),
-            ("vague", rf"\b(?P<unit>{_alt(self.vague_plurals)})\b", I, 5),
+            (
+                "vague",
+                rf"(?:(?P<the>the)\s+)?\b(?P<unit>{_alt(self.vague_plurals)})\b",
+                I,
+                5,
+            ),
             (
                 "set",
                 rf"(?:every|each|per)\s+(?:(?P<other>other)\s+)?(?:(?P<num>{NUM})\s+)?"
@@ -617,6 +686,9 @@ class _Grammar:
             "noon": ("noon", "midnight", "midday"),
             "holiday": hol,
             "weekof": ("week",),
+            "weekofmonth": ("week",),
+            "ordunit": ("day", "week"),
+            "thattime": ("that time", "that date", "that point", "then"),
             "weekend": ("weekend",),
             "halfdur": ("half",),
             "unitlong": ("-long",),
@@ -629,6 +701,8 @@ class _Grammar:
             "sameperiod": ("same",),
             "yearago": ("year-",),
             "thispod": tuple(k for k, v in self.pods.items() if ":" not in v),
+            "podbare": tuple(k for k, v in self.pods.items() if ":" not in v and " " not in k),
+            "clockpod": ("morning", "afternoon", "evening", "night"),
             "posunit": ("beginning", "start", "end", "middle", "close", "outset"),
             "set": ("every", "each", "per"),
             "setword": tuple(self.sets),
@@ -987,6 +1061,31 @@ class _Resolver:
             return None
         return _Res("DATE", _point(r.point.d, "week"), anchor=r.anchor)
 
+    def r_weekofmonth(self, c: _Cand) -> _Res | None:
+        """ "the last week of March": the ISO week holding most of the month's first or last
+        seven days (the one containing the 4th, or the 4th day from the end)."""
+        m = c.m
+        if m["this"]:
+            n = self.g.shifters.get(m["this"].lower(), 0)
+            first = _shift(_point(self.dct, "month"), n).d
+            anchor = "dct"
+        else:
+            mon = self._month(m["mon"])
+            if m["yr"]:
+                first, anchor = date(_year_int(m["yr"]), mon, 1), "absolute"
+            else:
+                d = self._yearless(lambda y: date(y, mon, 1), c, "month")
+                if d is None:
+                    return None
+                first, anchor = d, "dct"
+        last = first + relativedelta(months=1) - timedelta(days=1)
+        ordinal = m["ord"].lower()
+        if ordinal in ("last", "final"):
+            day = last - timedelta(days=3)
+        else:
+            day = first + timedelta(days=3 + 7 * (self.g.ordinals[ordinal] - 1))
+        return _Res("DATE", _point(day, "week"), anchor=anchor)
+
     def r_dm(self, c: _Cand) -> _Res | None:
         return self.r_md(c)
 
@@ -1144,10 +1243,8 @@ class _Resolver:
         if before and before[-1].strip("(\"'") in self.g.year_blockers:
             return False
         after = self.text[c.end : c.end + 12].lower()
-        if re.match(
-            r"\s*(?:%|percent|per\s*cent|-?year|km|kg|mw|m\b|ft|feet|miles|meters|tons)", after
-        ):
-            return False
+        if self.g.YEAR_BLOCK_AFTER.match(after):
+            return False  # "2000 km", "the Russell 2000 index"
         span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
         if span is not None and len(span):
             tok = span[-1]
@@ -1222,10 +1319,28 @@ class _Resolver:
             else:
                 n = per
         month = (n - 1) * (12 // per) + 1
+        if y is None:
+            # "the fiscal first quarter ended Sept. 30": the year of the day it ended (the
+            # label stays the company's own quarter number, as TimeML annotators write it)
+            y = self._ended_year(c)
+            anchor = "dct"
         if y is not None:
             return _Res("DATE", _point(date(y, month, 1), gran), anchor=anchor)
         d = self._yearless(lambda yy: date(yy, month, 1), c, gran)
         return _Res("DATE", _point(d, gran)) if d else None
+
+    def _ended_year(self, c: _Cand) -> int | None:
+        """The year of "<period> ended Sept. 30" (the latest such day up to the DCT)."""
+        m = self.g.ENDED_AFTER.match(self.text, c.end)
+        if m is None:
+            return None
+        mon = self.g.months[m["mon"].lower().rstrip(".")]
+        day = int(m["day"])
+        for y in (self.dct.year, self.dct.year - 1):
+            d = _safe_date(y, mon, day)
+            if d is not None and d <= self.dct:
+                return y
+        return None
 
     def r_qcode(self, c: _Cand) -> _Res | None:
         m = c.m
@@ -1248,7 +1363,13 @@ class _Resolver:
         if y is None and not rel:
             # a bare season needs a temporal preposition before it ("in the summer")
             before = self.text[max(0, c.start - 20) : c.start].lower()
-            if not re.search(
+            owned = (
+                # "the IMF held their Autumn meetings": a season naming this year's series
+                re.search(r"\b(?:their|its|this\s+year['’]s)\s+$", before)
+                and m["season"][:1].isupper()
+                and m["season"].lower() != "fall"
+            )
+            if not owned and not re.search(
                 r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
                 r"|next|early|late|mid)(?:\s+the)?\s*-?$",
                 before,
@@ -1289,6 +1410,11 @@ class _Resolver:
         n = self.g.shifters.get(rel, 0)
         the = bool(m["the"])
         gran = unit
+        if unit in ("decade", "century") and n < 0 and the:
+            before = self.text[max(0, c.start - 12) : c.start].lower()
+            if re.search(r"\b(?:over|for|during|throughout)\s+$", before):
+                # "over the past decade" spans ten years up to now, like "the past ten years"
+                return _Res("DURATION", value="P10Y" if unit == "decade" else "P100Y")
         if the and rel in ("previous", "following", "next", "prior", "preceding"):
             p = self.prev_point(gran)
             if p is not None:
@@ -1386,9 +1512,35 @@ class _Resolver:
         ):
             return _Res("DATE", value="PRESENT_REF")  # generic: "today's youth", "today's world"
         d = self.dct + timedelta(days=self.g.reldays[rd])
+        if m["pod0"]:  # "mid-afternoon yesterday"
+            return _Res("TIME", _point(d, "day", "T" + self.g.pods[m["pod0"].lower()]))
         if m["pod"]:
             return _Res("TIME", _point(d, "day", "T" + self.g.pods[m["pod"].lower()]))
         return _Res("DATE", _point(d, "day"))
+
+    def r_podbare(self, c: _Cand) -> _Res | None:
+        """ "in the morning": that part of the story's day (the last day in it), else today's."""
+        p = self.prev_point("day")
+        d = p.d if p is not None else self.dct
+        pod = self.g.pods[(c.m["pod"] or c.m["pod2"]).lower()]
+        return _Res(
+            "TIME",
+            _point(d, "day", "T" + pod),
+            anchor="previous" if p is not None else "dct",
+            start=c.start + len(c.m["prep"]) + 1,
+            remember=False,  # a part of the story's day does not move the story
+        )
+
+    def r_clockpod(self, c: _Cand) -> _Res | None:
+        h = c.m["h"]
+        hour = int(h) if h.isdigit() else int(self.g.numbers[h.lower()])
+        pod = (c.m["pod"] or c.m["night"]).lower()
+        if pod in ("afternoon", "evening") and hour < 12 or pod == "night" and hour >= 6:
+            hour += 12
+        if pod == "night" and hour == 24:
+            hour = 0
+        mi = int(c.m["mi"] or 0)
+        return _Res("TIME", _point(self.dct, "day", f"T{hour:02d}:{mi:02d}"))
 
     def r_thispod(self, c: _Cand) -> _Res | None:
         pod = self.g.pods[c.m["pod"].lower()]
@@ -1413,6 +1565,17 @@ class _Resolver:
             return _Res("DATE", _shift(_point(self.dct, "day"), n), remember=forward)
         return _Res("DATE", _shift(p, n), anchor="previous", remember=forward)
 
+    def r_ordunit(self, c: _Cand) -> _Res | None:
+        o = (c.m["o"] or c.m["o2"]).lower()
+        if o in ("last", "final", "latest", "earliest", "interest", "honest", "west"):
+            return None  # "the last day of", "the latest week": other rules' (or none)
+        unit = (c.m["unit"] or c.m["unit2"]).lower()
+        if self.tense(c.start, c.end) == "past" and not self._perfect(c):
+            p = self.prev_point(unit)  # a past story: its day, else the news day
+            if p is not None:
+                return _Res("DATE", p, anchor="previous", remember=False)
+        return _Res("DATE", _point(self.dct, unit), remember=False)
+
     def r_unitbefore(self, c: _Cand) -> _Res | None:
         """ "the year before", "the month after": one unit from the last date mentioned."""
         rel = c.m["rel"].lower()
@@ -1434,13 +1597,23 @@ class _Resolver:
             re.I,
         ):
             return None
-        after = self.text[c.end : c.end + 12].lower()
-        if re.match(r"\s*(?:of|before|after|when|that|which|in|on|he|she|they|it|we|i)\b", after):
+        after = self.text[c.end : c.end + 24].lower()
+        # "the day after the vote" is anchored on an event; but in "rebounded late in the
+        # day after falling 250 points" the "after" clause is not the day's
+        if re.match(
+            r"\s*(?:of|before|after|when|that|which|in|on|he|she|they|it|we|i)\b", after
+        ) and not re.match(r"\s*(?:before|after)\s+\w+ing\b", after):
             return None
         p = self.prev_point("day")
         if p is None:
             return _Res("DATE", _point(self.dct, "day"))
         return _Res("DATE", p, anchor="previous")
+
+    def r_thattime(self, c: _Cand) -> _Res | None:
+        """ "by June 10 ... by that time", "until then": the date just mentioned."""
+        if not self.history or c.start - self.history_end[-1] > 400:
+            return None
+        return _Res("DATE", self.history[-1], anchor="previous", remember=False)
 
     def r_theunit(self, c: _Cand) -> _Res | None:
         """ "the year", "for the week", "the full year": the unit of the story's last date.
@@ -1514,7 +1687,9 @@ class _Resolver:
         if c.m["pday"]:  # "(21st)": the day inside the brackets, resolved like "the 21st"
             r = self._ordday(c, int(c.m["pday"]))
             if r is not None:
-                r.start, r.end = c.start + 1, c.end - 1
+                # it restates the day just named ("the previous day (21st)"): the story's
+                # reference day stays where that left it
+                r.start, r.end, r.remember = c.start + 1, c.end - 1, False
             return r
         return self._ordday(c, int(c.m["day"]))
 
@@ -1717,11 +1892,20 @@ class _Resolver:
         return _Res("DURATION", value=_duration([(n, code)]))
 
     def r_vague(self, c: _Cand) -> _Res | None:
-        prev = self.text[max(0, c.start - 12) : c.start].lower().split()
+        prev = self.text[max(0, c.start - 16) : c.start].lower().split()
+        if prev and prev[-1] in ("just", "only", "mere"):  # "in just minutes"
+            prev = prev[:-1]
         if not prev or prev[-1] not in self.g.vague_triggers:
             return None
-        after = self.text[c.end : c.end + 10].lower()
+        after = self.text[c.end : c.end + 12].lower()
         if re.match(r"\s*(?:old|of age|later|earlier|ago)\b", after):
+            return None
+        if c.m["the"] and (
+            prev[-1] not in ("over", "in", "during", "through", "throughout", "across")
+            or re.match(r"\s*(?:before|after|since|of|ahead|leading|to\s+come|when)\b", after)
+        ):
+            # "over the years" is a vague span; "in the weeks before the vote" is anchored
+            # on an event and "the years of war" names a period: not a bare duration
             return None
         return _Res("DURATION", value=_duration([("X", self._unit_code(c.m["unit"]))]))
 
@@ -1758,6 +1942,10 @@ class _Resolver:
         if self._in_name(c):
             return None
         w = c.m["w"].lower()
+        if w in self.g.newspaper_words and re.match(
+            r"\s+(?-i:[A-Z])", self.text[c.end : c.end + 3]
+        ):
+            return None  # "the party daily Rodong Sinmun": a newspaper, not a frequency
         return _Res("SET", value=self.g.sets[w])
 
     def r_ref(self, c: _Cand) -> _Res | None:
@@ -1768,6 +1956,12 @@ class _Resolver:
         nxt = re.match(r"\s*([a-z]+)", after)
         if w in ("current", "future", "recent") and nxt and nxt.group(1) in self.g.ref_block:
             return None
+        if re.match(r"-[a-z]", after):
+            return None  # a compound adjective: "the now-cancelled deal"
+        if w.startswith("recent") and re.search(
+            r"\bmost\s+$", self.text[max(0, c.start - 6) : c.start], re.I
+        ):
+            return None  # "their most recent model": the latest one, not a time
         if w in self.g.tensed_refs:
             # "soon": not the conjunction "as soon as", "soon after", "too soon to say", nor a
             # past narrative ("was soon released", "soon became a flood")
@@ -2051,6 +2245,18 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
             if r.point is not None:
                 value = r.value or _fmt(r.point)
                 first, last = _interval(r.point, mod)
+                if r.point.gran in ("quarter", "half"):
+                    first, last = _fiscal_interval(g, text, end, r.point) or (first, last)
+                if (
+                    mod in ("START", "END")
+                    and r.point.gran in ("month", "quarter", "half", "year")
+                    and re.search(r"\bsince\s+$", text[max(0, start - 8) : start], re.I)
+                ):
+                    # "since the start of this year", "since year-end": counted from the
+                    # boundary day itself (2024-01-01, 2023-12-31)
+                    whole = _interval(r.point, None)
+                    first = last = whole[0] if mod == "START" else whole[1]
+                    value, mod = first.isoformat(), None
                 if r.remember and not _CAPTION.match(text, end):
                     res.history.append(r.point)
                     res.history_end.append(end)
@@ -2065,8 +2271,45 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         # re-select with the rejected candidates removed, so shorter ones get their chance
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
-    out = _second_days(out, text)
+    out = _range_durations(_second_days(out, text), text, g)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
+
+
+def _fiscal_interval(g: _Grammar, text: str, end: int, p: _Point) -> tuple[date, date] | None:
+    """ "the fiscal first quarter ended Sept. 30": the value keeps the company's label
+    (TimeML), the interval is the three (six) months that really ended on that day."""
+    m = g.ENDED_AFTER.match(text, end)
+    if m is None:
+        return None
+    last = _safe_date(p.d.year, g.months[m["mon"].lower().rstrip(".")], int(m["day"]))
+    if last is None:
+        return None
+    months = 3 if p.gran == "quarter" else 6
+    return last - relativedelta(months=months) + timedelta(days=1), last
+
+
+_SIMPLE_DURATION = re.compile(r"P(T?)(?:\d+(?:\.\d+)?|X)([A-Z])$")
+
+
+def _range_durations(ts: list[Timex], text: str, g: _Grammar) -> list[Timex]:
+    """ "two to three weeks", "between 60 and 90 days": the first number is a duration too."""
+    out: list[Timex] = []
+    for t in ts:
+        m = _SIMPLE_DURATION.match(t.value) if t.type == "DURATION" else None
+        if m is not None and not t.mod:
+            r = g.RANGE_LEFT.search(text, max(0, t.start - 40), t.start)
+            n = _num(g, r["n"]) if r else None
+            if (
+                r is not None
+                and n is not None
+                and n != "X"
+                and not (out and out[-1].end > r.start())
+            ):
+                value = "P" + m[1] + _nfmt(n) + m[2]
+                s, e = r.start("n"), r.end("n")
+                out.append(Timex(s, e, text[s:e], "DURATION", value, None, None, None, t.anchor))
+        out.append(t)
+    return out
 
 
 _SECOND_DAY = re.compile(

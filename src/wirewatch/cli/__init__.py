@@ -246,8 +246,9 @@ def _event_table(rows: list[dict[str, Any]]) -> Any:
     tbl.add_column("evidence", ratio=4)
     for r in rows:
         d = r["date"]
+        approx = r.get("date_approximate")
         if d is None:
-            when = "undated"
+            when = f"undated\n(≈ by {approx['end']})" if approx else "undated"
         else:
             when = d["start"] if d["start"] == d["end"] else f"{d['start']}..{d['end']}"
         by_role: dict[str, list[str]] = {}
@@ -316,7 +317,23 @@ def stories(obj: Context, fmt: str, output: str | None) -> None:
     """Stories: groups of articles about one developing situation."""
     from wirewatch.store.records import story_records
 
-    write_records(story_records(obj.store()), fmt, output)
+    write_records(story_records(obj.store()), fmt, output, table=_stories_table)
+
+
+def _stories_table(rows: list[dict[str, Any]]) -> Any:
+    """One line per story: its dates, size and main actors (JSONL has every field)."""
+    from rich.table import Table
+
+    tbl = Table(title="wirewatch stories")
+    for column in ("id", "title", "dates", "articles", "events", "actors"):
+        tbl.add_column(column)
+    for r in rows:
+        first, last = r.get("first_date"), r.get("last_date")
+        dates = first if first == last else f"{first}..{last}" if first else ""
+        names = ", ".join(a["name"] for a in (r.get("actors") or [])[:5])
+        tbl.add_row(r["id"], r.get("title") or "", dates or "", str(r["articles"]),
+                    str(r["events"]), names)  # fmt: skip
+    return tbl
 
 
 def _who(event: dict[str, Any]) -> str:
@@ -346,10 +363,14 @@ def timeline(
     if fmt != "table":
         write_records(records, fmt, output)
         return
-    titles = {s["id"]: s["title"] for s in story_records(store)}
+    info = {s["id"]: s for s in story_records(store)}
     lines: list[str] = []
     for sid in dict.fromkeys(r["story"] for r in records):
-        lines.append(f"== {titles.get(sid) or 'story'} [{sid}]")
+        head = info.get(sid, {})
+        lines.append(f"== {head.get('title') or 'story'} [{sid}]")
+        if head.get("actors"):
+            names = ", ".join(a["name"] for a in head["actors"])
+            lines.append(f"   {head['articles']} article(s); actors: {names}")
         for r in (x for x in records if x["story"] == sid):
             d = r["date"]
             when = "undated   " if d is None else d["start"]

@@ -78,8 +78,9 @@ def ingest(
         if on_error:
             on_error(err)
 
-    # Batches read but not yet stored: (articles to analyse, duplicates, input items).
-    pending: deque[tuple[list[Article], list[Article], int]] = deque()
+    # Batches read but not yet stored: (articles to analyse, duplicates, input items, ids of
+    # the articles to analyse that replace a stored version).
+    pending: deque[tuple[list[Article], list[Article], int, set[str]]] = deque()
 
     def to_analyse() -> Iterator[Article]:
         """Reads, skips and dedupes batch by batch. The runner pulls from here as it has
@@ -120,7 +121,8 @@ def ingest(
                 else:
                     summary.new += 1
                 analyse.append(article)
-            pending.append((analyse, duplicates, len(batch)))
+            updated = {a.id for a in analyse if a.id in stored}
+            pending.append((analyse, duplicates, len(batch), updated))
             yield from analyse
 
     done: list[Analysis] = []
@@ -128,7 +130,7 @@ def ingest(
     def store_finished() -> None:
         """Store each leading batch whose analyses have all come back, in input order."""
         while pending and len(done) >= len(pending[0][0]):
-            analyse, duplicates, n_items = pending.popleft()
+            analyse, duplicates, n_items, updated = pending.popleft()
             results = done[: len(analyse)]
             del done[: len(analyse)]
             analysed = [(r.article, r.mentions) for r in results]
@@ -138,8 +140,18 @@ def ingest(
                     report(InputError(
                         Code.E050, r.article.source, record=r.article.id, detail=r.error
                     ))  # fmt: skip
-            summary.mentions += sum(len(r.mentions) for r in results)
-            store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
+            late_copies = set(
+                store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
+            )
+            for article, ms in analysed:
+                if article.id in late_copies:  # another writer stored the same text first
+                    summary.duplicate += 1
+                    if article.id in updated:
+                        summary.updated -= 1
+                    else:
+                        summary.new -= 1
+                else:
+                    summary.mentions += len(ms)
             if on_progress:
                 on_progress(n_items)
 

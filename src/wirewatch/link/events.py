@@ -5,6 +5,8 @@ format (a "2+2" is not an "SCM"), their dates overlap, their places agree and th
 actors without naming different countries on one side. A mention with no date of its own is
 placed in a window around its article's publication (before it for what already happened,
 after it for what is planned), so two undated "condemn" reports weeks apart stay apart.
+When nothing places two reports in time (no date and no publication date), they must share
+a named format or two actors, one of them not a country.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class EventCluster:
     location: tuple[str, str | None] | None = None
     actors: set[str] = field(default_factory=set)
     countries: dict[str, set[str]] = field(default_factory=dict)  # role -> country ids
+    country_keys: set[str] = field(default_factory=set)  # actor keys that are countries
+    articles: set[str] = field(default_factory=set)
 
     @property
     def id(self) -> str:
@@ -74,6 +78,8 @@ class EventCluster:
         if m.location_name and (self.location is None or self.location[0] == self.location[1]):
             self.location = (m.location_name, m.location_country)
         self.actors |= _actor_keys(m)
+        self.country_keys |= _country_keys(m)
+        self.articles.add(m.article)
         for a in m.actors:
             if a.kind == "country" and a.id:
                 self.countries.setdefault(_side(a.role), set()).add(a.id)
@@ -88,6 +94,12 @@ def _actor_keys(m: EventMention) -> set[str]:
     keys = {a.id for a in m.actors if a.id}
     keys |= {a.country for a in m.actors if a.kind == "person" and a.country}
     return keys
+
+
+def _country_keys(m: EventMention) -> set[str]:
+    return {a.id for a in m.actors if a.kind == "country" and a.id} | {
+        a.country for a in m.actors if a.country
+    }
 
 
 def _side(role: str) -> str:
@@ -128,6 +140,18 @@ def compatibility(cluster: EventCluster, m: EventMention) -> float | None:
     shared = ids & cluster.actors
     if not shared:
         return None
+    other_article = m.article not in cluster.articles
+    same_format = bool(m.label and m.label == cluster.label)
+    if other_article and not (own[0] and own[1]) and len(shared) < 2 and not same_format:
+        # A report without a date of its own is placed only within days of its publication:
+        # one common name (often just a country) is too little to make it that event.
+        return None
+    if other_article and (mention_window(m) is None or cluster.span() is None):
+        # Nothing places the two reports in time (no date, no publication date): one shared
+        # name, or only countries, is too little; "asked" by the US in 2005 and in 2011 differ.
+        named = shared - cluster.country_keys - _country_keys(m)
+        if not (m.label and m.label == cluster.label) and (len(shared) < 2 or not named):
+            return None
     # Different countries on one side ("ROK-US" vs "ROK-Canada") mean different events.
     for a in m.actors:
         if a.kind != "country" or not a.id:
@@ -180,7 +204,90 @@ def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:
                 if (key, month) not in target.indexed:
                     index.setdefault((m.type, key, month), []).append(target)
                     target.indexed.add((key, month))
-    return clusters
+    return _reconcile(clusters, {id(m): n for n, m in enumerate(mentions)})
+
+
+RECONCILE_DAYS = 3  # named events this close, with the same people, are one event
+
+
+def _reconcile(clusters: list[EventCluster], position: dict[int, int]) -> list[EventCluster]:
+    """One event whose reports disagree on the date: two events of one named format ("the
+    9th Strategic Dialogue") a few days apart, with two or more named actors in common (or
+    named by one article with the same countries) and no different place or partner, are
+    one event reported with two dates. They become one
+    (its date the one most articles give); the disagreement is a contradiction to show.
+    The ROK-US 2+2 of 31 Oct and the ROK-Canada 2+2 of 1 Nov share people and a format,
+    but not the partner or the place: they stay two."""
+    by_key: dict[tuple[str, str], list[EventCluster]] = {}
+    for c in clusters:
+        if c.label and c.dated:
+            by_key.setdefault((c.type, c.label), []).append(c)
+    gone: set[int] = set()
+    for members in by_key.values():
+        members.sort(key=lambda c: (c.dated[0] if c.dated else date.min, c.seq))
+        for i, a in enumerate(members):
+            if a.seq in gone:
+                continue
+            for b in members[i + 1 :]:
+                assert a.dated and b.dated
+                if (b.dated[0] - a.dated[1]).days > RECONCILE_DAYS:
+                    break
+                if b.seq in gone or not _one_event_two_dates(a, b):
+                    continue
+                keep, drop = (a, b) if a.seq < b.seq else (b, a)
+                for m in drop.mentions:
+                    keep.add(m)
+                keep.mentions.sort(key=lambda m: position[id(m)])
+                keep.dated = _majority_date(keep.mentions) or keep.dated
+                gone.add(drop.seq)
+                if keep is b:
+                    break  # a is gone; b carries on in the outer loop
+    # An undated event of a named format whose reports all come from articles that date
+    # that event elsewhere ("the 2+2 meeting continues" before "held on Oct. 31"): the
+    # article names it again; it was only met before its date in the pass.
+    for c in clusters:
+        if c.seq in gone or c.dated or not c.label:
+            continue
+        hosts = [
+            d for d in by_key.get((c.type, c.label), ())
+            if d.seq not in gone and c.articles <= d.articles and _same_setting(c, d)
+            and c.actors & d.actors
+        ]  # fmt: skip
+        if hosts:
+            host = max(hosts, key=lambda d: (len(c.actors & d.actors), -d.seq))
+            for m in c.mentions:
+                host.add(m)
+            host.mentions.sort(key=lambda m: position[id(m)])
+            gone.add(c.seq)
+    return [c for c in clusters if c.seq not in gone]
+
+
+def _one_event_two_dates(a: EventCluster, b: EventCluster) -> bool:
+    assert a.dated and b.dated
+    if _overlap(a.dated, b.dated):
+        return False  # compatible dates: the greedy pass already had its chance
+    if not _same_setting(a, b):
+        return False
+    shared = {x for x in a.actors & b.actors if not x.isupper()}  # named, not countries
+    if len(shared) >= 2:
+        return True
+    # One article naming the format twice, with the same countries, on two adjacent days: a
+    # relative date ("the previous day") read against two anchors, not two meetings.
+    ca = set().union(*a.countries.values()) if a.countries else set()
+    cb = set().union(*b.countries.values()) if b.countries else set()
+    return bool(a.articles & b.articles) and bool(ca) and ca == cb
+
+
+def _majority_date(ms: list[EventMention]) -> tuple[date, date] | None:
+    """The date most articles give (ties: the most precise, then the earliest)."""
+    votes: dict[tuple[date, date], set[str]] = {}
+    for m in ms:
+        start, end = _day(m.date_start), _day(m.date_end)
+        if start and end:
+            votes.setdefault((start, end), set()).add(m.article)
+    if not votes:
+        return None
+    return min(votes, key=lambda d: (-len(votes[d]), d[1] - d[0], d))
 
 
 def _months(span: tuple[date, date] | None) -> list[int]:
@@ -233,11 +340,11 @@ def find_contradictions(
 ) -> dict[int, list[dict[str, Any]]]:
     """Disagreements an analyst must see, keyed by cluster index.
 
-    Within one event: different places in one country, different numbers for the same thing
-    ("1,500 troops" / "3,000 troops"), reports that it happened beside reports denying it.
-    Between two events that look like one (same type, same named format, two or more shared
-    actors, dated a few days apart): different dates ("Oct. 30" vs "Oct. 31"). Intervals that
-    overlap ("early 2025" and "the first half of next year") are consistent and not flagged.
+    Within one event: different dates ("Oct. 30" vs "Oct. 31": reports that merging found to
+    be one event, see ``_reconcile``), different places in one country, different numbers
+    for the same thing ("1,500 troops" / "3,000 troops"), reports that it happened beside
+    reports denying it. Intervals that overlap ("early 2025" and "the first half of next
+    year") are consistent and not flagged.
     """
     kb = kb or KnowledgeBase.default()
     found: dict[int, list[dict[str, Any]]] = {}
@@ -269,32 +376,20 @@ def find_contradictions(
         statuses = {m.status for m in cluster.mentions}
         if "denied" in statuses and statuses & {"occurred", "claimed"}:
             found.setdefault(n, []).append(_conflict("outcome", cluster, lambda m: m.status))
-    by_key: dict[tuple[str, str], list[int]] = {}
-    for n, cluster in enumerate(clusters):
-        if cluster.label and cluster.dated:
-            by_key.setdefault((cluster.type, cluster.label), []).append(n)
-    for members in by_key.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                ca, cb = clusters[a], clusters[b]
-                assert ca.dated and cb.dated
-                shared = {x for x in ca.actors & cb.actors if not x.isupper()}
-                gap = min(
-                    abs((ca.dated[0] - cb.dated[1]).days), abs((cb.dated[0] - ca.dated[1]).days)
-                )
-                if (
-                    len(shared) >= 2 and not _overlap(ca.dated, cb.dated) and gap <= 3
-                    and _same_setting(ca, cb)
-                ):  # fmt: skip
-                    for here, there in ((a, b), (b, a)):
-                        other = clusters[there]
-                        found.setdefault(here, []).append({
-                            "field": "date",
-                            "other_event": other.id,
-                            "values": [_span_text(clusters[here].dated), _span_text(other.dated)],
-                            "sources": sorted({m.article for m in other.mentions}),
-                        })  # fmt: skip
+        dates = {
+            (_day(m.date_start), _day(m.date_end)) for m in cluster.mentions
+            if m.date_start and m.date_end
+        }  # fmt: skip
+        if any(not _overlap(x, y) for x in dates for y in dates if x < y):  # type: ignore[arg-type]
+            found.setdefault(n, []).append(
+                _conflict("date", cluster, lambda m: _span_text(_own_span(m)))
+            )
     return found
+
+
+def _own_span(m: EventMention) -> tuple[date, date] | None:
+    start, end = _day(m.date_start), _day(m.date_end)
+    return (start, end) if start and end else None
 
 
 def _is_country_name(kb: KnowledgeBase, name: str, country: str | None) -> bool:

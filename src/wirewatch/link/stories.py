@@ -29,6 +29,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter, mul
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -37,9 +38,11 @@ ACTOR_WEIGHT = 1.0  # named actors against content words (each block has unit le
 EVENT_WEIGHT = 0.5  # shared events against content words
 TOP_TERMS = 12  # an article's most telling terms, used to find candidate stories
 RECENT = 8  # stories per term an article is compared with (the most recent ones)
+CANDIDATES = 6  # stories scored per article: those sharing most of its telling terms
+WINDOW = 100  # a story is compared by its latest members
 COMMON = 0.5  # terms in more than this share of the articles are not used to find stories
 
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+_WORD = re.compile(r"[^\W\d_](?:[\w'-]*\w)?")
 
 
 @dataclass
@@ -50,6 +53,7 @@ class StoryArticle:
     words: Counter[str] = field(default_factory=Counter)
     actors: Counter[str] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)  # named, not used for grouping
 
 
 @dataclass
@@ -59,34 +63,40 @@ class Story:
 
 
 def content_words(*texts: str | None) -> Counter[str]:
-    """Lower-cased words of two letters or more, without stop words or numbers."""
-    counts: Counter[str] = Counter()
+    """Lower-cased words of three letters or more, without stop words or numbers."""
+    raw: Counter[str] = Counter()
     for text in texts:
-        if not text:
-            continue
-        for raw in _WORD.findall(text):
-            word = raw.lower().replace("’", "'")
-            if word.endswith("'s"):
-                word = word[:-2]
-            if len(word) > 2 and word not in STOP_WORDS:
-                counts[word] += 1
+        if text:
+            raw.update(_WORD.findall(text.lower().replace("\u2019", "'")))
+    counts: Counter[str] = Counter()
+    for word, n in raw.items():
+        if word.endswith("'s"):
+            word = word[:-2]
+        if len(word) > 2 and word not in STOP_WORDS:
+            counts[word] += n
     return counts
 
 
 def _weights(
     docs: Sequence[StoryArticle], block: str, prefix: str, scale: float
-) -> list[dict[str, float]]:
-    """Sublinear TF x IDF, one unit-length block per article, scaled."""
+) -> list[dict[str, float] | None]:
+    """Sublinear TF x IDF, one block of length ``scale`` per article (None when the article
+    has no such terms). Terms of one article only are left out once the length is taken:
+    they cannot match anything, and most of a store's vocabulary is such terms."""
+    counts: list[Counter[str]] = [getattr(d, block) for d in docs]
     df: Counter[str] = Counter()
-    for d in docs:
-        df.update(getattr(d, block).keys())
+    for c in counts:
+        df.update(c.keys())
     n = max(len(docs), 1)
-    out = []
-    for d in docs:
-        counts: Counter[str] = getattr(d, block)
-        vec = {k: (1.0 + math.log(c)) * math.log(1.0 + n / df[k]) for k, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        out.append({prefix + k: scale * v / norm for k, v in vec.items()})
+    idf = {k: math.log(1.0 + n / f) for k, f in df.items()}
+    out: list[dict[str, float] | None] = []
+    for c in counts:
+        if not c:
+            out.append(None)
+            continue
+        vec = {k: (1.0 + math.log(x)) * idf[k] if x > 1 else idf[k] for k, x in c.items()}
+        factor = scale / (math.sqrt(sum(v * v for v in vec.values())) or 1.0)
+        out.append({prefix + k: v * factor for k, v in vec.items() if df[k] > 1})
     return out
 
 
@@ -96,98 +106,150 @@ def vectors(
     event_weight: float = EVENT_WEIGHT,
 ) -> list[dict[str, float]]:
     """One unit-length vector per article: words, actors and events blocks."""
+    scales = (1.0, actor_weight, event_weight)
     blocks = [
-        _weights(docs, "words", "w:", 1.0),
-        _weights(docs, "actors", "a:", actor_weight),
-        _weights(docs, "events", "e:", event_weight),
+        _weights(docs, "words", "w:", scales[0]),
+        _weights(docs, "actors", "a:", scales[1]),
+        _weights(docs, "events", "e:", scales[2]),
     ]
     out = []
     for parts in zip(*blocks, strict=True):
         vec: dict[str, float] = {}
-        for part in parts:
-            vec.update(part)
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        out.append({k: v / norm for k, v in vec.items()})
+        length2 = 0.0
+        for part, scale in zip(parts, scales, strict=True):
+            if part is not None:
+                vec.update(part)
+                length2 += scale * scale
+        norm = math.sqrt(length2) or 1.0
+        out.append({k: v / norm for k, v in vec.items()} if norm != 1.0 else vec)
     return out
 
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
+    """Sparse dot product: only the shared keys are visited (set intersection in C)."""
+    shared = a.keys() & b.keys()
+    if not shared:
+        return 0.0
+    if len(shared) == 1:
+        k = next(iter(shared))
+        return a[k] * b[k]
+    get = itemgetter(*shared)
+    return sum(map(mul, get(a), get(b)))
+
+
+def _norm(a: Mapping[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in a.values()))
 
 
 class _Clusters:
-    """Stories being built: summed member vectors and an index of their telling terms."""
+    """Stories being built: the summed vectors of their latest WINDOW members and an index of
+    their telling terms. A story is described by its recent coverage, which follows a
+    situation as it develops and keeps the cost of a comparison bounded however long the
+    story grows."""
 
-    def __init__(self, recent: int, threshold: float) -> None:
-        self.recent = recent
+    def __init__(self, threshold: float, vecs: Sequence[dict[str, float]]) -> None:
         self.threshold = threshold
+        self.vecs = vecs
         self.sums: list[dict[str, float]] = []
         self.members: list[list[int]] = []
-        self.terms: list[set[str]] = []
+        self.window: list[list[int]] = []  # the latest members, in pass order
+        self.keys: list[Counter[str]] = []  # telling terms of the members, with counts
         self.alive: list[bool] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
 
-    def candidates(self, keys: Iterable[str]) -> set[int]:
-        found: set[int] = set()
+    def candidates(self, keys: Iterable[str], exclude: int = -1) -> list[int]:
+        """The stories that recently used most of these terms (at most CANDIDATES)."""
+        hits: Counter[int] = Counter()
         for key in keys:
-            for c in self.postings.get(key, ())[-self.recent :]:
-                found.add(self._root(c))
-        return found
+            for c in {self._root(c) for c in self.postings.get(key, ())[-RECENT:]}:
+                hits[c] += 1
+        hits.pop(exclude, None)
+        return sorted(hits, key=lambda c: (-hits[c], c))[:CANDIDATES]
 
     def _root(self, c: int) -> int:
         while not self.alive[c]:
             c = self.members[c][0]  # a merged story points at the one it joined
         return c
 
-    def new(self, n: int, vec: dict[str, float], keys: Sequence[str]) -> int:
+    def new(self, n: int, keys: Sequence[str]) -> int:
         c = len(self.sums)
-        self.sums.append(dict(vec))
+        self.sums.append(dict(self.vecs[n]))
         self.members.append([n])
-        self.terms.append(set())
+        self.window.append([n])
+        self.keys.append(Counter())
         self.alive.append(True)
         self.index(c, keys)
         return c
 
-    def add(self, c: int, n: int, vec: Mapping[str, float], keys: Sequence[str]) -> None:
+    def add(self, c: int, n: int, keys: Sequence[str]) -> None:
         total = self.sums[c]
-        for k, v in vec.items():
+        for k, v in self.vecs[n].items():
             total[k] = total.get(k, 0.0) + v
         self.members[c].append(n)
+        self.window[c].append(n)
+        if len(self.window[c]) > WINDOW:
+            for k, v in self.vecs[self.window[c].pop(0)].items():
+                left = total[k] - v
+                if abs(left) > 1e-9:
+                    total[k] = left
+                else:
+                    del total[k]
         self.index(c, keys)
 
-    def index(self, c: int, keys: Iterable[str]) -> None:
+    def index(self, c: int, keys: Iterable[str], counts: Mapping[str, int] | None = None) -> None:
         for key in keys:
+            self.keys[c][key] += counts[key] if counts else 1
             posting = self.postings[key]
-            self.terms[c].add(key)
             if not posting or posting[-1] != c:
                 posting.append(c)
 
-    def average(self, a: int, b: int) -> float:
-        return _dot(self.sums[a], self.sums[b]) / (len(self.members[a]) * len(self.members[b]))
+    def telling(self, c: int) -> list[str]:
+        """A story's most used telling terms, to find the stories it may merge with."""
+        return [k for k, _ in self.keys[c].most_common(2 * TOP_TERMS)]
 
-    def carried(self, a: int, b: int, vecs: Sequence[Mapping[str, float]]) -> bool:
+    def score(self, n: int, c: int) -> float:
+        """Average similarity of article n to the story's latest members."""
+        return _dot(self.vecs[n], self.sums[c]) / len(self.window[c])
+
+    def average(self, a: int, b: int) -> float:
+        return _dot(self.sums[a], self.sums[b]) / (len(self.window[a]) * len(self.window[b]))
+
+    def carried(self, a: int, b: int) -> bool:
         """Whether the likeness of two stories survives without its strongest member on
         either side: a roundup that names both situations must not be the only bridge."""
         total = _dot(self.sums[a], self.sums[b])
         for side, other in ((a, b), (b, a)):
-            size = len(self.members[side])
+            size = len(self.window[side])
             if size < 2:
                 continue
-            strongest = max(_dot(vecs[m], self.sums[other]) for m in self.members[side])
-            if (total - strongest) / ((size - 1) * len(self.members[other])) < self.threshold:
+            rest = (size - 1) * len(self.window[other])
+            # No member (a unit vector) adds more than the other's norm: often that is enough.
+            if (total - _norm(self.sums[other])) / rest >= self.threshold:
+                continue
+            strongest = max(_dot(self.vecs[m], self.sums[other]) for m in self.window[side])
+            if (total - strongest) / rest < self.threshold:
                 return False
         return True
 
     def merge(self, keep: int, gone: int) -> None:
-        total = self.sums[keep]
-        for k, v in self.sums[gone].items():
-            total[k] = total.get(k, 0.0) + v
+        window = sorted(self.window[keep] + self.window[gone])[-WINDOW:]
+        if len(window) == len(self.window[keep]) + len(self.window[gone]):
+            total = self.sums[keep]
+            for k, v in self.sums[gone].items():
+                total[k] = total.get(k, 0.0) + v
+        else:
+            total = {}
+            for m in window:
+                for k, v in self.vecs[m].items():
+                    total[k] = total.get(k, 0.0) + v
+            self.sums[keep] = total
+        self.window[keep] = window
         self.members[keep].extend(self.members[gone])
-        self.index(keep, self.terms[gone])
+        self.index(keep, list(self.keys[gone]), self.keys[gone])
         self.alive[gone] = False
         self.sums[gone] = {}
+        self.window[gone] = []
+        self.keys[gone] = Counter()
         self.members[gone] = [keep]
 
 
@@ -208,20 +270,20 @@ def group_stories(
     for v in vecs:
         df.update(v.keys())
     common = max(2.0, COMMON * len(docs))
-    clusters = _Clusters(RECENT, threshold)
+    clusters = _Clusters(threshold, vecs)
     for n, vec in enumerate(vecs):
         telling = [k for k in vec if 1 < df[k] <= common]
         keys = heapq.nlargest(TOP_TERMS, telling, key=vec.__getitem__)
         best: tuple[float, int] | None = None
-        for c in sorted(clusters.candidates(keys)):
-            score = _dot(vec, clusters.sums[c]) / len(clusters.members[c])
-            if score >= threshold and (best is None or score > best[0]):
+        for c in clusters.candidates(keys):
+            score = clusters.score(n, c)
+            if score >= threshold and (best is None or (score, -c) > (best[0], -best[1])):
                 best = (score, c)
         if best is None:
-            clusters.new(n, vec, keys)
+            clusters.new(n, keys)
         else:
-            clusters.add(best[1], n, vec, keys)
-    _merge(clusters, vecs)
+            clusters.add(best[1], n, keys)
+    _merge(clusters)
 
     stories = []
     for c, alive in enumerate(clusters.alive):
@@ -234,30 +296,29 @@ def group_stories(
     return stories
 
 
-def _merge(clusters: _Clusters, vecs: Sequence[Mapping[str, float]]) -> None:
+def _merge(clusters: _Clusters) -> None:
     """Merge the two most alike stories while their average similarity is above the
     threshold (greedy group-average agglomeration, pairs found through the term index)."""
     threshold = clusters.threshold
     heap: list[tuple[float, int, int]] = []
 
     def push(a: int) -> None:
-        for b in clusters.candidates(clusters.terms[a]):
-            if b != a:
-                score = clusters.average(a, b)
-                if score >= threshold:
-                    heapq.heappush(heap, (-score, min(a, b), max(a, b)))
+        for b in clusters.candidates(clusters.telling(a), exclude=a):
+            score = clusters.average(a, b)
+            if score >= threshold:
+                heapq.heappush(heap, (-score, min(a, b), max(a, b)))
 
     for c, alive in enumerate(clusters.alive):
         if alive:
             push(c)
     sizes = {c: len(m) for c, m in enumerate(clusters.members)}
     while heap:
-        neg, a, b = heapq.heappop(heap)
+        _, a, b = heapq.heappop(heap)
         if not (clusters.alive[a] and clusters.alive[b]):
             continue
         if sizes[a] != len(clusters.members[a]) or sizes[b] != len(clusters.members[b]):
             continue  # stale: one of them grew since this pair was scored
-        if not clusters.carried(a, b, vecs):
+        if not clusters.carried(a, b):
             continue
         clusters.merge(a, b)  # the older story keeps its place
         sizes[a] = len(clusters.members[a])

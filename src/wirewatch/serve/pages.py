@@ -29,9 +29,9 @@ templates.globals.update(
 )
 
 
-def _when(date: dict[str, str] | None) -> str:
+def _when(date: dict[str, str] | None, approx: dict[str, str] | None = None) -> str:
     if not date:
-        return "undated"
+        return f"undated (≈ by {approx['end']}, from the first report)" if approx else "undated"
     if date["start"] == date["end"]:
         return date["start"]
     return f"{date['start']} – {date['end']}"

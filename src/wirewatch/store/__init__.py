@@ -218,13 +218,31 @@ class Store:
         items: Sequence[tuple[Article, Sequence[EventMention]]],
         analysed_with: str,
         entities: Mapping[str, Sequence[ActorMention]] | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Write articles with their mentions in one transaction; an article already stored
-        under the same id is replaced (its mentions with it)."""
+        under the same id is replaced (its mentions with it).
+
+        Returns the ids of articles that turned out to be copies of an original another
+        writer stored meanwhile: they are stored as duplicates, without their mentions."""
         if not items:
-            return
+            return []
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.write() as conn:
+            # Checked again under the write lock: two ingests may have read the store before
+            # either stored its copy of the same text.
+            originals = self.originals_by_hash(
+                a.content_hash for a, _ in items if a.duplicate_of is None
+            )
+            late_copies = []
+            for article, _ in items:
+                original = originals.get(article.content_hash)
+                if article.duplicate_of is None and original not in (None, article.id):
+                    article.duplicate_of = original
+                    late_copies.append(article.id)
+            if late_copies:
+                dropped = set(late_copies)
+                items = [(a, [] if a.id in dropped else ms) for a, ms in items]
+                entities = {k: v for k, v in (entities or {}).items() if k not in dropped}
             ids = [article.id for article, _ in items]
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # PostgreSQL's text index follows the table by itself
@@ -255,6 +273,7 @@ class Store:
             ]
             if entity_rows:
                 conn.execute(insert(entity_mentions), entity_rows)
+        return late_copies
 
     def iter_mentions(self) -> Iterator[EventMention]:
         """Every stored mention of a non-duplicate article, in a repeatable order."""

@@ -7,8 +7,9 @@ each actor's ``evidence``); actors carry ``sector`` and ``alias_reasons``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,6 +144,17 @@ def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
             for chunk in chunks(sorted(set(actor_ids.values())), 500)
             for r in conn.execute(select(actors).where(actors.c.id.in_(chunk)))
         }
+        # Syndicated copies (exact or near duplicates) of the events' articles: their outlets
+        # carry the report too, but are not independent of the original.
+        copies: dict[str, list[str | None]] = defaultdict(list)
+        reported = sorted({r.data["article"] for r in mention_rows})
+        for chunk in chunks(reported, 500):
+            for copy in conn.execute(
+                select(articles.c.duplicate_of, articles.c.outlet).where(
+                    articles.c.duplicate_of.in_(chunk)
+                )
+            ):
+                copies[copy.duplicate_of].append(copy.outlet)
     by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
     for row in mention_rows:
         m = EventMention.from_dict(row.data)
@@ -150,13 +162,18 @@ def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
             actor.id = actor_ids.get((m.id, pos), actor.id)
         by_event[row.event_id].append((m, row))
     return [
-        _event_record(event_rows[eid], by_event.get(eid, []), actor_names)
+        _event_record(event_rows[eid], by_event.get(eid, []), actor_names, copies)
         for eid in ids
         if eid in event_rows
     ]
 
 
-def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict) -> dict[str, Any]:
+def _event_record(
+    ev: Any,
+    ms: list[tuple[EventMention, Any]],
+    actor_names: dict,
+    copies: Mapping[str, list[str | None]] | None = None,
+) -> dict[str, Any]:
     actors_out: dict[tuple[str, str], dict[str, Any]] = {}
     attributed: dict[str, dict[str, Any]] = {}
     evidence, history, quantities = [], [], []
@@ -192,7 +209,7 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
             )  # fmt: skip
         for q in m.quantities:
             quantities.append({**q, "article": m.article})
-    corroboration = _corroboration(ms)
+    corroboration = _corroboration(ms, copies or {})
     # Outlet as the attribution when no party is named: the report itself is the source.
     if not attributed:
         for _, row in ms:
@@ -210,6 +227,9 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
         "cameo": ev.cameo,
         "status": ev.status,
         "date": _date(ev.date_start, ev.date_end),
+        "date_approximate": approximate_date(
+            _date(ev.date_start, ev.date_end), ev.status, (row.published for _, row in ms)
+        ),
         "location": _location(ev.location_name, ev.location_country),
         "actors": list(actors_out.values()),
         "attributed_to": list(attributed.values()),
@@ -227,23 +247,29 @@ def _event_record(ev: Any, ms: list[tuple[EventMention, Any]], actor_names: dict
     }
 
 
-def _corroboration(ms: list[tuple[EventMention, Any]]) -> dict[str, Any]:
+def _corroboration(
+    ms: list[tuple[EventMention, Any]], copies: Mapping[str, list[str | None]]
+) -> dict[str, Any]:
     """How many reports stand behind an event, and how many of them are independent: an
-    outlet and its sister titles or wire copies count once (data/outlets/groups.tsv)."""
+    outlet and its sister titles or wire copies count once (data/outlets/groups.tsv), and
+    an outlet that ran a syndicated copy is one more outlet but not one more source."""
     by_article: dict[str, tuple[str | None, list[EventMention]]] = {}
     for m, row in ms:
         by_article.setdefault(m.article, (row.outlet, []))[1].append(m)
-    outlets = {o for o, _ in by_article.values() if o}
-    groups = {outlet_group(o) for o in outlets}
+    originals = {o for o, _ in by_article.values() if o}
+    groups = {outlet_group(o) for o in originals}
+    syndicated = [o for a in by_article for o in copies.get(a, [])]
+    outlets = originals | {o for o in syndicated if o}
     unknown = sum(1 for o, _ in by_article.values() if not o)
     repeats = sum(
         1 for _, reports in by_article.values()
-        if all(r.status == "claimed" and r.attributed_to for r in reports)
+        if all(r.status == "claimed" for r in reports) and any(r.attributed_to for r in reports)
     )  # fmt: skip
     return {
         "reports": len(by_article),
         "outlets": len(outlets) + unknown,
         "independent": len(groups) + unknown,
+        "copies": len(syndicated),
         "claim_share": round(repeats / len(by_article), 2) if by_article else 0.0,
     }
 
@@ -267,6 +293,27 @@ def story_records(store: Store) -> Iterator[dict[str, Any]]:
 
 def _date(start: str | None, end: str | None) -> dict[str, str] | None:
     return {"start": start, "end": end or start} if start else None
+
+
+# An event the text gives no date for, reported as done, happened on or before its first
+# report; news reports most such events within days. The window is an assumption, so it is
+# exported apart from ``date`` (which stays null) and says what it rests on.
+APPROXIMATE_WINDOW_DAYS = 7
+_PAST_STATUSES = ("occurred", "claimed", "denied")
+
+
+def approximate_date(
+    date: dict[str, str] | None, status: str, published: Iterable[str | None]
+) -> dict[str, str] | None:
+    """``{"start", "end", "basis"}`` for an undated past event, from its first report."""
+    if date is not None or status not in _PAST_STATUSES:
+        return None
+    days = sorted(p[:10] for p in published if p)
+    if not days:
+        return None
+    first = dt.date.fromisoformat(days[0])
+    start = first - dt.timedelta(days=APPROXIMATE_WINDOW_DAYS)
+    return {"start": start.isoformat(), "end": first.isoformat(), "basis": "first_report"}
 
 
 def _location(name: str | None, country: str | None) -> dict[str, str | None] | None:
@@ -314,6 +361,9 @@ def mention_record(m: EventMention) -> dict[str, Any]:
         "cameo": m.cameo,
         "status": m.status,
         "date": _date(m.date_start, m.date_end),
+        "date_approximate": approximate_date(
+            _date(m.date_start, m.date_end), m.status, [m.published]
+        ),
         "location": _location(m.location_name, m.location_country),
         "actors": [
             _actor_record(a, None, _actor_evidence(m, a)) | {"title": a.title} for a in m.actors

@@ -152,4 +152,5 @@ stories = Table(
     Column("last_date", String),
     Column("articles", Integer, nullable=False),
     Column("events", Integer, nullable=False),
+    Column("actors", JSON),  # [{id, name, kind, articles}], most named first
 )
