@@ -7,8 +7,9 @@
 Each call of ``run`` parallelises the articles (in input order, tagged with their index) into
 partitions; each Python worker on an executor loads the analyser once (``_ANALYSER``, kept
 across tasks because Spark reuses its Python workers) and runs ``Analyser().run`` over the
-partition, so ``nlp.pipe`` still batches. Results come back to the driver and are put back in
-input order: the output is the in-process engine's, byte for byte.
+partition, so ``nlp.pipe`` still batches. Only mentions, entities and errors come back to the
+driver (it has the articles), put back in input order: the output is the in-process engine's,
+byte for byte.
 
 Needs ``pyspark`` (``pip install pyspark``) and a Java runtime on the driver and the executors;
 wirewatch and its model must be installed where the executors run Python (``spark.pyspark.python``
@@ -25,7 +26,7 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-from wirewatch.model import Analysis, Article
+from wirewatch.model import ActorMention, Analysis, Article, EventMention
 
 # Loaded once per executor Python process, on its first task.
 _ANALYSER: Any = None
@@ -52,16 +53,24 @@ def _executor_analyser() -> Any:
     return _ANALYSER
 
 
+# What an executor sends back per article: the driver has the article itself.
+_Result = tuple[list[EventMention], list[ActorMention], str | None]
+
+
 def _analyse_partition(
     rows: Iterable[tuple[int, Article]], batch_size: int = 32
-) -> Iterator[tuple[int, Analysis]]:
-    """Runs on an executor: one partition's (index, article) pairs to (index, analysis)."""
+) -> Iterator[tuple[int, _Result]]:
+    """Runs on an executor: one partition's (index, article) pairs to (index, (mentions,
+    entities, error))."""
     rows = list(rows)
     if not rows:
         return iter(())
     analyser = _executor_analyser()
-    results = list(analyser.run([a for _, a in rows], batch_size=batch_size))
-    return iter(zip((i for i, _ in rows), results, strict=True))
+    results = analyser.run([a for _, a in rows], batch_size=batch_size)
+    return iter(
+        (i, (r.mentions, r.entities, r.error))
+        for (i, _), r in zip(rows, list(results), strict=True)
+    )
 
 
 class SparkRunner:
@@ -161,7 +170,7 @@ class SparkRunner:
         pairs.sort(key=lambda p: p[0])
         if [i for i, _ in pairs] != list(range(len(items))):
             raise RuntimeError(f"Spark returned {len(pairs)} results for {len(items)} articles")
-        return [analysis for _, analysis in pairs]
+        return [Analysis(a, *result) for a, (_, result) in zip(items, pairs, strict=True)]
 
     def close(self) -> None:
         if self._owned and self._sc is not None:
