@@ -43,7 +43,7 @@ def line_breaks(doc: Doc) -> Doc:
 
 
 # Token attributes a one-token attribute-ruler pattern may test, read with ``Doc.to_array``.
-_SIMPLE_KEYS = ("TAG", "LOWER", "DEP", "IS_SPACE", "ORTH", "TEXT", "POS")
+_SIMPLE_KEYS = ("TAG", "LOWER", "DEP", "IS_SPACE", "ORTH", "POS")
 _CACHE_LIMIT = 200_000
 _OTHER = 2**64 - 1  # no string hashes to it
 
@@ -83,7 +83,7 @@ class FastAttributes:
                 v if isinstance(v, set) else {v}
                 for _, tests in self.simple for col, _, v in tests if col == c
             ))), dtype=numpy.uint64)
-            for c, key in enumerate(self.columns) if key in ("LOWER", "ORTH", "TEXT")
+            for c, key in enumerate(self.columns) if key in ("LOWER", "ORTH")
         }  # fmt: skip
         self._cache: dict[tuple[int, ...], tuple[dict[int, Any], list[int]]] = {}
 
@@ -138,8 +138,8 @@ class FastAttributes:
     def __call__(self, doc: Doc) -> Doc:
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
-        rows: list[Any] = []
-        if len(doc):
+        rows: list[Any] = [[] for _ in range(len(doc))]
+        if len(doc) and self.column_ids:
             array = doc.to_array(self.column_ids).reshape(len(doc), -1)
             for c, known in self.known.items():
                 array[~numpy.isin(array[:, c], known), c] = _OTHER
