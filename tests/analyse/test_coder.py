@@ -531,3 +531,60 @@ def test_participle_shares_the_plan_of_the_main_verb(analyser):
 def test_launched_body_in_a_passive_coordination_is_not_a_launch(analyser):
     ms = code(analyser, "The council is a group of nine states and was launched on Monday by Peru.")
     assert not [m for m in ms if m.type in ("MOBILIZE", "ASSAULT")]
+
+
+def test_noun_rooted_fragment_takes_the_root_as_subject(analyser):
+    # The parser finds no main verb here: "donated" hangs from "charities" as a participle.
+    m = one(
+        code(
+            analyser,
+            "Volunteers from three Danish charities donated and delivered blankets to a camp "
+            "in Chad.",
+        ),
+        "AID",
+    )
+    assert "DNK" in countries(m, "source")
+    assert "DNK" not in countries(m, "target")
+
+
+def test_second_subject_of_a_reporting_verb_acts_and_says_nothing(analyser):
+    # The parser hangs "resorted" from "miners" and makes the miners a subject of "said".
+    ms = code(
+        analyser,
+        "Chilean miners resorted to blocking roads during protests against the Peruvian "
+        "company, witnesses said on Friday.",
+    )
+    m = one(ms, "PROTEST")
+    assert "CHL" in countries(m, "source")
+    assert not any(a.country == "CHL" for a in m.attributed_to)
+
+
+def test_event_noun_in_a_during_phrase_shares_the_actors_of_the_act(analyser):
+    ms = code(analyser, "Egyptian students threw stones at police during protests on Monday.")
+    assert "EGY" in countries(one(ms, "PROTEST"), "source")
+    assert "EGY" in countries(one(ms, "ASSAULT"), "source")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norwegian volunteers handed over two tonnes of medicine to a clinic in Tumaco.",
+        "The Japanese air force airlifted supplies to flooded villages in Pakistan.",
+        "Kenya provided food to refugees arriving from Somalia on Tuesday.",
+    ],
+)
+def test_handing_over_or_airlifting_supplies_is_aid(analyser, text):
+    assert one(code(analyser, text), "AID")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Riot police broke up a rally of farmers outside the parliament in Accra on Monday.",
+        "Bolivian soldiers dispersed protesters who had blocked the highway to La Paz.",
+        "The Kenyan interior ministry banned a march planned by opposition students.",
+    ],
+)
+def test_stopping_a_protest_is_coercion(analyser, text):
+    ms = code(analyser, text)
+    assert one(ms, "COERCE")

@@ -122,3 +122,59 @@ def test_to_and_from_lead_to_a_place_only_after_a_word_of_motion(analyser):
     assert "PER" in {e.kb_id for e in ents}  # the government addressed
     ents = entities(analyser, "The envoy travelled from Lima to Quito on Monday.")
     assert not {"PER", "ECU"} & {e.kb_id for e in ents}  # two cities on a route
+
+
+def test_one_word_country_typo_is_the_country(analyser):
+    # untagged by the model
+    ents = entities(analyser, "Mozambiqe has agreed to free the prisoners.")
+    assert by_surface(ents, "Mozambiqe")[0].country == "MOZ"
+    # tagged as an organisation
+    ents = entities(analyser, "Cambodai has agreed to reopen its border crossings.")
+    assert by_surface(ents, "Cambodai")[0].country == "KHM"
+
+
+def test_person_comma_country_is_not_a_town_of_that_country(analyser):
+    ents = entities(
+        analyser, "Mariam Tadesse, Kenya's best-known judge, resigned on Friday in Nairobi."
+    )
+    person = [e for e in ents if e.kind == "person"]
+    assert person and person[0].name == "Mariam Tadesse"
+    assert not any(e.surface.startswith("Mariam Tadesse,") for e in ents)
+
+
+def test_ethnic_demonym_is_a_group_of_the_country_it_lives_in(analyser):
+    ents = entities(analyser, "Ethnic Hungarians in Slovakia marched on Sunday.")
+    group = [e for e in ents if e.kind == "group"]
+    assert group and group[0].surface == "Ethnic Hungarians"
+    assert group[0].country == "SVK"  # not Hungary
+    assert not any(e.country == "HUN" for e in ents)
+
+
+def test_residence_participle_gives_a_domestic_actor_its_country(analyser):
+    ents = entities(analyser, "A newspaper based in Nairobi has defied the court order.")
+    paper = [e for e in ents if e.surface == "newspaper"]
+    assert paper and paper[0].country == "KEN" and paper[0].sector == "media"
+
+
+def test_possessive_country_locates_a_branch_of_a_movement_of_no_country(analyser):
+    ents = entities(analyser, "Yemen's al-Qaeda claimed the attack on Tuesday.")
+    group = [e for e in ents if e.name == "al-Qaeda"]
+    assert group and group[0].country == "YEM"
+
+
+def test_party_of_no_known_country_takes_the_one_country_of_its_sentence(analyser):
+    ents = entities(
+        analyser, "The Umoja Party said it would boycott Zambia's next general election."
+    )
+    party = [e for e in ents if "Umoja" in e.name]
+    assert party and party[0].country == "ZMB"
+    # not when the sentence names two countries
+    ents = entities(
+        analyser, "The Umoja Party said Zambia and Malawi should hold a joint election."
+    )
+    party = [e for e in ents if "Umoja" in e.name]
+    assert party and party[0].country is None
+    # nor for an organisation that is no party, front or union
+    ents = entities(analyser, "The Umoja Trust said it would fund Zambia's next general election.")
+    trust = [e for e in ents if "Umoja" in e.name]
+    assert trust and trust[0].country is None

@@ -368,3 +368,15 @@ def test_regions_are_places_without_a_country(kb: KnowledgeBase) -> None:
 def test_a_list_with_numbers_is_not_a_city_and_country(kb: KnowledgeBase) -> None:
     assert kb.place("Austria, 400") is None
     assert kb.place("Graz, Austria") == Place("Graz", "AUT")
+
+
+def test_fuzzy_one_word_country_typos_need_one_edit_and_one_candidate() -> None:
+    kb = KnowledgeBase.default()
+    assert kb.lookup_fuzzy("Tanzaniaa").id == "TZA"  # type: ignore[union-attr]  # one added
+    assert kb.lookup_fuzzy("Venezula").id == "VEN"  # type: ignore[union-attr]  # one dropped
+    assert kb.lookup_fuzzy("Cambodai").id == "KHM"  # type: ignore[union-attr]  # two swapped
+    assert kb.lookup_fuzzy("Austrlia") is None  # Austria and Australia are both one edit away
+    assert kb.lookup_fuzzy("Zenya") is None  # the first letter is kept in a typo
+    assert kb.lookup_fuzzy("Chad") is None  # under five letters
+    assert kb.lookup_fuzzy("venezula") is None  # a name is capitalised
+    assert kb.lookup_fuzzy("Canada") is None  # exact names are lookup's job

@@ -25,8 +25,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
+from wirewatch.analyse.docindex import Tok, doc_index
 from wirewatch.analyse.entities import EntityRef, is_pronoun
 from wirewatch.analyse.lexicon import Lexicon, Trigger
 from wirewatch.analyse.timex import Timex
@@ -56,6 +57,7 @@ _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
+_FRAME_PREPS = {"during", "amid", "amidst"}
 _EXAMPLE_PREPS = {"including", "like", "as", "notably", "especially"}
 _SPOKEN = {"REQUEST", "ACCUSE", "THREATEN", "REJECT", "AGREE", "SUPPORT", "AID"}
 _DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
@@ -64,35 +66,46 @@ _NOT_EVENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "
 
 @dataclass
 class _Hit:
-    tokens: list[Token]
+    tokens: list[Tok]
     trigger: Trigger
     label: str | None = None
     mode: str | None = None
-    extra: list[Token] = field(default_factory=list)  # merged trigger words
+    extra: list[Tok] = field(default_factory=list)  # merged trigger words
     directive: bool = False  # "said X must": the modal makes the demand, not a hedge
-    absorbed: list[Token] = field(default_factory=list)  # "to discuss" of "a meeting to discuss"
+    absorbed: list[Tok] = field(default_factory=list)  # "to discuss" of "a meeting to discuss"
+
+    _head: Tok | None = field(default=None, repr=False, compare=False)
 
     @property
-    def head(self) -> Token:
+    def head(self) -> Tok:
+        if self._head is not None:
+            return self._head
         if not self.trigger.nominal:
-            return self.tokens[0]
+            self._head = self.tokens[0]
+            return self._head
         # The phrase's syntactic head: "war" in "war of aggression", "meeting" in "2+2 meeting".
         ids = {t.i for t in self.tokens}
         roots = [t for t in self.tokens if t.head.i not in ids or t.head.i == t.i]
-        return roots[0] if len(roots) == 1 else max(self.tokens, key=lambda t: t.i)
+        self._head = roots[0] if len(roots) == 1 else max(self.tokens, key=lambda t: t.i)
+        return self._head
 
 
 def _char(doc: Doc, start: int, end: int) -> CharSpan:
-    # Doc.text joins every token on each call: keep it once per document.
-    text = doc.user_data.get("wirewatch_text")
-    if text is None:
-        text = doc.user_data["wirewatch_text"] = doc.text
-    return CharSpan(start, end, text[start:end])
+    # Doc.text joins every token on each call: the index keeps it once per document.
+    return CharSpan(start, end, doc_index(doc).text[start:end])
 
 
-def _span_of(tokens: list[Token]) -> CharSpan:
+def _span_of(tokens: list[Tok]) -> CharSpan:
     doc = tokens[0].doc
     return _char(doc, min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
+
+
+@lru_cache(maxsize=1)
+def _measure_nouns() -> frozenset[str]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / "measure_nouns.txt").read_text(
+        "utf-8"
+    )
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=4)
@@ -139,6 +152,7 @@ class SentenceCoder:
             if base is not None and len(words) >= 2:
                 self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric, mode))
         self.pair_verbs = {words[0] for words in self.pairs}
+        self.phrase_firsts = frozenset(lexicon.verb_phrases) | frozenset(lexicon.noun_phrases)
         # verb lemma -> (trigger, subject nouns): "troops arrived", "forces crossed"
         self.subject_verbs: dict[str, tuple[Trigger, frozenset[str]]] = {}
         for type_, nouns, verbs in _subject_verb_tables(os.environ.get("WIREWATCH_LEXICONS")):
@@ -160,12 +174,13 @@ class SentenceCoder:
         hits: list[_Hit] = []
         i = sent.start
         doc = sent.doc
+        toks = doc_index(doc).toks
         while i < sent.end:
-            tok = doc[i]
+            tok = toks[i]
             if i in blocked:
                 i += 1
                 continue
-            hit = self._phrase_at(doc, i, sent.end)
+            hit = self._phrase_at(doc, i, sent.end, toks)
             if hit is None:
                 hit = self._word_at(tok)
             if hit is not None and self._is_modifier_only(hit):
@@ -194,7 +209,7 @@ class SentenceCoder:
     def _verb_objects(self, sent: Span, hits: list[_Hit], blocked: set[int]) -> list[_Hit]:
         """ "lifted a night curfew", "upgraded their diplomatic ties": a verb and its object
         noun, with any words between, make one event whose type the pair decides."""
-        for tok in sent:
+        for tok in doc_index(sent.doc).span(sent.start, sent.end):
             if tok.pos_ != "VERB" or tok.lemma_.lower() not in self.pair_verbs:
                 continue
             lemma = tok.lemma_.lower()
@@ -203,7 +218,12 @@ class SentenceCoder:
                 if obj.dep_ not in ("dobj", "nsubjpass") or obj.i in blocked:
                     continue
                 trig = None
-                for noun in (obj.lemma_.lower(), obj.lower_):
+                # "two tonnes of medicine": the measured noun decides, not the measure.
+                nouns = [obj]
+                if obj.lemma_.lower() in _measure_nouns():
+                    nouns += [g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"
+                              for g in p.children if g.dep_ == "pobj"]  # fmt: skip
+                for noun in (w for n in nouns for w in (n.lemma_.lower(), n.lower_)):
                     trig = self.pairs.get((lemma, *prt, noun)) or self.pairs.get((lemma, noun))
                     if trig is not None:
                         break
@@ -218,7 +238,7 @@ class SentenceCoder:
         """ "1,500 special forces had arrived in ...": a verb that is an event by its subject."""
         taken = {t.i for h in hits for t in h.tokens}
         out: list[_Hit] = []
-        for tok in sent:
+        for tok in doc_index(sent.doc).span(sent.start, sent.end):
             entry = self.subject_verbs.get(tok.lemma_.lower())
             if entry is None or tok.pos_ != "VERB" or tok.i in taken:
                 continue
@@ -241,7 +261,7 @@ class SentenceCoder:
         base = self.lex.types.get("REQUEST")
         if base is None:
             return out
-        for tok in sent:
+        for tok in doc_index(sent.doc).span(sent.start, sent.end):
             if tok.pos_ != "VERB" or tok.i in taken or tok.lemma_.lower() not in self.reporting:
                 continue
             for comp in tok.children:
@@ -253,9 +273,17 @@ class SentenceCoder:
                     break
         return out
 
-    def _phrase_at(self, doc: Doc, i: int, end: int) -> _Hit | None:
-        tok = doc[i]
-        lemma, lower = tok.lemma_.lower(), tok.lower_
+    def _phrase_at(self, doc: Doc, i: int, end: int, toks: list[Tok] | None = None) -> _Hit | None:
+        toks = toks if toks is not None else doc_index(doc).toks
+        tok = toks[i]
+        lower = tok.lower_
+        lemma = tok.lemma_
+        if lower not in self.phrase_firsts and lemma not in self.phrase_firsts:
+            lemma = lemma.lower()
+            if lemma not in self.phrase_firsts:
+                return None  # most tokens start no phrase
+        else:
+            lemma = lemma.lower()
         lists = [
             self.lex.verb_phrases.get(lemma) if tok.pos_ == "VERB" else None,
             self.lex.noun_phrases.get(lower),
@@ -271,7 +299,7 @@ class SentenceCoder:
             n = len(parts)
             if i + n > end:
                 continue
-            words = [doc[i + k] for k in range(n)]
+            words = toks[i : i + n]
             # Any word may be inflected: "called for" matches "call for", "talks" "talk".
             if all(
                 w.lower_ == p or w.lemma_.lower() == p for w, p in zip(words, parts, strict=True)
@@ -279,7 +307,7 @@ class SentenceCoder:
                 return _Hit(words, trig, trig.label, trig.mode)
         return None
 
-    def _word_at(self, tok: Token) -> _Hit | None:
+    def _word_at(self, tok: Tok) -> _Hit | None:
         lemma = tok.lemma_.lower()
         if tok.pos_ == "VERB" and lemma in self.lex.verbs:
             allowed = self.lex.objects.get(lemma)
@@ -321,7 +349,7 @@ class SentenceCoder:
         return self._word_at(head) is None and self._phrase_at(head.doc, head.i, head.i + 1) is None
 
     @staticmethod
-    def _noun_head(tok: Token) -> Token:
+    def _noun_head(tok: Tok) -> Tok:
         while (
             tok.dep_ in ("compound", "nmod", "amod", "appos", "nummod")
             and tok.head.pos_ in ("NOUN", "PROPN")
@@ -441,7 +469,7 @@ class SentenceCoder:
         return True
 
     @staticmethod
-    def _within_clause(low: Token, high: Token) -> bool:
+    def _within_clause(low: Tok, high: Tok) -> bool:
         """No clause boundary between a token and its ancestor."""
         cur = low
         while cur.i != high.i:
@@ -453,18 +481,18 @@ class SentenceCoder:
     # -- structure --------------------------------------------------------------------------
 
     @staticmethod
-    def governing_verb(tok: Token) -> Token:
+    def governing_verb(tok: Tok) -> Tok:
         cur = tok
         while cur.pos_ not in ("VERB", "AUX") and cur.head.i != cur.i:
             cur = cur.head
         return cur
 
     @staticmethod
-    def clause(gov: Token, trigger: Token) -> set[int]:
+    def clause(gov: Tok, trigger: Tok) -> set[int]:
         path = {t.i for t in trigger.ancestors} | {trigger.i}
         keep: set[int] = set()
 
-        def walk(tok: Token) -> None:
+        def walk(tok: Tok) -> None:
             keep.add(tok.i)
             for child in tok.children:
                 nested = child.dep_ in _CLAUSAL or (
@@ -488,9 +516,15 @@ class SentenceCoder:
         "it said", "the agency added"."""
         out: dict[int, list[EntityRef]] = {}
         doc = sent.doc
-        for tok in sent:
+        for tok in doc_index(sent.doc).span(sent.start, sent.end):
             if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.reporting:
-                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                subj = [
+                    c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")
+                    # "Youths resorted to ..., officials said": the youths say nothing
+                    and not any(
+                        a.dep_ == "acl" and self._fragment_subject(a) is c for a in c.children
+                    )
+                ]  # fmt: skip
                 refs: list[EntityRef] = []
                 for s in subj:
                     for c in [s, *(c for c in s.conjuncts if c.i > s.i)]:
@@ -498,14 +532,14 @@ class SentenceCoder:
                 if refs:
                     out[tok.i] = refs
             elif tok.lower_ == "according" and tok.i + 1 < sent.end:
-                to = doc[tok.i + 1]
+                to = doc_index(doc).toks[tok.i + 1]
                 if to.lower_ == "to":
                     for obj in (c for c in to.children if c.dep_ == "pobj"):
                         out.setdefault(-1, []).extend(self._speaker(obj, entities, recent))
         return out
 
     def _speaker(
-        self, tok: Token, entities: list[EntityRef], recent: list[EntityRef]
+        self, tok: Tok, entities: list[EntityRef], recent: list[EntityRef]
     ) -> list[EntityRef]:
         doc = tok.doc
         ids = {t.i for t in tok.subtree}
@@ -517,7 +551,7 @@ class SentenceCoder:
         if tok.pos_ == "NOUN" and self.kb is not None:
             left = tok.left_edge
             while left.i < tok.i and left.dep_ in ("det", "punct"):
-                left = doc[left.i + 1]
+                left = doc_index(doc).toks[left.i + 1]
             if left.i < tok.i:
                 phrase = doc[left.i : tok.i + 1]
                 known = self.kb.lookup(phrase.text)
@@ -558,6 +592,7 @@ class SentenceCoder:
         triggers: set[int] | None = None,
     ) -> tuple[dict[str, Any], list[EntityRef]] | None:
         doc = sent.doc
+        toks = doc_index(doc).toks
         head = hit.head
         gov = self.governing_verb(head)
         # An event noun that another event's verb is about ("condemned the deployment",
@@ -580,6 +615,8 @@ class SentenceCoder:
             and gov.i not in {t.i for t in hit.tokens + hit.extra}
             and gov.lemma_.lower() not in _LIGHT_VERBS
             and self._within_clause(head, gov)
+            # "threw stones during demonstrations": the frame of the act, not what it is about
+            and not (head.dep_ == "pobj" and head.head.lower_ in _FRAME_PREPS)
         )
         # "is likely to veto", "agreed to hold": the clause runs up to the verb whose
         # complement the trigger is, which is where the subject sits.
@@ -639,7 +676,7 @@ class SentenceCoder:
         # "The statement condemned ...": a document speaks for whoever issued it.
         if issuers and subjects and all(self._is_document(t) for t in subjects):
             actors = list(issuers) + [e for e in actors if e not in issuers]
-            subjects = subjects + [doc[e.start] for e in issuers if e.start < len(doc)]
+            subjects = subjects + [toks[e.start] for e in issuers if e.start < len(toks)]
         # Pronoun subjects ("they condemn"): the subject of the clause above, else the last
         # sentence's subject.
         elif any(is_pronoun(t) for t in subjects):
@@ -655,7 +692,7 @@ class SentenceCoder:
             if not resolved:
                 resolved = list(previous_subjects)
             actors = resolved + [e for e in actors if e not in resolved]
-            subjects = subjects + [doc[e.start] for e in resolved if e.start < len(doc)]
+            subjects = subjects + [toks[e.start] for e in resolved if e.start < len(toks)]
         # "demanded that Hamas renounce ...", "said that Sudan must return ...": the subject of
         # the demanded clause is the target of the demand.
         addressees: list[EntityRef] = []
@@ -745,7 +782,7 @@ class SentenceCoder:
         # acts of X, including an ICBM test on October 31").
         nested: set[int] = set()
         for i in triggers or ():
-            other = doc[i]
+            other = toks[i]
             if i != head.i and other.pos_ in ("NOUN", "PROPN") and head.is_ancestor(other):
                 nested |= {t.i for t in other.subtree}
         timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
@@ -799,7 +836,7 @@ class SentenceCoder:
         return mention, subject_refs
 
     @staticmethod
-    def _condition_subjects(gov: Token, entities: list[EntityRef]) -> list[EntityRef]:
+    def _condition_subjects(gov: Tok, entities: list[EntityRef]) -> list[EntityRef]:
         verbs = [gov, *[c for c in gov.children if c.dep_ == "xcomp"]]
         ids: set[int] = set()
         for verb in verbs:
@@ -811,7 +848,7 @@ class SentenceCoder:
         return [e for e in entities if e.start in ids and e.kind]
 
     @staticmethod
-    def _intent_type(type_: str, hit: _Hit, gov: Token) -> str | None:
+    def _intent_type(type_: str, hit: _Hit, gov: Tok) -> str | None:
         """Promises and threats: PLOVER codes what is offered or threatened by the intent.
 
         "will release", "offered to negotiate", "is willing to withdraw" express an intent to
@@ -847,12 +884,15 @@ class SentenceCoder:
         return None
 
     @staticmethod
-    def _subjects(verb: Token) -> list[Token]:
+    def _subjects(verb: Tok) -> list[Tok]:
         subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
         if subs or verb.head.i == verb.i:
             return subs
         if verb.dep_ == "acl" and verb.tag_ in ("VBG", "VBD") and verb.head.pos_ != "VERB":
             return [verb.head]  # "protesters demanding reforms"
+        fragment = SentenceCoder._fragment_subject(verb)
+        if fragment is not None:
+            return [fragment]
         if verb.dep_ in ("xcomp", "acomp", "conj", "acl"):
             return SentenceCoder._subjects(verb.head)
         # "mobilized pressure groups to help support ...": an infinitive of purpose shares the
@@ -870,7 +910,42 @@ class SentenceCoder:
         return subs
 
     @staticmethod
-    def _example_owner(head: Token, entities: list[EntityRef]) -> list[EntityRef]:
+    def _fragment_subject(verb: Tok) -> Tok | None:
+        """ "Doctors from two aid groups donated medicine to ...": when the parser found no
+        main verb (the sentence's root is a noun), an active participle with an object that
+        hangs inside the root's phrase is the main verb, and the root its subject. So when
+        the noun it hangs from is a second subject of a reporting verb ("Youths resorted to
+        throwing stones, officials said"). A passive one ("two soldiers killed in an
+        attack") has no object and stays as it is."""
+        if verb.dep_ != "acl" or any(c.dep_ in ("agent", "auxpass") for c in verb.children):
+            return None
+        chain = [verb]
+        for v in chain:
+            chain += [
+                c for c in v.children
+                if c.pos_ == "VERB" and c.dep_ in ("conj", "xcomp")
+                or c.dep_ == "prep" and any(g.dep_ == "pcomp" for g in c.children)
+            ]  # fmt: skip
+            chain += [g for c in v.children if c.dep_ == "prep" for g in c.children
+                      if g.dep_ == "pcomp" and g.pos_ == "VERB"]  # fmt: skip
+            if len(chain) > 8:
+                break
+        if not any(c.dep_ == "dobj" for v in chain for c in v.children):
+            return None
+        noun = verb.head
+        if noun.dep_ == "nsubj" and any(
+            c.dep_ == "nsubj" and c is not noun for c in noun.head.children
+        ):
+            return noun
+        cur = noun
+        while cur.head is not cur:
+            if cur.pos_ in ("VERB", "AUX"):
+                return None
+            cur = cur.head
+        return cur if cur.pos_ in ("NOUN", "PROPN") and cur.i < verb.i else None
+
+    @staticmethod
+    def _example_owner(head: Tok, entities: list[EntityRef]) -> list[EntityRef]:
         if head.dep_ != "pobj" or head.head.lower_ not in _EXAMPLE_PREPS:
             return []
         host = head.head.head
@@ -884,8 +959,8 @@ class SentenceCoder:
 
     @staticmethod
     def _possessive_owner(
-        head: Token, entities: list[EntityRef], previous: list[EntityRef]
-    ) -> tuple[EntityRef, Token] | None:
+        head: Tok, entities: list[EntityRef], previous: list[EntityRef]
+    ) -> tuple[EntityRef, Tok] | None:
         mods = [c for c in head.children if c.dep_ == "poss"]
         mods += [
             g for p in head.children if p.dep_ == "prep" and p.lower_ == "of"
@@ -897,7 +972,7 @@ class SentenceCoder:
         before = [
             e for e in entities
             if e.end <= pron.i and e.kind in ("country", "organization", "igo", "group")
-            and not e.consumed and e.start >= pron.sent.start
+            and not e.consumed and e.start >= pron.sent_start
         ]  # fmt: skip
         if before:
             return before[-1], pron.head
@@ -906,7 +981,7 @@ class SentenceCoder:
 
     def issuers(self, sent: Span, entities: list[EntityRef]) -> list[EntityRef]:
         """Who issued a document in this sentence ("X and Y issued a joint statement")."""
-        for tok in sent:
+        for tok in doc_index(sent.doc).span(sent.start, sent.end):
             if tok.dep_ == "dobj" and self._is_document(tok) and tok.head.pos_ == "VERB":
                 ids = {i for s in self._subjects(tok.head) for i in _own_words(s, tok.head)}
                 refs = [e for e in entities if e.start in ids and e.kind and not e.consumed]
@@ -914,7 +989,7 @@ class SentenceCoder:
                     return refs
         return []
 
-    def _is_document(self, tok: Token) -> bool:
+    def _is_document(self, tok: Tok) -> bool:
         if tok.pos_ != "NOUN":
             return False
         words = {tok.lower_, tok.lemma_.lower()}
@@ -927,7 +1002,7 @@ class SentenceCoder:
     def _in_apposition(ref: EntityRef, doc: Doc) -> bool:
         """ "Pakistan, a key U.S. ally, ...": a name modifying an apposition describes the
         actor; it is not one."""
-        root = doc[ref.start : ref.end].root
+        root = doc_index(doc).root(ref.start, ref.end)
         if root.dep_ not in ("compound", "amod", "poss", "nmod", "pobj"):
             return False
         for anc in root.ancestors:
@@ -942,7 +1017,7 @@ class SentenceCoder:
         """A place named after "in"/"at" is where, not who ("meetings in the U.S.")."""
         if ref.place is None:
             return False
-        root = doc[ref.start : ref.end].root
+        root = doc_index(doc).root(ref.start, ref.end)
         return root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "near", "outside", "inside")
 
     @staticmethod
@@ -951,7 +1026,7 @@ class SentenceCoder:
         for ref in refs:
             if ref.place is None:
                 continue
-            root = doc[ref.start : ref.end].root
+            root = doc_index(doc).root(ref.start, ref.end)
             prep = root.head
             if root.dep_ == "pobj" and prep.lower_ in ("in", "at", "near", "outside", "inside"):
                 city = ref.kind is None or ref.kb_id is None or ref.place.name != ref.name
@@ -963,9 +1038,9 @@ class SentenceCoder:
     def _roles(
         self,
         hit: _Hit,
-        gov: Token,
+        gov: Tok,
         actors: list[EntityRef],
-        subjects: list[Token],
+        subjects: list[Tok],
         entities: list[EntityRef],
         symmetric: bool | None = None,
     ) -> list[tuple[EntityRef, str]]:
@@ -1032,7 +1107,7 @@ class SentenceCoder:
         return _unique_roles(roles)
 
     @staticmethod
-    def _participant_tokens(hit: _Hit, gov: Token, subjects: list[Token]) -> set[int]:
+    def _participant_tokens(hit: _Hit, gov: Tok, subjects: list[Tok]) -> set[int]:
         """Who takes part in a meeting: the subject, "with"/"between" objects, the event noun's
         own modifiers ("Korea-UK dialogue"), a person met ("met President Yoon"); not what
         they discuss ("discuss the deployment of North Korean troops")."""
@@ -1080,9 +1155,9 @@ class SentenceCoder:
         return allowed
 
     @staticmethod
-    def _date(clause: set[int], doc: Doc, timexes: list[Timex], head: Token) -> Timex | None:
+    def _date(clause: set[int], doc: Doc, timexes: list[Timex], head: Tok) -> Timex | None:
         best = None
-        # Token ranges of the timexes, once per document (char_span is not cheap).
+        # Tok ranges of the timexes, once per document (char_span is not cheap).
         ranges = doc.user_data.get("wirewatch_timex_tokens")
         if ranges is None:
             ranges = doc.user_data["wirewatch_timex_tokens"] = {}
@@ -1105,7 +1180,7 @@ class SentenceCoder:
         self,
         sent: Span,
         hit: _Hit,
-        gov: Token,
+        gov: Tok,
         negated: bool,
         hedged_by_reporter: bool,
         timex: Timex | None,
@@ -1117,7 +1192,7 @@ class SentenceCoder:
         # Cues count on the trigger and its governing verb, and on verbs above them only
         # through a complement ("agreed to hold", "claimed that", "is expected to"), never
         # through a prepositional phrase ("During the dialogue, the ministers agreed").
-        near: list[Token] = []
+        near: list[Tok] = []
         chain = [head]
         for anc in head.ancestors:
             below = chain[-1]
@@ -1160,8 +1235,8 @@ class SentenceCoder:
             ]
         if not hit.directive:
             near += [t for t in hit.extra]
-        found: dict[str, Token] = {}
-        lowered = sent.text.lower()
+        found: dict[str, Tok] = {}
+        lowered = doc_index(sent.doc).text[sent.start_char : sent.end_char].lower()
         for tok in near:
             lemma = tok.lemma_.lower()
             low = tok.lower_
@@ -1188,7 +1263,7 @@ class SentenceCoder:
                     alignment_mode="expand",
                 ) if pos >= 0 else None  # fmt: skip
                 if cue is not None and status not in found:
-                    found[status] = cue[0]
+                    found[status] = doc_index(sent.doc).toks[cue.start]
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
         # "reports of troop deployments", "allegations about ...": what is only reported
@@ -1223,25 +1298,31 @@ class SentenceCoder:
     @staticmethod
     def _quantities(doc: Doc, clause: set[int], sent: Span) -> list[dict]:
         # Span.ents walks every entity of the document: collect the counts once per document.
-        counts = doc.user_data.get("wirewatch_counts")
-        if counts is None:
-            counts = doc.user_data["wirewatch_counts"] = []
-            for ent in doc.ents:
-                unit = ent.root.head
-                digits = ent.text.replace(",", "")
-                if ent.label_ == "CARDINAL" and unit.pos_ == "NOUN" and digits.isdigit():
+        by_sent = doc.user_data.get("wirewatch_counts")
+        if by_sent is None:
+            by_sent = doc.user_data["wirewatch_counts"] = {}
+            ix = doc_index(doc)
+            for start, end, label in ix.ents:
+                if label != "CARDINAL":
+                    continue
+                root = ix.root(start, end)
+                unit = root.head
+                text = ix.span_text(start, end)
+                digits = text.replace(",", "")
+                if unit.pos_ == "NOUN" and digits.isdigit():
                     row = {
                         "value": int(digits),
                         "unit": unit.lemma_.lower(),
-                        "text": f"{ent.text} {unit.text}",
-                        "start": ent.start_char,
+                        "text": f"{text} {unit.text}",
+                        "start": ix.toks[start].idx,
                         "end": unit.idx + len(unit),
                     }
-                    counts.append((ent.root.i, row))
+                    by_sent.setdefault(ix.toks[root.i].sent_start, []).append((root.i, row))
+        counts = by_sent.get(sent.start, ())
         return [dict(row) for i, row in counts if i in clause and sent.start <= i < sent.end]
 
 
-def _own_words(tok: Token, stop: Token) -> set[int]:
+def _own_words(tok: Tok, stop: Tok) -> set[int]:
     """A noun phrase without the clauses that hang from it, and without ``stop``'s subtree."""
     out: set[int] = set()
     todo = [tok]
@@ -1315,7 +1396,9 @@ def build_mentions(
     issuers: list[EntityRef] = []
     ordered = sorted(entities, key=lambda e: e.start)
     first = 0
-    for sent in doc.sents:
+    index = doc_index(doc)
+    toks = index.toks
+    for sent in index.sents:
         while first < len(ordered) and ordered[first].start < sent.start:
             first += 1
         last = first
@@ -1348,7 +1431,7 @@ def build_mentions(
             )
         root_subjects = [
             e for e in sent_entities
-            if e.kind and any(doc[i].dep_ in ("nsubj", "nsubjpass") for i in range(e.start, e.end))
+            if e.kind and any(toks[i].dep_ in ("nsubj", "nsubjpass") for i in range(e.start, e.end))
         ]  # fmt: skip
         previous_subjects = last_subjects or root_subjects or previous_subjects
         previous_roots = root_subjects or previous_roots

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from wirewatch.analyse.docindex import DocIndex, Tok, doc_index
 from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
 from wirewatch.link.names import org_suffixes
 
@@ -69,26 +71,31 @@ def _clean_name(text: str) -> str:
 
 
 def _from_known(span: Span, known: KnownActor) -> EntityRef:
+    ix = doc_index(span.doc)
+    start_char, end_char = ix.span_chars(span.start, span.end)
     return EntityRef(
-        span.start, span.end, span.start_char, span.end_char, span.text, known.name, known.kind,
-        known.country, known.id, known.sector,
+        span.start, span.end, start_char, end_char, ix.text[start_char:end_char], known.name,
+        known.kind, known.country, known.id, known.sector,
     )  # fmt: skip
 
 
 def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     """Longest knowledge-base matches over n-grams starting at capitalised tokens."""
     found: list[EntityRef] = []
+    ix = doc_index(doc)
+    toks = ix.toks
+    size = len(toks)
     i = 0
-    while i < len(doc):
-        tok = doc[i]
+    while i < size:
+        tok = toks[i]
         if not (tok.text[:1].isupper() or tok.lower_ == "the"):
             i += 1
             continue
         best: EntityRef | None = None
         # A name runs over capitalised words, joiners and name punctuation, within a sentence.
         limit = 1
-        while limit < _MAX_NGRAM and i + limit < len(doc):
-            nxt = doc[i + limit]
+        while limit < _MAX_NGRAM and i + limit < size:
+            nxt = toks[i + limit]
             if nxt.is_sent_start or not (
                 nxt.text[:1].isupper() or nxt.lower_ in _NAME_JOINERS
                 or nxt.text in _NAME_PUNCT or nxt.text[:1].isdigit()
@@ -96,36 +103,50 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 break
             limit += 1
         for n in range(limit, 0, -1):
-            span = doc[i : i + n]
-            if not any(c.isalnum() for c in span[-1].text):
+            if not any(c.isalnum() for c in toks[i + n - 1].text):
                 continue
-            lowers = [t.lower_ for t in span[1:] if t.text[:1].islower()]
-            known = kb.lookup(span.text)
+            text = ix.span_text(i, i + n)
+            lowers = any(t.text[:1].islower() for t in toks[i + 1 : i + n])
+            known = kb.lookup(text)
             if known is not None:
                 # "the State Department in Washington": the organisation, then a place.
-                cut = next((t.i for t in span[1:] if t.lower_ == "in"), None)
-                if cut is not None and kb.lookup(doc[i:cut].text) is not None:
+                cut = next((t.i for t in toks[i + 1 : i + n] if t.lower_ == "in"), None)
+                if cut is not None and kb.lookup(ix.span_text(i, cut)) is not None:
                     continue
-                best = _from_known(span, known)
+                best = _from_known(doc[i : i + n], known)
+                if known.country is None and known.kind != "country":
+                    # "Iraq's al-Qaeda": a branch of a movement of no country is that country's
+                    best.country = _possessive_country(kb, ix, i, i + n)
                 if known.kind == "country":
                     # "sanctions on Russia in Luxembourg": a country can also be the place.
-                    best.place = kb.place(span.text)
+                    best.place = kb.place(text)
                 break
-            demonym = kb.country_by_demonym(span.text) if n <= 3 and not lowers else None
+            demonym = kb.country_by_demonym(text) if n <= 3 and not lowers else None
             if demonym is not None:
-                best = _from_known(span, demonym)
+                best = _from_known(doc[i : i + n], demonym)
                 break
-            place = kb.place(span.text) if n <= 4 and not lowers else None
-            if place is not None and span.text[:1].isupper():
+            place = kb.place(text) if n <= 4 and not lowers else None
+            if (
+                place is not None and "," in text and kb.place(text.split(",")[0]) is None
+                and _person_before_comma(toks[i : i + n])
+            ):  # fmt: skip
+                place = None  # "Salim Haddad, Lebanon's envoy": a person, then his country
+            if place is not None and text[:1].isupper():
+                span = doc[i : i + n]
                 best = EntityRef(
                     span.start, span.end, span.start_char, span.end_char, span.text,
                     place.name, None, place.country, place=place,
                 )  # fmt: skip
-                metonym = kb.metonym(span.text)
+                metonym = kb.metonym(text)
                 if metonym is not None and not _locative(span, kb):
                     best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
                     best.name = metonym.name
                 break
+        if best is None and tok.pos_ == "PROPN" and not tok.ent_type_ and tok.is_alpha:
+            # "Ethopia has agreed": a misspelt country the model did not tag either
+            typo = kb.lookup_fuzzy(tok.text)
+            if typo is not None:
+                best = _from_known(doc[i : i + 1], typo)
         if best is not None:
             if best.kind is not None or best.place is not None:
                 found.append(best)
@@ -133,6 +154,29 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         else:
             i += 1
     return found
+
+
+def _possessive_country(kb: KnowledgeBase, ix: DocIndex, start: int, end: int) -> str | None:
+    for k in range(start + 1, end - 1):
+        if ix.toks[k].lower_ in ("'s", "’s"):
+            owner = kb.lookup(ix.span_text(start, k))
+            return owner.country if owner is not None and owner.kind == "country" else None
+    return None
+
+
+def _person_before_comma(toks: list[Tok]) -> bool:
+    """ "Salim Haddad, Lebanon's envoy" is a person and a country, not a town in that
+    country: a full name the model tags as a person, or a possessive after the comma (a
+    lone word the model calls a person may be a town it does not know: "Toulouse, France")."""
+    everything = toks[0].index.toks
+    comma = next(t.i for t in toks if t.text == ",")
+    names = 0
+    k = comma - 1
+    while k >= 0 and everything[k].ent_type_ == "PERSON":  # the name may start before
+        names += 1
+        k -= 1
+    after = everything[comma + 1 : toks[-1].i + 2]
+    return names >= 2 or (names >= 1 and any(t.lower_ in ("'s", "’s") for t in after))
 
 
 # Prepositions of place: "met in Washington". "to" and "from" only after a word of motion
@@ -151,7 +195,7 @@ def _motion_words() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
-def _place_prep(prep: Token) -> bool:
+def _place_prep(prep: Tok | Token) -> bool:
     if prep.lower_ in _PLACE_PREPS:
         return True
     if prep.lower_ not in _MOTION_PREPS:
@@ -178,7 +222,7 @@ def _locative(span: Span, kb: KnowledgeBase) -> bool:
     "talks in Seoul", "from London to Sydney" ("Seoul said" stays South Korea); so is one
     that modifies a noun other than a government body ("a London court", not "Seoul
     officials")."""
-    root = span.root
+    root = doc_index(span.doc).root(span.start, span.end)
     if root.dep_ == "pobj" and _place_prep(root.head):
         return True
     head = root.head
@@ -199,7 +243,7 @@ def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
         known = kb.lookup(part)
         if known is None:
             return []
-        start = ent.doc.text.find(part, offset)
+        start = doc_index(ent.doc).text.find(part, offset)
         members.append(
             EntityRef(
                 ent.start,
@@ -244,7 +288,7 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             refs.append(ref)
             continue
         candidate = _span_ref(ent)
-        inside = [r for r in refs if _overlaps(r, candidate)]
+        inside = [r for r in refs if r.start < candidate.end and candidate.start < r.end]
         # "Bank of America", "Air Canada", "the U.S. Department of Labor", "Baghdad
         # University": an organisation whose name contains a country or a place is the
         # organisation, of that country.
@@ -293,8 +337,21 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     refs.sort(key=lambda r: r.start)
     _bracketed_acronyms(doc, refs)
     _qualify_bodies(refs, kb)
-    for sent in doc.sents:
-        _domestic_actors(doc, sent, refs)
+    # "ethnic Albanians", "ethnic Turks": a minority, not the country of the demonym; the
+    # domestic-actor pass below gives it the country it lives in.
+    toks = doc_index(doc).toks
+    ethnic = {
+        r.start for r in refs
+        if r.kind == "country" and not r.members and r.start > 0
+        and toks[r.start - 1].lower_ in _ethnic_words()
+        and kb.country_by_demonym(r.surface) is not None
+    }  # fmt: skip
+    refs[:] = [r for r in refs if r.start not in ethnic]
+    # Which tokens are taken is fixed before the first sentence: the actors found below lie
+    # in the sentence that finds them.
+    taken = {i for r in refs if r.kind or r.place for i in range(r.start, r.end)}
+    for sent in doc_index(doc).sents:
+        _domestic_actors(doc, sent, refs, taken, ethnic)
     refs.sort(key=lambda r: r.start)
     return refs
 
@@ -304,9 +361,10 @@ def _split_parenthetical(ent: Span) -> list[Span]:
     a name and its acronym in brackets as one entity; they are two names of one actor.
     Likewise a company and the person named after its legal form."""
     doc = ent.doc
-    for tok in ent[1:]:
+    toks = doc_index(doc).toks
+    for tok in toks[ent.start + 1 : ent.end]:
         if tok.text == "(":
-            inner = [t for t in doc[tok.i + 1 : ent.end] if t.text != ")"]
+            inner = [t for t in toks[tok.i + 1 : ent.end] if t.text != ")"]
             if inner and all(t.text[:1].isupper() for t in inner) and len(inner) <= 3:
                 full = Span(doc, ent.start, tok.i, label=ent.label_)
                 short = Span(doc, inner[0].i, inner[-1].i + 1, label=ent.label_)
@@ -315,14 +373,14 @@ def _split_parenthetical(ent: Span) -> list[Span]:
     if ent.label_ == "ORG":
         # "Quillon Motors LLC Pavel Orlik": a legal form ends the company; a name after it
         # is the person the title before it belongs to.
-        for tok in ent[1:-2]:
-            rest = doc[tok.i + 1 : ent.end]
+        for tok in toks[ent.start + 1 : max(ent.start + 1, ent.end - 2)]:
+            rest = toks[tok.i + 1 : ent.end]
             if (
                 tok.lower_.strip(".") in org_suffixes() and len(rest) <= 3
                 and all(t.is_alpha and t.text[:1].isupper() and t.text[1:].islower() for t in rest)
             ):  # fmt: skip
                 return [Span(doc, ent.start, tok.i + 1, label="ORG"),
-                        Span(doc, rest.start, rest.end, label="PERSON")]  # fmt: skip
+                        Span(doc, tok.i + 1, ent.end, label="PERSON")]  # fmt: skip
     return [ent]
 
 
@@ -381,7 +439,7 @@ def _leaders_of_governments(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) 
     a modifier of the government it leads; it is that leader, a person."""
     taken = {i for r in refs for i in range(r.start, r.end)}
     found = []
-    for tok in doc:
+    for tok in doc_index(doc).toks:
         if tok.pos_ != "NOUN" or kb.body(tok.text) not in _LEADER_BODIES:
             continue
         names = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i]
@@ -401,12 +459,12 @@ def _leaders_of_governments(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) 
     return found
 
 
-def _in_name(tok: Token) -> bool:
+def _in_name(tok: Tok | Token) -> bool:
     """A capitalised proper noun, or a piece of a hyphenated given name ("Jae-in")."""
-    doc = tok.doc
-    joined = tok.i > 0 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_
+    toks = doc_index(tok.doc).toks
+    joined = tok.i > 0 and toks[tok.i - 1].text == "-" and not toks[tok.i - 1].whitespace_
     if tok.text == "-":
-        return not tok.whitespace_ and tok.i > 0 and not doc[tok.i - 1].whitespace_
+        return not tok.whitespace_ and tok.i > 0 and not toks[tok.i - 1].whitespace_
     return tok.is_alpha and (joined or (tok.pos_ == "PROPN" and tok.text[:1].isupper()))
 
 
@@ -423,13 +481,15 @@ def _bare_surnames(doc: Doc, refs: list[EntityRef]) -> list[EntityRef]:
         return []
     taken = {i for r in refs for i in range(r.start, r.end)}
     found = []
-    for tok in doc:
+    toks = doc_index(doc).toks
+    for tok in toks:
         person = full.get(tok.text)
         if person is None or tok.i in taken or tok.i < person.end:
             continue
         if tok.pos_ != "PROPN" and (tok.is_sent_start or tok.pos_ != "NOUN"):
             continue  # "Jobs were cut" at the start of a sentence is no surname
-        if tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].is_alpha:
+        nxt = toks[tok.i + 1] if tok.i + 1 < len(toks) else None
+        if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
             continue  # part of a longer name the model missed
         ref = EntityRef(tok.i, tok.i + 1, tok.idx, tok.idx + len(tok), tok.text, person.name,
                         "person", person.country, title=person.title)  # fmt: skip
@@ -516,6 +576,48 @@ def leader_country(name: str, title: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _ethnic_words() -> frozenset[str]:
+    """ "ethnic Serbs": words that make a demonym a minority, not a country."""
+    return _word_list("ethnic_words.txt")
+
+
+@lru_cache(maxsize=1)
+def _residence_verbs() -> frozenset[str]:
+    """ "a group based in Trinidad": participles that give a noun the country it is in."""
+    return _word_list("residence_verbs.txt")
+
+
+def _political(ref: EntityRef, toks: list[Tok]) -> bool:
+    """The subject of its clause, and a party, front, union or movement by its name ("the
+    Homeland Union said") or by the word party after it ("the Umma party said"; not "the
+    Airbus union", which is the union of a company)."""
+    words = {w.lower() for w in re.split(r"[\s\-]+", ref.name)}
+    root = toks[ref.end - 1]
+    if root.dep_ in ("compound", "nmod", "amod") and root.head.i >= ref.end:
+        if root.head.lower_ in ("party", "parties"):
+            words.add(root.head.lower_)
+        root = root.head
+    return root.dep_ in ("nsubj", "nsubjpass") and bool(words & _political_words())
+
+
+@lru_cache(maxsize=1)
+def _political_words() -> frozenset[str]:
+    return _word_list("political_words.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / name).read_text("utf-8")
+    return frozenset(
+        w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
+def _domestic_firsts() -> frozenset[str]:
+    return frozenset(key[0] for key in _domestic_words())
+
+
+@lru_cache(maxsize=1)
 def _domestic_words() -> dict[tuple[str, ...], str]:
     return {
         tuple(row["word"].split()): row.get("sector", "") or "civilian"
@@ -527,38 +629,62 @@ def _domestic_words() -> dict[tuple[str, ...], str]:
 _LOCATIVE = {"in", "at", "near", "inside", "across", "throughout"}
 
 
-def _country_in(tok: Token, refs: list[EntityRef]) -> str | None:
+def _country_in(tok: Tok | Token, refs: list[EntityRef]) -> str | None:
     for r in refs:
         if r.start <= tok.i < r.end and r.country:
             return r.country
     return None
 
 
-def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
+def _domestic_actors(
+    doc: Doc,
+    sent: Span,
+    all_refs: list[EntityRef],
+    taken: set[int],
+    ethnic: AbstractSet[int] = frozenset(),
+) -> None:
     """ "Rebels in the Ivory Coast", "police" in a sentence about Monrovia: common nouns for
     domestic actors become actors with the country the sentence gives them."""
     words = _domestic_words()
-    taken = {i for r in refs for i in range(r.start, r.end) if r.kind or r.place}
+    firsts = _domestic_firsts()
+    toks = doc_index(doc).toks
+    # the actors that overlap this sentence, in document order
+    refs = [r for r in all_refs if r.start < sent.end and r.end > sent.start]
     found: list[tuple[int, int, str, str | None]] = []  # start, end, sector, own country
     homes: list[str] = []
     i = sent.start
     while i < sent.end:
         match = None
+        if i + 1 in ethnic:
+            # "ethnic Albanians", "ethnic Albanian guerrillas": the phrase ends at its head
+            demonym = toks[i + 1]
+            head_i = demonym.head.i
+            if demonym.dep_ in ("amod", "compound") and i + 1 < head_i <= i + 3:
+                match = (head_i + 1 - i, words.get((toks[head_i].lower_,), "ethnic"))
+            else:
+                match = (2, "ethnic")
+        elif toks[i].lower_ not in firsts:
+            i += 1
+            continue
         for n in (2, 1):
-            key = tuple(t.lower_ for t in doc[i : min(i + n, sent.end)])
-            if len(key) == n and key in words and not any(j in taken for j in range(i, i + n)):
+            if match is not None:
+                break
+            if i + n > sent.end:
+                continue
+            key = tuple(t.lower_ for t in toks[i : i + n])
+            if key in words and not any(j in taken for j in range(i, i + n)):
                 match = (n, words[key])
                 break
         if match is None:
             i += 1
             continue
         n, sector = match
-        head = doc[i + n - 1]
+        head = toks[i + n - 1]
         if head.pos_ not in ("NOUN", "PROPN") or (head.dep_ == "compound" and head.head.i == i + n):
             # "opposition groups": the phrase ends at its head noun.
             if head.dep_ == "compound" and head.head.i == i + n and head.head.pos_ == "NOUN":
                 n += 1
-                head = doc[i + n - 1]
+                head = toks[i + n - 1]
             else:
                 i += n
                 continue
@@ -571,7 +697,12 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
             i += n
             continue
         own = None
-        for prep in head.children:
+        # "rebels in Chad", "a newspaper based in Beirut", "guerrillas operating in Mali"
+        residence = [
+            p for c in head.children
+            if c.dep_ == "acl" and c.lemma_.lower() in _residence_verbs() for p in c.children
+        ]  # fmt: skip
+        for prep in [*head.children, *residence]:
             if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "from"):
                 own = next(
                     (c for t in prep.subtree if (c := _country_in(t, refs)) is not None), None
@@ -584,18 +715,19 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
     for r in refs:
         if not (sent.start <= r.start < sent.end) or not r.country or r.kind == "person":
             continue
-        root = doc[r.start : r.end].root
+        root = doc_index(doc).root(r.start, r.end)
         if r.place is not None and root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
             homes.append(r.country)
-        elif r.kind == "organization" and r.kb_id and r.kb_id.startswith(f"{r.country}-"):
-            homes.append(r.country)  # a national body: "Kenya Police", "the Defense Ministry"
+        elif r.kind == "organization" and (not r.kb_id or r.kb_id.startswith(f"{r.country}-")):
+            # a national body: "Kenya Police", "the Defense Ministry", "the Chad Red Cross"
+            homes.append(r.country)
     home = homes[0] if len(set(homes)) == 1 else None
     for start, end, sector, own in found:
         country = own or home
-        if country is None:
-            continue
+        if country is None and start + 1 not in ethnic:
+            continue  # "police" of no known country; "ethnic Albanians" are a group still
         span = doc[start:end]
-        refs.append(
+        ref = (
             EntityRef(
                 start,
                 end,
@@ -609,9 +741,21 @@ def _domestic_actors(doc: Doc, sent: Span, refs: list[EntityRef]) -> None:
                 sector,
             )  # fmt: skip
         )
+        all_refs.append(ref)
+        refs.append(ref)
     # Only where the sentence is about one country: "Defense Minister Kim met Austin in
     # Washington" says nothing about Kim's country.
     named = {r.country for r in refs if sent.start <= r.start < sent.end and r.country}
+    if len(named) == 1:
+        # "The Umma party will boycott Algeria's elections": a party, front or union of no
+        # known country in a sentence about one country is that country's.
+        only = next(iter(named))
+        for r in refs:
+            if (
+                sent.start <= r.start < sent.end and r.kind == "organization" and not r.kb_id
+                and r.country is None and _political(r, toks)
+            ):  # fmt: skip
+                r.country = only
     if home is None or named - {home}:
         return
     # A person of known country beside them may be the host, not a compatriot.
@@ -661,9 +805,10 @@ def _extend_name_right(ent: Span) -> Span:
 
 
 def _span_ref(ent: Span, name: str | None = None, kind: str | None = None) -> EntityRef:
-    return EntityRef(
-        ent.start, ent.end, ent.start_char, ent.end_char, ent.text, name or ent.text, kind
-    )
+    ix = doc_index(ent.doc)
+    start_char, end_char = ix.span_chars(ent.start, ent.end)
+    text = ix.text[start_char:end_char]
+    return EntityRef(ent.start, ent.end, start_char, end_char, text, name or text, kind)
 
 
 def _resolve_people(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
@@ -721,7 +866,7 @@ def _coordinated_country(doc: Doc, before: EntityRef, person: EntityRef) -> str 
 def _appositive_country(doc: Doc, person: EntityRef, refs: list[EntityRef]) -> str | None:
     """ "Sidhoum, Algeria's leading activist" / "Qatar's emir, Sheikh Hamad": the country
     that owns the apposition."""
-    root = doc[person.start : person.end].root
+    root = doc_index(doc).root(person.start, person.end)
     nouns = [c for c in root.children if c.dep_ == "appos"]
     if root.dep_ == "appos":
         nouns.append(root.head)
@@ -741,8 +886,9 @@ def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], kb: Knowle
     """Read "South Korean Foreign Minister" / "U.S. Secretary of State" left of a name."""
     i = person.start - 1
     words: list[str] = []
-    while i >= 0 and doc[i].sent == doc[person.start].sent:
-        tok = doc[i]
+    toks = doc_index(doc).toks
+    while i >= 0 and toks[i].sent_start == toks[person.start].sent_start:
+        tok = toks[i]
         owner = next((r for r in refs if r.start <= i < r.end), None)
         if owner is not None and owner is not person:
             if owner.kind == "person":
@@ -781,5 +927,5 @@ def _attach_title(doc: Doc, person: EntityRef, refs: list[EntityRef], kb: Knowle
         person.title = title
 
 
-def is_pronoun(tok: Token) -> bool:
+def is_pronoun(tok: Tok | Token) -> bool:
     return tok.lower_ in _PRONOUNS

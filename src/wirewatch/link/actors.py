@@ -473,26 +473,32 @@ def _merge_office_holders(persons: list[_Person]) -> dict[str, str]:
             x = parent[x]
         return x
 
-    names = {p.id: {n for o in p.occurrences for n in _family_names(o.actor.name)} for p in persons}
-    for i, a in enumerate(persons):
-        for b in persons[i + 1 :]:
-            if not (names[a.id] & names[b.id]):
-                continue
-            if a.country and b.country and a.country != b.country:
-                continue
-            shared = [
-                r for r in a.roles.keys() & b.roles.keys()
-                if r in _single_holder_roles() and _overlap(a.roles[r], b.roles[r])
-            ]  # fmt: skip
-            # An office names one holder only with its country: both unknown is too weak.
-            if not shared or not (a.country or b.country):
-                continue
-            ra, rb = find(a.id), find(b.id)
-            if ra != rb:
-                # The better-attested person keeps the id; ties go to the smaller id.
-                keep, drop = sorted((ra, rb), key=lambda x: (-size[x], x))
-                parent[drop] = keep
-                size[keep] += size[drop]
+    # Only people sharing a family name and holding a single-holder office can merge: index
+    # them by family name instead of comparing every pair (pairs keep their old order).
+    single = _single_holder_roles()
+    by_family: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(persons):
+        if any(r in single for r in p.roles):
+            for n in {n for o in p.occurrences for n in _family_names(o.actor.name)}:
+                by_family[n].append(i)
+    pairs = {(i, j) for idx in by_family.values() for k, i in enumerate(idx) for j in idx[k + 1 :]}
+    for i, j in sorted(pairs):
+        a, b = persons[i], persons[j]
+        if a.country and b.country and a.country != b.country:
+            continue
+        shared = [
+            r for r in a.roles.keys() & b.roles.keys()
+            if r in single and _overlap(a.roles[r], b.roles[r])
+        ]  # fmt: skip
+        # An office names one holder only with its country: both unknown is too weak.
+        if not shared or not (a.country or b.country):
+            continue
+        ra, rb = find(a.id), find(b.id)
+        if ra != rb:
+            # The better-attested person keeps the id; ties go to the smaller id.
+            keep, drop = sorted((ra, rb), key=lambda x: (-size[x], x))
+            parent[drop] = keep
+            size[keep] += size[drop]
     return {pid: find(pid) for pid in parent if find(pid) != pid}
 
 

@@ -202,7 +202,7 @@ class KnowledgeBase:
     def _memoise(self) -> None:
         """The KB is read-only once indexed, and news repeats names: remember answers per
         surface string (the analyser asks about every capitalised n-gram)."""
-        for name in ("lookup", "lookup_fuzzy", "country_by_demonym", "place", "metonym"):
+        for name in ("lookup", "lookup_fuzzy", "country_by_demonym", "place", "metonym", "body"):
             setattr(self, name, lru_cache(maxsize=200_000)(getattr(self, name)))
 
     @classmethod
@@ -307,12 +307,15 @@ class KnowledgeBase:
 
     def lookup_fuzzy(self, surface: str, min_score: float = 90.0) -> KnownActor | None:
         """A country whose multi-word name or alias is one typo away ("North Norea",
-        "Unites States"). Only long, multi-word names: short ones are too easy to hit by
-        chance ("Niger"/"Nigeria"), and only one clear best match counts."""
+        "Unites States"), or a one-word name of five letters or more one edit away
+        ("Ethopia"). Short names are too easy to hit by chance ("Niger"/"Nigeria"), and only
+        one clear best match counts."""
         from rapidfuzz import fuzz, process
 
         key = fold(surface)
-        if len(key) < 8 or " " not in key:
+        if " " not in key:
+            return self._one_word_typo(surface, key)
+        if len(key) < 8:
             return None
         if not hasattr(self, "_fuzzy_keys"):
             self._fuzzy_keys = sorted(k for k in self._country_keys if " " in k and len(k) >= 8)
@@ -325,6 +328,27 @@ class KnowledgeBase:
                 return None
         iso3 = next(iter(self._country_keys[found[0][0]]))
         return self.country(iso3)
+
+    def _one_word_typo(self, surface: str, key: str) -> KnownActor | None:
+        """ "Ethopia", "Quatar", "Phillipines": one letter added, dropped, changed or swapped
+        in a capitalised one-word country name of five letters or more, with the first letter
+        kept, when only one country is that close."""
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        if len(key) < 5 or not key.isalpha() or not surface.strip()[:1].isupper():
+            return None
+        if not hasattr(self, "_one_word_keys"):
+            self._one_word_keys = sorted(
+                k for k in self._country_keys if " " not in k and len(k) >= 4 and k.isalpha()
+            )
+        close = {
+            iso3
+            for k in self._one_word_keys
+            if k[0] == key[0] and abs(len(k) - len(key)) <= 1
+            and DamerauLevenshtein.distance(k, key, score_cutoff=1) == 1
+            for iso3 in self._pick(self._country_keys.get(k), k)
+        }  # fmt: skip
+        return self.country(next(iter(close))) if len(close) == 1 else None
 
     def country_by_demonym(self, word: str) -> KnownActor | None:
         """ "South Korean" -> KOR, "Britons" -> GBR (plural s tolerated)."""
