@@ -55,6 +55,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--db", help="store to create, or to use with --reuse")
     ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--workers", type=int, default=2, help="wirewatch serve --workers")
     args = ap.parse_args()
     locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or shutil.which("locust")
     if locust is None:
@@ -133,6 +134,7 @@ def main() -> int:
     result = {
         "events": args.events,
         "target_rate": args.rate,
+        "server_workers": args.workers,
         "seconds": args.seconds,
         "wall_s": round(wall, 1),
         "requests": requests,

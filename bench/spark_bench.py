@@ -91,15 +91,16 @@ def _cpu_ticks() -> tuple[int, int]:
 
 def measure(
     runner: Any, articles: list[Any], repeat: int
-) -> tuple[list[float], list[Any], list[float]]:
+) -> tuple[list[float], list[Any], list[float], list[float]]:
     """Warm up (every worker starts and loads its model), then time ``repeat`` runs. Also
-    returns, per run, how many cores other processes kept busy meanwhile (on Linux)."""
+    returns, per run, how many cores other processes kept busy meanwhile and how many this
+    process and its descendants (driver, JVMs, Python workers) used (on Linux)."""
     parallel = max(1, int(runner.context.defaultParallelism))
     warm = articles[:parallel]
     saved, runner.partitions = runner.partitions, len(warm)
     list(runner.run(warm))
     runner.partitions = saved
-    times, out, others = [], [], []
+    times, out, others, used = [], [], [], []
     hz = os.sysconf("SC_CLK_TCK")
     for _ in range(repeat):
         busy0, ours0 = _cpu_ticks()
@@ -108,7 +109,8 @@ def measure(
         times.append(time.perf_counter() - t0)
         busy1, ours1 = _cpu_ticks()
         others.append(max(0, (busy1 - busy0) - (ours1 - ours0)) / hz / times[-1])
-    return times, out, others
+        used.append((ours1 - ours0) / hz / times[-1])
+    return times, out, others, used
 
 
 # --- a standalone cluster on 127.0.0.1 (--cluster) ----------------------------------------
@@ -224,9 +226,10 @@ def main() -> None:
 
         for name, master in (("local1", "local[1]"), ("local2", "local[2]")):
             with SparkRunner(master, partitions=args.partitions, conf=LOOPBACK_CONF) as runner:
-                times, outputs[name], others = measure(runner, articles, args.repeat)
+                times, outputs[name], others, used = measure(runner, articles, args.repeat)
             result[f"{name}_s"] = [round(t, 2) for t in times]
             result[f"{name}_other_load"] = [round(o, 2) for o in others]
+            result[f"{name}_cores_used"] = [round(u, 2) for u in used]
         if args.cluster:
             with cluster(tmp) as c:
                 for workers in (1, 2):
@@ -236,11 +239,12 @@ def main() -> None:
                         got = runner.wait_for_executors(workers, timeout=60)
                         if got != workers:
                             raise RuntimeError(f"{got} executors registered, wanted {workers}")
-                        times, outputs[f"cluster{workers}"], others = measure(
+                        times, outputs[f"cluster{workers}"], others, used = measure(
                             runner, articles, args.repeat
                         )
                     result[f"cluster{workers}_s"] = [round(t, 2) for t in times]
                     result[f"cluster{workers}_other_load"] = [round(o, 2) for o in others]
+                    result[f"cluster{workers}_cores_used"] = [round(u, 2) for u in used]
 
     pairs = [("local1", "local2")] + ([("cluster1", "cluster2")] if args.cluster else [])
     for one, two in pairs:

@@ -563,3 +563,28 @@ def test_event_noun_in_a_during_phrase_shares_the_actors_of_the_act(analyser):
     ms = code(analyser, "Egyptian students threw stones at police during protests on Monday.")
     assert "EGY" in countries(one(ms, "PROTEST"), "source")
     assert "EGY" in countries(one(ms, "ASSAULT"), "source")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norwegian volunteers handed over two tonnes of medicine to a clinic in Tumaco.",
+        "The Japanese air force airlifted supplies to flooded villages in Pakistan.",
+        "Kenya provided food to refugees arriving from Somalia on Tuesday.",
+    ],
+)
+def test_handing_over_or_airlifting_supplies_is_aid(analyser, text):
+    assert one(code(analyser, text), "AID")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Riot police broke up a rally of farmers outside the parliament in Accra on Monday.",
+        "Bolivian soldiers dispersed protesters who had blocked the highway to La Paz.",
+        "The Kenyan interior ministry banned a march planned by opposition students.",
+    ],
+)
+def test_stopping_a_protest_is_coercion(analyser, text):
+    ms = code(analyser, text)
+    assert one(ms, "COERCE")

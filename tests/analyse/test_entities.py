@@ -26,7 +26,9 @@ def test_capital_as_subject_is_its_country_but_as_a_place_is_the_city(analyser):
     )
     said, flown = by_surface(ents, "Ottawa")[0], [e for e in ents if e.surface == "Ottawa"][1:]
     assert said.kb_id == "CAN" and said.kind == "country"
-    assert not flown  # the city in "from Ottawa" is a place, not an actor
+    # the city in "from Ottawa" is a place, not an actor: kind None, a place id
+    assert [(e.kind, e.country) for e in flown] == [(None, "CAN")]
+    assert flown[0].kb_id and flown[0].kb_id.startswith("place:")
 
 
 def test_bracketed_acronym_names_the_actor_before_it(analyser):
@@ -102,7 +104,9 @@ def test_words_of_a_title_are_no_organisation(analyser):
 def test_capital_modifying_a_noun_is_the_city_unless_the_noun_is_its_government(analyser):
     ents = entities(analyser, "A Lima court fined the firm. Lima officials welcomed it.")
     limas = [e for e in ents if e.surface == "Lima"]
-    assert [e.kb_id for e in limas] == ["PER"]  # only "Lima officials" is Peru
+    # only "Lima officials" is Peru; the court's Lima is the city, a place
+    assert [e.kb_id for e in limas if e.kind is not None] == ["PER"]
+    assert [e.country for e in limas if e.kind is None] == ["PER"]
 
 
 def test_untagged_bracketed_acronym_is_the_actor_before_it(analyser):

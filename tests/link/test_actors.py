@@ -254,3 +254,21 @@ def test_a_former_office_is_no_office():
         person("Oda Renn", "Foreign Minister", "NOR"), person("Oda Renn", "Former Defense Minister")
     )
     assert main == former
+
+
+def test_places_get_an_identity_but_no_actor():
+    def place(name, place_id, country):
+        span = Span(0, len(name), name)
+        return ActorMention(name=name, surface=name, kind=None, country=country,
+                            role="mention", span=span, kb_id=place_id)  # fmt: skip
+
+    entities = [
+        ("a0", 0, place("Kandahar", "place:1138336", "AFG"), None),
+        ("a1", 0, place("Qandahar", "place:1138336", "AFG"), None),
+        ("a1", 1, place("Camp Nowhere", None, "USA"), None),
+        ("a1", 2, person("Lee Mi-ran"), None),
+    ]
+    resolved, _, entity_ids = resolve_actors([], KB, entities)
+    assert entity_ids[("a0", 0)] == entity_ids[("a1", 0)] == "place:1138336"
+    assert entity_ids[("a1", 1)] == "place:usa-camp-nowhere"
+    assert set(resolved) == {entity_ids[("a1", 2)]}  # only the person is an actor

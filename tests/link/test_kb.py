@@ -380,3 +380,14 @@ def test_fuzzy_one_word_country_typos_need_one_edit_and_one_candidate() -> None:
     assert kb.lookup_fuzzy("Chad") is None  # under five letters
     assert kb.lookup_fuzzy("venezula") is None  # a name is capitalised
     assert kb.lookup_fuzzy("Canada") is None  # exact names are lookup's job
+
+
+def test_a_possessive_place_needs_its_country_as_owner(kb: KnowledgeBase) -> None:
+    assert kb.place("Ukraine's Kharkiv") == Place("Kharkiv", "UKR")
+    # a company's division is no place, whatever follows the possessive
+    assert kb.place("Ford's North American") is None
+
+
+def test_a_comma_qualifier_must_be_a_place(kb: KnowledgeBase) -> None:
+    assert kb.place("Seoul, South Korea") == Place("Seoul", "KOR")
+    assert kb.place("San Francisco, Apple") is None  # "..., Apple CEO Steve Jobs said"

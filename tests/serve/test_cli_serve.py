@@ -63,3 +63,53 @@ def test_short_token_refused(serve_db: str, started: dict[str, Any]) -> None:
     r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--token", "short"])
     assert r.exit_code == 2 and "16 characters" in r.output
     assert not started
+
+
+def test_workers_serve_the_same_app(serve_db: str) -> None:
+    """`--workers 2` runs real uvicorn worker processes built from the environment: the same
+    API, the same loopback-only Host check."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wirewatch",
+            "-q",
+            "--db",
+            serve_db,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(base + "/api/events", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["meta"]["total"] > 0
+        assert httpx.get(base + "/", headers={"Host": "evil.example"}).status_code == 400
+        assert httpx.post(base + "/api/actors/PRK/rename", json={"name": "x"}).status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -28,7 +28,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from wirewatch.analyse.docindex import Tok, doc_index
-from wirewatch.analyse.entities import EntityRef, is_pronoun
+from wirewatch.analyse.entities import EntityRef, is_pronoun, place_nouns
 from wirewatch.analyse.lexicon import Lexicon, Trigger
 from wirewatch.analyse.timex import Timex
 from wirewatch.link.kb import KnowledgeBase
@@ -54,6 +54,8 @@ _INTENT_WORDS = {
     "undertake", "agree",
 }  # fmt: skip
 _COOPERATIVE = {"CONCEDE", "RETREAT", "AID", "COOPERATE", "SUPPORT"}
+# Done by force: with no named doer, the doer is of the place where it happens.
+_UNNAMED_ATTACKS = {"ASSAULT", "COERCE"}
 _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MOBILIZE"}
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
@@ -98,6 +100,14 @@ def _char(doc: Doc, start: int, end: int) -> CharSpan:
 def _span_of(tokens: list[Tok]) -> CharSpan:
     doc = tokens[0].doc
     return _char(doc, min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
+
+
+@lru_cache(maxsize=1)
+def _measure_nouns() -> frozenset[str]:
+    text = (resources.files("wirewatch") / "data" / "lexicons" / "measure_nouns.txt").read_text(
+        "utf-8"
+    )
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=4)
@@ -210,7 +220,12 @@ class SentenceCoder:
                 if obj.dep_ not in ("dobj", "nsubjpass") or obj.i in blocked:
                     continue
                 trig = None
-                for noun in (obj.lemma_.lower(), obj.lower_):
+                # "two tonnes of medicine": the measured noun decides, not the measure.
+                nouns = [obj]
+                if obj.lemma_.lower() in _measure_nouns():
+                    nouns += [g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"
+                              for g in p.children if g.dep_ == "pobj"]  # fmt: skip
+                for noun in (w for n in nouns for w in (n.lemma_.lower(), n.lower_)):
                     trig = self.pairs.get((lemma, *prt, noun)) or self.pairs.get((lemma, noun))
                     if trig is not None:
                         break
@@ -762,6 +777,15 @@ class SentenceCoder:
             )
             if where is not None and where.country:
                 roles.append((where, "target"))
+        if type_ in _UNNAMED_ATTACKS and not any(r in ("source", "participant") for _, r in roles):
+            # "A roadside bomb near the town of Samarra killed a U.S. soldier", "was arrested
+            # in Lebanon": an attack or arrest no one is named for is done by someone of the
+            # place it happens in (its country's insurgents, police, authorities).
+            where = place_ref or next(
+                (e for e in in_clause if e.place is not None and self._is_locative(e, doc)), None
+            )
+            if where is not None and where.country and not any(e is where for e, _ in roles):
+                roles.insert(0, (where, "source"))
         if not roles:
             return None
 
@@ -1004,7 +1028,7 @@ class SentenceCoder:
         """A place named after "in"/"at" is where, not who ("meetings in the U.S.")."""
         if ref.place is None:
             return False
-        root = doc_index(doc).root(ref.start, ref.end)
+        root = _place_root(doc_index(doc).root(ref.start, ref.end))
         return root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "near", "outside", "inside")
 
     @staticmethod
@@ -1013,7 +1037,7 @@ class SentenceCoder:
         for ref in refs:
             if ref.place is None:
                 continue
-            root = doc_index(doc).root(ref.start, ref.end)
+            root = _place_root(doc_index(doc).root(ref.start, ref.end))
             prep = root.head
             if root.dep_ == "pobj" and prep.lower_ in ("in", "at", "near", "outside", "inside"):
                 city = ref.kind is None or ref.kb_id is None or ref.place.name != ref.name
@@ -1340,6 +1364,15 @@ def _unique_roles(roles: list[tuple[EntityRef, str]]) -> list[tuple[EntityRef, s
             seen.add(key)
             out.append((e, role))
     return out
+
+
+def _place_root(root: Tok) -> Tok:
+    """ "near the town of Samarra", "in the West Bank city of Hebron": the place noun the
+    name is "of" stands where the name would."""
+    head = root.head
+    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in place_nouns():
+        return head.head
+    return root
 
 
 def _actor(e: EntityRef, role: str) -> ActorMention:

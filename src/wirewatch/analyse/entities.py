@@ -20,6 +20,9 @@ from spacy.tokens import Doc, Span, Token
 from wirewatch.analyse.docindex import DocIndex, Tok, doc_index
 from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
 from wirewatch.link.names import org_suffixes
+from wirewatch.link.places import CITY, REGION, Gazetteer, GazPlace, place_key
+from wirewatch.model import ActorMention
+from wirewatch.model import Span as CharSpan
 
 _ENT_LABELS = {"PERSON", "GPE", "NORP", "ORG", "LOC", "FAC"}
 _MAX_NGRAM = 7
@@ -294,7 +297,11 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         # organisation, of that country.
         if (
             ent.label_ == "ORG" and len(inside) == 1
-            and (inside[0].kind == "country" or (inside[0].is_place_only and inside[0].country))
+            and (
+                inside[0].kind == "country" or (inside[0].is_place_only and inside[0].country)
+                # "GM Europe"; not "the Indo-Pacific region", a place of no one country
+                or (inside[0].is_place_only and _named_beyond(doc, ent, inside[0]))
+            )
             and candidate.start <= inside[0].start and inside[0].end <= candidate.end
             and (candidate.end - candidate.start) > (inside[0].end - inside[0].start)
             and kb.lookup(ent.text) is None
@@ -337,6 +344,7 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     refs.sort(key=lambda r: r.start)
     _bracketed_acronyms(doc, refs)
     _qualify_bodies(refs, kb)
+    _resolve_places(doc, refs, kb)
     # "ethnic Albanians", "ethnic Turks": a minority, not the country of the demonym; the
     # domestic-actor pass below gives it the country it lives in.
     toks = doc_index(doc).toks
@@ -354,6 +362,15 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         _domestic_actors(doc, sent, refs, taken, ethnic)
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _named_beyond(doc: Doc, ent: Span, inner: EntityRef) -> bool:
+    """The entity has a capitalised word of its own outside the name inside it."""
+    toks = doc_index(doc).toks
+    return any(
+        toks[k].text[:1].isupper() and toks[k].lower_ != "the"
+        for k in range(ent.start, ent.end) if not inner.start <= k < inner.end
+    )  # fmt: skip
 
 
 def _split_parenthetical(ent: Span) -> list[Span]:
@@ -497,6 +514,213 @@ def _bare_surnames(doc: Doc, refs: list[EntityRef]) -> list[EntityRef]:
     return found
 
 
+# -- places ---------------------------------------------------------------------------------
+
+# A name the model tags as a place but the knowledge base does not know is taken from the
+# gazetteer only for a town of this many people or more, unless "X, Region" qualifies it.
+MIN_TOWN_POPULATION = 1000
+
+
+def _resolve_places(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
+    """Countries and identities for places: the knowledge base first, then the gazetteer for
+    the names the model tagged as places ("Samarra", "Sindh province", "Everett").
+
+    "X, Y" qualifies X by Y: "Paris, Texas" is the Texan town, and Y read as a first-level
+    region of X's country is that region, not a namesake country ("Atlanta, Georgia" is the
+    US state; "Tbilisi, Georgia" stays the country). Among same-named places one in a country
+    the document names wins when it is not much smaller, else the most populous. Every
+    place then carries an id: ISO code for a country, ``place:<GeoNames id>``, or a name key.
+    """
+    if not any(r.place is not None for r in refs) and not any(
+        t.lower_ in place_nouns() for t in doc_index(doc).toks
+    ):
+        return
+    gaz = Gazetteer.default()
+    toks = doc_index(doc).toks
+    _split_qualified(doc, refs, kb, gaz)
+    _places_by_context(doc, refs)
+    countries = {r.country for r in refs if r.country and (r.kind == "country" or r.is_place_only)}
+    by_start = {r.start: r for r in refs if not r.members}
+    for ref in refs:
+        if ref.place is None or ref.members:
+            continue
+        if not ref.is_place_only:
+            _namesake_of_capital(gaz, ref, by_start, toks)
+            continue
+        known = ref.place.country is not None or kb.place(ref.name) is not None
+        if known and ref.place.country is None:
+            continue  # a sea or a region of no one country the knowledge base names
+        after = (
+            by_start.get(ref.end + 1) if ref.end < len(toks) and toks[ref.end].text == "," else None
+        )
+        qualifier = after if after is not None and after.place is not None else None
+        found: GazPlace | None = None
+        if qualifier is not None:
+            found = _qualified(gaz, ref, qualifier, known)
+        if found is None and not known:
+            there = qualifier.place.country if qualifier and qualifier.place else None
+            if there:
+                ref.country = there  # a village the gazetteer lacks
+                ref.place = Place(ref.place.name, ref.country)
+                continue
+            found = gaz.resolve(ref.name, countries, min_population=MIN_TOWN_POPULATION)
+        if found is not None:
+            ref.place = Place(found.name, found.country, found.id)
+            ref.country = found.country
+            if found.country:
+                countries.add(found.country)  # "Sindh police ... in Hyderabad": Pakistan's
+    for ref in refs:
+        if ref.place is not None and ref.place.id is None:
+            ref.place = Place(ref.place.name, ref.place.country, _place_id(kb, ref.place))
+
+
+def _namesake_of_capital(
+    gaz: Gazetteer, ref: EntityRef, by_start: dict[int, EntityRef], toks: list[Tok]
+) -> None:
+    """ "Flooding hit London, Ontario": a capital the text uses for its government is the
+    namesake town when a region of another country qualifies it."""
+    assert ref.place is not None
+    if ref.kind != "country" or ref.end >= len(toks) or toks[ref.end].text != ",":
+        return
+    after = by_start.get(ref.end + 1)
+    if after is None or after.place is None or after.kind is not None:
+        return
+    for city in gaz.candidates(ref.place.name):
+        if city.kind == CITY and city.country != ref.country:
+            region = gaz.region_named(after.name, city.region or "")
+            if region is not None:
+                ref.kind, ref.kb_id, ref.sector, ref.name = None, None, None, city.name
+                ref.country, ref.place = city.country, Place(city.name, city.country, city.id)
+                return
+
+
+def _qualified(
+    gaz: Gazetteer, ref: EntityRef, qualifier: EntityRef, known: bool
+) -> GazPlace | None:
+    """ "Everett, Washington", "Paris, Texas": the town the qualifier places, and the
+    qualifier as the first-level region the town lies in when it is one (not a namesake
+    country or capital). None when the town stays what it was."""
+    assert ref.place is not None and qualifier.place is not None
+    home, there = ref.place.country, qualifier.place.country
+    for city in gaz.candidates(ref.name):
+        if city.kind != CITY or (home and there and city.country not in (home, there)):
+            continue
+        region = gaz.region_named(qualifier.name, city.region or "")
+        if region is not None:
+            qualifier.kind, qualifier.kb_id, qualifier.sector = None, None, None
+            qualifier.name, qualifier.country = region.name, region.country
+            qualifier.place = Place(region.name, region.country, region.id)
+            return city if not known or city.country != home else None
+    if not there or (known and home in (None, there)):
+        return None
+    return gaz.resolve(ref.name, within=there)
+
+
+def _split_qualified(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase, gaz: Gazetteer) -> None:
+    """ "Toulouse, France" matched as one place: the town and, after the comma, the country
+    or region that qualifies it are two places (the second no actor)."""
+    toks = doc_index(doc).toks
+    for ref in list(refs):
+        if not ref.is_place_only or ref.end - ref.start < 3:
+            continue
+        comma = next((t.i for t in toks[ref.start + 1 : ref.end - 1] if t.text == ","), None)
+        if comma is None:
+            continue
+        ix = doc_index(doc)
+        rest = _clean_name(ix.text[slice(*ix.span_chars(comma + 1, ref.end))])
+        where = kb.place(rest)
+        if where is None and any(p.kind == REGION for p in gaz.candidates(rest)):
+            where = Place(rest, None)  # "London, Ontario": a region the gazetteer knows
+        if where is None:
+            continue
+        a_start, a_end = ix.span_chars(ref.start, comma)
+        b_start, b_end = ix.span_chars(comma + 1, ref.end)
+        # The town's country is the qualifier's only once the gazetteer has not found it
+        # elsewhere ("Atlanta, Georgia" is in the US state).
+        name = _clean_name(ix.text[a_start:a_end])
+        own = kb.place(name)
+        first = EntityRef(
+            ref.start, comma, a_start, a_end, ix.text[a_start:a_end], name, None,
+            own.country if own else None, place=own or Place(name, None),
+        )  # fmt: skip
+        second = EntityRef(
+            comma + 1, ref.end, b_start, b_end, ix.text[b_start:b_end], where.name, None,
+            where.country, place=where,
+        )  # fmt: skip
+        at = refs.index(ref)
+        refs[at : at + 1] = [first, second]
+
+
+@lru_cache(maxsize=1)
+def place_nouns() -> frozenset[str]:
+    """Nouns for a kind of place: "the town of Samarra" (data/names/place_nouns.txt)."""
+    path = resources.files("wirewatch") / "data" / "names" / "place_nouns.txt"
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _places_by_context(doc: Doc, refs: list[EntityRef]) -> None:
+    """ "near the town of Samarra": a capitalised name after a place noun and "of" is a place
+    the model may have tagged as something else (or not at all)."""
+    toks = doc_index(doc).toks
+    nouns = place_nouns()
+    added = []
+    for tok in toks[:-2]:
+        if tok.lower_ not in nouns or toks[tok.i + 1].lower_ != "of":
+            continue
+        start = end = tok.i + 2
+        while end < len(toks) and toks[end].pos_ == "PROPN" and toks[end].text[:1].isupper():
+            end += 1
+        if end == start or any(r.start < end and start < r.end for r in refs):
+            continue
+        ix = doc_index(doc)
+        a, b = ix.span_chars(start, end)
+        name = _clean_name(ix.text[a:b])
+        added.append(EntityRef(start, end, a, b, ix.text[a:b], name, None, place=Place(name, None)))
+    if added:
+        refs.extend(added)
+        refs.sort(key=lambda r: r.start)
+
+
+def _place_id(kb: KnowledgeBase, place: Place) -> str:
+    """A country's ISO code, the GeoNames id of a known place, else a name key."""
+    return _known_place_id(kb, place.name, place.country)
+
+
+@lru_cache(maxsize=50_000)
+def _known_place_id(kb: KnowledgeBase, name: str, country: str | None) -> str:
+    if country is not None:
+        actor = kb.country(country)
+        if actor is not None and fold(actor.name) == fold(name):
+            return country
+        found = Gazetteer.default().resolve(name, within=country)
+        if found is not None:
+            return found.id
+    elif kb.place(name) is None:  # a continent ("Europe"), or a region of no one country
+        found = Gazetteer.default().resolve(name)
+        if found is not None and found.country is None:
+            return found.id
+    return place_key(name, country)
+
+
+def place_names(entities: list[EntityRef]) -> list[ActorMention]:
+    """The places among an article's names, as mentions the actor resolver gives their place
+    id (``kind`` None: places are no actors, so they are not exported as such)."""
+    return [
+        ActorMention(
+            name=e.place.name,
+            surface=e.surface,
+            kind=None,
+            country=e.place.country,
+            role="mention",
+            span=CharSpan(e.start_char, e.end_char, e.surface),
+            kb_id=e.place.id,
+        )  # fmt: skip
+        for e in entities
+        if e.is_place_only and e.place is not None and e.place.id and not e.members
+    ]
+
+
 # -- office holders -------------------------------------------------------------------------
 
 # Family name first: index the first word of these countries' leaders as well.
@@ -629,6 +853,10 @@ def _domestic_words() -> dict[tuple[str, ...], str]:
 _LOCATIVE = {"in", "at", "near", "inside", "across", "throughout"}
 
 
+def _ref_with_country(tok: Tok | Token, refs: list[EntityRef]) -> EntityRef | None:
+    return next((r for r in refs if r.start <= tok.i < r.end and r.country), None)
+
+
 def _country_in(tok: Tok | Token, refs: list[EntityRef]) -> str | None:
     for r in refs:
         if r.start <= tok.i < r.end and r.country:
@@ -689,11 +917,19 @@ def _domestic_actors(
                 i += n
                 continue
         mods = [c for c in head.children if c.dep_ in ("amod", "compound", "poss", "nmod")]
-        mod_country = next(
-            (c for m in mods for t in m.subtree if (c := _country_in(t, refs)) is not None), None
+        mod_ref = next(
+            (r for m in mods for t in m.subtree if (r := _ref_with_country(t, refs)) is not None),
+            None,
         )
-        if mod_country is not None:
-            homes.append(mod_country)  # "Ugandan opposition": already an actor of its own
+        if mod_ref is not None and mod_ref.is_place_only and mod_ref.end == i:
+            # "Sindh police", "Kandahar officials": the place's own, named with it
+            assert mod_ref.country is not None
+            homes.append(mod_ref.country)
+            found.append((mod_ref.start, i + n, sector, mod_ref.country))
+            i += n
+            continue
+        if mod_ref is not None:
+            homes.append(mod_ref.country or "")  # "Ugandan opposition": an actor of its own
             i += n
             continue
         own = None

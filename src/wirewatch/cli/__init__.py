@@ -26,7 +26,7 @@ class Context:
         self,
         db: str | None,
         quiet: bool,
-        engine: str = "inprocess",
+        engine: str = "auto",
         workers: int | None = None,
         master: str = "local[*]",
     ) -> None:
@@ -36,9 +36,10 @@ class Context:
         self.workers = workers
         self.master = master
 
-    def runner(self) -> Any:
+    def runner(self, input_bytes: int | None = None) -> Any:
         """The per-article stage for --engine: this process, a pool of worker processes, or
-        Spark (``--master``)."""
+        Spark (``--master``); ``auto`` is the pool when more than one core is usable and the
+        input (``input_bytes``) is large enough, else this process."""
         if self.engine == "spark":
             try:
                 from wirewatch.engine.spark import SparkRunner
@@ -51,13 +52,9 @@ class Context:
                 # Executors on this machine must reach the driver on loopback.
                 conf = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
             return SparkRunner(self.master, conf=conf)
-        if self.engine == "pool":
-            from wirewatch.engine.runners import ProcessPool
+        from wirewatch.engine.runners import make_runner
 
-            return ProcessPool(self.workers)
-        from wirewatch.analyse import Analyser
-
-        return Analyser()
+        return make_runner(self.engine, self.workers, input_bytes)
 
     def store(self) -> Any:
         from wirewatch.store import Store
@@ -79,14 +76,15 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
 @click.option(
-    "--engine", type=click.Choice(["inprocess", "pool", "spark"]), default="inprocess",
+    "--engine", type=click.Choice(["auto", "inprocess", "pool", "spark"]), default="auto",
     show_default=True, envvar="WIREWATCH_ENGINE",
-    help="Where articles are analysed: this process, a process pool, or Spark.",
+    help="Where articles are analysed: auto (a process pool when more than one core is usable "
+    "and the input is over 64 KB, else this process), inprocess, pool, or spark.",
 )  # fmt: skip
 @click.option("--master", default="local[*]", show_default=True, envvar="WIREWATCH_SPARK_MASTER",
               help="Spark master URL for --engine spark (JVM start-up takes ~10 s).")  # fmt: skip
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Worker processes for --engine pool (default: one per core).")  # fmt: skip
+              help="Worker processes for a pool (default: one per usable core).")  # fmt: skip
 @click.version_option(__version__, prog_name="wirewatch")
 @click.pass_context
 def cli(
@@ -131,7 +129,7 @@ def _parse_day(value: str | None, param: str) -> str | None:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write every input error as a JSON line to FILE.")  # fmt: skip
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=None,
-              help="Articles per transaction [default: 32; 64 per worker with --engine pool; "
+              help="Articles per transaction [default: 32; 64 per worker with a pool; "
               "256 with spark].")  # fmt: skip
 @click.option("--max-file-mb", type=click.IntRange(1), default=Limits.max_file_bytes // 2**20,
               show_default=True, help="Larger files are refused unread.")  # fmt: skip
@@ -154,6 +152,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from wirewatch.engine import ingest as run_ingest
+    from wirewatch.engine.runners import ProcessPool
     from wirewatch.ingest.readers import iter_files
 
     store = obj.store()
@@ -163,19 +162,28 @@ def ingest(
         click.echo(f"error: {err.source}: {err}", err=True)
         error_lines.append({"source": err.source, "code": err.code.name, "message": str(err)})
 
-    total = sum(1 for f in iter_files(paths) if not isinstance(f, InputError))
+    files = [f for f in iter_files(paths) if not isinstance(f, InputError)]
+    total = len(files)
+    remote = feeds or any(str(p).startswith(("http://", "https://")) for p in paths)
+    size = None if remote else sum(_size(f) for f in files)  # for --engine auto
     show = not obj.quiet and sys.stderr.isatty()
+    # The runner starts before the progress bar's thread: pool workers fork from this process.
+    runner = obj.runner(size)
+    if isinstance(runner, ProcessPool):
+        log.info("analysing in %d worker processes", runner.workers)
     with Progress(
         TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         disable=not show, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("ingest", total=None)
-        runner = obj.runner()
         try:
             limits = Limits(max_file_mb * 2**20, max_article_chars, max_line_chars)
             if batch_size is None:
-                workers = getattr(runner, "workers", 1)
-                batch_size = {"pool": 64 * workers, "spark": 256}.get(obj.engine, 32)
+                batch_size = 32
+                if isinstance(runner, ProcessPool):
+                    batch_size = 64 * runner.workers
+                elif type(runner).__name__ == "SparkRunner":
+                    batch_size = 256
             state = None
             if feeds:
                 state = FeedState(feed_state or _feed_state_path(obj.db))
@@ -185,6 +193,10 @@ def ingest(
                 policy=FetchPolicy(allow_private=allow_private), feeds=feeds,
                 feed_state=state, fetch_pages=fetch_pages,
             )  # fmt: skip
+        except BaseException:
+            if isinstance(runner, ProcessPool):
+                runner.close(terminate=True)  # chunks in flight are of no use now
+            raise
         finally:
             if hasattr(runner, "close"):
                 runner.close()
@@ -202,6 +214,13 @@ def ingest(
         )
     if summary.failed:
         sys.exit(1)
+
+
+def _size(path: Any) -> int:
+    try:
+        return Path(path).stat().st_size
+    except (OSError, TypeError):
+        return 0
 
 
 def _feed_state_path(db: str | None) -> str:

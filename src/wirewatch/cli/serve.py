@@ -4,7 +4,6 @@ the main group registers with ``cli.add_command``. Each takes the store from the
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
 import time
@@ -29,15 +28,6 @@ def _root() -> Any:
     return obj
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @click.command("serve")
 @click.option(
     "--host",
@@ -59,28 +49,39 @@ def _is_loopback(host: str) -> bool:
     default="info",
     show_default=True,
 )
-def serve_cmd(host: str, port: int, token: str | None, log_level: str) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (each opens the store; use one per core under load).",
+)
+def serve_cmd(host: str, port: int, token: str | None, log_level: str, workers: int) -> None:
     """The web UI and REST API (read-only unless a token is given)."""
     import uvicorn
-    from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    from wirewatch.serve import create_app
+    from wirewatch.serve.app import ENV_DB, ENV_HOST, ENV_TOKEN, is_loopback, served_app
 
     obj = _root()
     if token is not None and len(token) < 16:
         raise click.BadParameter("use at least 16 characters", param_hint="--token")
-    app = create_app(obj.db, token=token, allow_write=token is not None)
-    if _is_loopback(host):
-        # A page on another site must not reach this server through DNS rebinding.
-        app.add_middleware(
-            TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", host]
-        )
-    elif not obj.quiet:
+    # Opened here even with workers, so a bad --db fails before any process starts.
+    app = served_app(obj.db, token, host)
+    if not is_loopback(host) and not obj.quiet:
         click.echo(f"warning: serving on {host}, not only on this machine", err=True)
     if not obj.quiet:
         mode = "corrections allowed with the token" if token else "read-only"
         click.echo(f"wirewatch: http://{host}:{port}/ ({mode}); API docs at /docs", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
+        return
+    os.environ[ENV_DB] = obj.db or ""
+    os.environ[ENV_TOKEN] = token or ""
+    os.environ[ENV_HOST] = host
+    uvicorn.run(
+        "wirewatch.serve.app:app_from_environment", factory=True, workers=workers,
+        host=host, port=port, log_level=log_level,
+    )  # fmt: skip
 
 
 @click.command("report")

@@ -7,6 +7,7 @@ default, a process pool for the cores of one machine, or Spark.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,7 +22,7 @@ from wirewatch.ingest.sources import FeedState, FetchPolicy
 from wirewatch.link import link
 from wirewatch.link.incremental import Fallback, IncrementReport, relink_increment
 from wirewatch.link.kb import KnowledgeBase
-from wirewatch.model import Article
+from wirewatch.model import Analysis, Article
 from wirewatch.store import Store
 
 
@@ -73,69 +74,96 @@ def ingest(
     seen_hashes: dict[str, str] = {}
     seen_ids: dict[str, str] = {}  # id -> content hash, within this run
     articles = iter_articles(paths, limits, policy, feeds, feed_state, fetch_pages)
-    for batch in _batches(articles, batch_size):
-        fresh: list[Article] = []
-        for item in batch:
-            if isinstance(item, Article) and item.id in seen_ids:
-                if seen_ids[item.id] == item.content_hash:
+
+    def report(err: InputError) -> None:
+        summary.failed += 1
+        summary.errors.append(err)
+        if on_error:
+            on_error(err)
+
+    # Batches read but not yet stored: (articles to analyse, duplicates, input items, ids of
+    # the articles to analyse that replace a stored version).
+    pending: deque[tuple[list[Article], list[Article], int, set[str]]] = deque()
+
+    def to_analyse() -> Iterator[Article]:
+        """Reads, skips and dedupes batch by batch. The runner pulls from here as it has
+        room, so reading runs ahead of storing; what an earlier, still unstored batch of
+        this run holds is known from ``seen_ids`` and ``seen_hashes``."""
+        for batch in _batches(articles, batch_size):
+            fresh: list[Article] = []
+            for item in batch:
+                if isinstance(item, Article) and item.id in seen_ids:
+                    if seen_ids[item.id] == item.content_hash:
+                        summary.unchanged += 1
+                        continue
+                    item = InputError(Code.E016, item.source, record=item.id)
+                if isinstance(item, InputError):
+                    report(item)
+                else:
+                    seen_ids[item.id] = item.content_hash
+                    fresh.append(item)
+            stored = store.article_hashes(a.id for a in fresh)
+            originals = store.originals_by_hash(a.content_hash for a in fresh)
+            analyse: list[Article] = []
+            duplicates: list[Article] = []
+            for article in fresh:
+                if stored.get(article.id) == article.content_hash:
                     summary.unchanged += 1
                     continue
-                item = InputError(Code.E016, item.source, record=item.id)
-            if isinstance(item, InputError):
-                summary.failed += 1
-                summary.errors.append(item)
-                if on_error:
-                    on_error(item)
-            else:
-                seen_ids[item.id] = item.content_hash
-                fresh.append(item)
-        stored = store.article_hashes(a.id for a in fresh)
-        originals = store.originals_by_hash(a.content_hash for a in fresh)
-        to_analyse: list[Article] = []
-        duplicates: list[Article] = []
-        for article in fresh:
-            if stored.get(article.id) == article.content_hash:
-                summary.unchanged += 1
-                continue
-            original = originals.get(article.content_hash) or seen_hashes.get(article.content_hash)
-            if original and original != article.id:
-                article.duplicate_of = original
-                duplicates.append(article)
-                summary.duplicate += 1
-                continue
-            seen_hashes[article.content_hash] = article.id
-            if article.id in stored:
-                summary.updated += 1
-            else:
-                summary.new += 1
-            to_analyse.append(article)
-        analysed = []
-        entities = {}
-        for result in runner.run(to_analyse):
-            analysed.append((result.article, result.mentions))
-            entities[result.article.id] = result.entities
-            if result.error:
-                err = InputError(
-                    Code.E050, result.article.source, record=result.article.id, detail=result.error
+                original = originals.get(article.content_hash) or seen_hashes.get(
+                    article.content_hash
                 )
-                summary.failed += 1
-                summary.errors.append(err)
-                if on_error:
-                    on_error(err)
-        late_copies = set(
-            store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
-        )
-        for article, ms in analysed:
-            if article.id in late_copies:  # another writer stored the same text first
-                summary.duplicate += 1
+                if original and original != article.id:
+                    article.duplicate_of = original
+                    duplicates.append(article)
+                    summary.duplicate += 1
+                    continue
+                seen_hashes[article.content_hash] = article.id
                 if article.id in stored:
-                    summary.updated -= 1
+                    summary.updated += 1
                 else:
-                    summary.new -= 1
-            else:
-                summary.mentions += len(ms)
-        if on_progress:
-            on_progress(len(batch))
+                    summary.new += 1
+                analyse.append(article)
+            updated = {a.id for a in analyse if a.id in stored}
+            pending.append((analyse, duplicates, len(batch), updated))
+            yield from analyse
+
+    done: list[Analysis] = []
+
+    def store_finished() -> None:
+        """Store each leading batch whose analyses have all come back, in input order."""
+        while pending and len(done) >= len(pending[0][0]):
+            analyse, duplicates, n_items, updated = pending.popleft()
+            results = done[: len(analyse)]
+            del done[: len(analyse)]
+            analysed = [(r.article, r.mentions) for r in results]
+            entities = {r.article.id: r.entities for r in results}
+            for r in results:
+                if r.error:
+                    report(InputError(
+                        Code.E050, r.article.source, record=r.article.id, detail=r.error
+                    ))  # fmt: skip
+            late_copies = set(
+                store.save_batch(analysed + [(a, []) for a in duplicates], runner.version, entities)
+            )
+            for article, ms in analysed:
+                if article.id in late_copies:  # another writer stored the same text first
+                    summary.duplicate += 1
+                    if article.id in updated:
+                        summary.updated -= 1
+                    else:
+                        summary.new -= 1
+                else:
+                    summary.mentions += len(ms)
+            if on_progress:
+                on_progress(n_items)
+
+    for result in runner.run(to_analyse(), batch_size=min(batch_size, 32)):
+        done.append(result)
+        store_finished()
+    store_finished()
+    if pending or done:
+        raise RuntimeError(f"{len(done)} analyses left over; the runner lost the input order")
     summary.events = relink(store, incremental=True)
     return summary
 

@@ -1,20 +1,27 @@
 """Runners: where the per-article stage runs. Each maps articles to their ``Analysis`` in
 input order and names the pipeline version; ``engine.ingest`` takes any of them.
 
-- ``Analyser`` itself runs in this process (the default);
+- ``Analyser`` itself runs in this process;
 - ``ProcessPool`` runs one analyser per worker process, for the cores of one machine;
 - Spark (``wirewatch.engine.spark``) runs them on a cluster.
+
+``make_runner("auto")`` picks the pool when this process may use more than one core and the
+input is large enough to repay it, else the in-process analyser. Every runner consumes its
+input lazily, so ``engine.ingest`` can read and store while the workers analyse.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from multiprocessing.pool import AsyncResult
 from typing import Any, Protocol
 
-from wirewatch.model import Analysis, Article
+from wirewatch.model import ActorMention, Analysis, Article, EventMention
 
 
 class Runner(Protocol):
@@ -24,53 +31,140 @@ class Runner(Protocol):
     def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]: ...
 
 
-_WORKER: Any = None
+# What a worker sends back per article: the article itself stays with the parent.
+_Result = tuple[list[EventMention], list[ActorMention], str | None]
+
+_WORKER: Any = None  # this process's analyser (a worker's, or the parent's shared by fork)
 
 
 def _init_worker() -> None:
-    """Load the model once per worker process."""
+    """Load the model once per worker process; a forked worker already has its parent's.
+    Ctrl-C is the parent's to handle: it stops the workers."""
     global _WORKER
-    from wirewatch.analyse import Analyser
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _WORKER is None:
+        from wirewatch.analyse import Analyser
 
-    _WORKER = Analyser()
+        _WORKER = Analyser()
 
 
-def _analyse_chunk(articles: list[Article]) -> list[Analysis]:
+def _analyse_chunk(articles: list[Article], batch_size: int) -> list[_Result]:
     assert _WORKER is not None
-    return list(_WORKER.run(articles))
+    return [(r.mentions, r.entities, r.error) for r in _WORKER.run(articles, batch_size)]
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    """A process's peak resident set (VmHWM), in MiB, on Linux."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 class ProcessPool:
-    """Analysers in ``workers`` processes. Chunks keep ``nlp.pipe`` batching inside each
-    worker; results come back in input order."""
+    """Analysers in ``workers`` processes (default: one per usable core).
 
-    def __init__(self, workers: int | None = None, chunk_size: int = 8) -> None:
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        self.chunk_size = chunk_size
-        # fork shares the already imported code; each worker still loads its own model.
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    Articles go out in chunks of ``chunk_size`` (``nlp.pipe`` batches inside each worker),
+    at most ``prefetch`` chunks per worker in flight, taken from the input only as results
+    come back: the caller's iterator is read in the caller's thread, and the workers stay busy
+    while the caller stores what came back. Only the text-bearing ``Article`` goes out and only
+    mentions, entities and an error come back; results are yielded in input order.
+
+    On POSIX the workers are forked from this process after the model is loaded here, so they
+    start at once and share its memory pages until they write to them.
+    """
+
+    def __init__(self, workers: int | None = None, chunk_size: int = 16, prefetch: int = 2) -> None:
+        global _WORKER
+        from wirewatch.analyse import Analyser
+
+        self.workers = max(1, workers or usable_cores())
+        self.chunk_size = max(1, chunk_size)
+        self.prefetch = max(1, prefetch)
+        fork = os.name == "posix"
+        if fork and _WORKER is None:
+            _WORKER = Analyser()  # inherited by the forked workers
+        self._version = (_WORKER or Analyser()).version
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
         self._pool = ctx.Pool(self.workers, initializer=_init_worker)
-        from wirewatch.analyse import PIPELINE_VERSION, load_nlp
-
-        meta = load_nlp().meta
-        self._version = f"{PIPELINE_VERSION}+{meta.get('name')}-{meta.get('version')}"
 
     @property
     def version(self) -> str:
         return self._version
 
+    def worker_pids(self) -> list[int]:
+        return [p.pid for p in self._pool._pool if p.pid is not None]  # type: ignore[attr-defined]
+
+    def worker_peak_mb(self) -> list[float | None]:
+        """Each worker's peak resident memory so far (Linux; None elsewhere)."""
+        return [_peak_rss_mb(pid) for pid in self.worker_pids()]
+
     def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]:
         it = iter(articles)
-        chunks = iter(lambda: list(islice(it, self.chunk_size)), [])
-        for result in self._pool.imap(_analyse_chunk, chunks):
-            yield from result
+        pending: deque[tuple[list[Article], AsyncResult[list[_Result]]]] = deque()
+        batch = min(batch_size, self.chunk_size)
 
-    def close(self) -> None:
-        self._pool.close()
+        def submit() -> bool:
+            chunk = list(islice(it, self.chunk_size))
+            if chunk:
+                pending.append((chunk, self._pool.apply_async(_analyse_chunk, (chunk, batch))))
+            return bool(chunk)
+
+        while len(pending) < self.workers * self.prefetch and submit():
+            pass
+        while pending:
+            chunk, result = pending.popleft()
+            done = result.get()
+            submit()
+            for article, (mentions, entities, error) in zip(chunk, done, strict=True):
+                yield Analysis(article, mentions, entities, error)
+
+    def close(self, terminate: bool = False) -> None:
+        """Wait for the workers to finish, or with ``terminate`` stop them at once (after an
+        error or an interrupt, chunks still in flight are of no use)."""
+        if terminate:
+            self._pool.terminate()
+        else:
+            self._pool.close()
         self._pool.join()
 
     def __enter__(self) -> ProcessPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(terminate=exc_type is not None)
+
+
+# Below this much input the in-process analyser finishes before a pool would pay off.
+AUTO_POOL_MIN_BYTES = 64 * 1024
+
+
+def make_runner(
+    engine: str = "auto", workers: int | None = None, input_bytes: int | None = None
+) -> Any:
+    """The runner for ``engine``: ``inprocess``, ``pool`` (``workers`` processes), or ``auto``:
+    the pool when more than one core is usable (or ``workers`` > 1 is asked for) and the
+    input is at least ``AUTO_POOL_MIN_BYTES`` (unknown size counts as large)."""
+    if engine == "auto":
+        cores = workers or usable_cores()
+        large = input_bytes is None or input_bytes >= AUTO_POOL_MIN_BYTES
+        engine = "pool" if cores > 1 and large else "inprocess"
+    if engine == "pool":
+        return ProcessPool(workers)
+    if engine != "inprocess":
+        raise ValueError(f"unknown engine {engine!r}")
+    from wirewatch.analyse import Analyser
+
+    return Analyser()

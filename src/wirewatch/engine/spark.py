@@ -7,8 +7,9 @@
 Each call of ``run`` parallelises the articles (in input order, tagged with their index) into
 partitions; each Python worker on an executor loads the analyser once (``_ANALYSER``, kept
 across tasks because Spark reuses its Python workers) and runs ``Analyser().run`` over the
-partition, so ``nlp.pipe`` still batches. Results come back to the driver and are put back in
-input order: the output is the in-process engine's, byte for byte.
+partition, so ``nlp.pipe`` still batches. Only mentions, entities and errors come back to the
+driver (it has the articles), put back in input order: the output is the in-process engine's,
+byte for byte.
 
 Needs ``pyspark`` (``pip install pyspark``) and a Java runtime on the driver and the executors;
 wirewatch and its model must be installed where the executors run Python (``spark.pyspark.python``
@@ -22,9 +23,10 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from functools import partial
+from itertools import islice
 from typing import Any
 
-from wirewatch.model import Analysis, Article
+from wirewatch.model import ActorMention, Analysis, Article, EventMention
 
 # Loaded once per executor Python process, on its first task.
 _ANALYSER: Any = None
@@ -51,23 +53,32 @@ def _executor_analyser() -> Any:
     return _ANALYSER
 
 
+# What an executor sends back per article: the driver has the article itself.
+_Result = tuple[list[EventMention], list[ActorMention], str | None]
+
+
 def _analyse_partition(
     rows: Iterable[tuple[int, Article]], batch_size: int = 32
-) -> Iterator[tuple[int, Analysis]]:
-    """Runs on an executor: one partition's (index, article) pairs to (index, analysis)."""
+) -> Iterator[tuple[int, _Result]]:
+    """Runs on an executor: one partition's (index, article) pairs to (index, (mentions,
+    entities, error))."""
     rows = list(rows)
     if not rows:
         return iter(())
     analyser = _executor_analyser()
-    results = list(analyser.run([a for _, a in rows], batch_size=batch_size))
-    return iter(zip((i for i, _ in rows), results, strict=True))
+    results = analyser.run([a for _, a in rows], batch_size=batch_size)
+    return iter(
+        (i, (r.mentions, r.entities, r.error))
+        for (i, _), r in zip(rows, list(results), strict=True)
+    )
 
 
 class SparkRunner:
     """A ``Runner`` whose per-article stage runs as Spark tasks on ``master``.
 
     ``partitions`` is how many tasks one ``run`` call is split into (default: twice the
-    cluster's default parallelism, never more than there are articles). ``conf`` adds or
+    cluster's default parallelism, never more than there are articles); ``job_size`` is how
+    many articles one Spark job takes from the input at most. ``conf`` adds or
     overrides Spark settings. A SparkContext already active in this process is reused (and
     left running by ``close``); otherwise one is created and ``close`` stops it.
     """
@@ -78,11 +89,13 @@ class SparkRunner:
         partitions: int | None = None,
         app_name: str = "wirewatch",
         conf: dict[str, str] | None = None,
+        job_size: int = 2048,
     ) -> None:
         from pyspark import SparkConf, SparkContext
 
         self.master = master
         self.partitions = partitions
+        self.job_size = max(1, job_size)
         # Executors run Python with this interpreter unless PYSPARK_PYTHON or the conf say
         # otherwise: it is the one that has wirewatch and its model installed.
         python = os.environ.get("PYSPARK_PYTHON", sys.executable)
@@ -145,15 +158,19 @@ class SparkRunner:
         return max(1, min(n, wanted))
 
     def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]:
-        items = list(articles)
-        if not items:
-            return iter(())
+        """One Spark job per ``job_size`` articles, taken from ``articles`` as the previous job
+        ends: the input is never all in memory, and the caller stores as jobs finish."""
+        it = iter(articles)
+        while items := list(islice(it, self.job_size)):
+            yield from self._run_job(items, batch_size)
+
+    def _run_job(self, items: list[Article], batch_size: int) -> list[Analysis]:
         rdd = self._sc.parallelize(list(enumerate(items)), self._partitions(len(items)))
         pairs = rdd.mapPartitions(partial(_analyse_partition, batch_size=batch_size)).collect()
         pairs.sort(key=lambda p: p[0])
         if [i for i, _ in pairs] != list(range(len(items))):
             raise RuntimeError(f"Spark returned {len(pairs)} results for {len(items)} articles")
-        return iter([analysis for _, analysis in pairs])
+        return [Analysis(a, *result) for a, (_, result) in zip(items, pairs, strict=True)]
 
     def close(self) -> None:
         if self._owned and self._sc is not None:

@@ -229,7 +229,9 @@ def _story_articles(
         docs[a.id].words = content_words(a.title, a.text)
     for (article_id, _pos), actor_id in entity_ids.items():
         doc = docs.setdefault(article_id, StoryArticle(article_id))
-        (doc.countries if actor_id in countries else doc.actors)[actor_id] += 1
+        # Places weigh as countries do: a story's actors are who acts, not where.
+        where = actor_id in countries or actor_id.startswith("place:")
+        (doc.countries if where else doc.actors)[actor_id] += 1
     for m in mentions:
         doc = docs.setdefault(m.article, StoryArticle(m.article))
         for x in m.actors:
@@ -259,6 +261,8 @@ def _story_actors(
         if doc is None:
             continue
         named = doc.actors + doc.countries
+        for place in [k for k in named if k.startswith("place:")]:  # places are no actors
+            del named[place]
         articles.update(named.keys())
         mentions.update(named)
     top = sorted(articles, key=lambda k: (-articles[k], -mentions[k], k))[:STORY_ACTORS]

@@ -1,8 +1,11 @@
 """Actor resolution across articles: every actor mention gets a canonical actor id.
 
 Countries and organisations the knowledge base knows keep its ids (ISO alpha-3 for
-countries). People are resolved in three steps, each leaving a reason on the alias it
-attaches, so ``wirewatch actors show`` can explain every merge:
+countries). Places (``kind`` None: cities, regions, continents) keep the id the analyser
+resolved (``place:<GeoNames id>``, or a name key): one identity across articles, but no
+actor of their own, so they are not among the resolved actors. People are resolved in three
+steps, each leaving a reason on the alias it attaches, so ``wirewatch actors show`` can
+explain every merge:
 
 1. Occurrences with the same name key (``names.person_key``: hyphens, initials, suffixes,
    nicknames, romanisation and name order folded) are one person...
@@ -30,6 +33,7 @@ from typing import Any
 
 from wirewatch.link.kb import KnowledgeBase, fold
 from wirewatch.link.names import initials, org_key, org_suffixes, person_key
+from wirewatch.link.places import place_key
 from wirewatch.model import ActorMention, EventMention
 
 SAME_OFFICE_DAYS = 180  # how far apart two sightings of one office-holder may be
@@ -180,6 +184,8 @@ class Correction:
 
 def actor_key(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str]:
     """(base actor id, reason) from the mention alone, before person refinement."""
+    if actor.kind is None:  # a place: its id from the analyser (gazetteer), else a name key
+        return actor.kb_id or place_key(actor.name, actor.country), "place"
     if actor.kb_id:
         return actor.kb_id, "knowledge base"
     return _name_key(actor.kind == "person", actor.name, kb)
@@ -231,7 +237,8 @@ def resolve_actors(
     assignment: dict[tuple[str, int], str] = {}
     entity_ids: dict[tuple[str, int], str] = {}
     for kind, key, occ in slots:
-        _observe(resolved, occ, kb)
+        if occ.actor.kind is not None:  # places get an identity but are no actors
+            _observe(resolved, occ, kb)
         (assignment if kind == "m" else entity_ids)[key] = occ.base
     for c in corrections:
         if c.action == "rename" and c.actor_id in resolved:

@@ -28,7 +28,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -91,10 +91,15 @@ class KnownActor:
 
 @dataclass(frozen=True)
 class Place:
-    """A location an event happened in, with the country it belongs to (None for seas)."""
+    """A location an event happened in, with the country it belongs to (None for seas).
+
+    ``id`` is its identity across articles once the analyser has resolved it: a country's
+    ISO code, ``place:<GeoNames id>`` for a place the gazetteer knows, else a name key
+    (``place:usa-camp-david``); it takes no part in comparisons."""
 
     name: str
     country: str | None
+    id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -373,7 +378,8 @@ class KnowledgeBase:
             where = self._place_entry(rest.strip(), fold(rest))
             country = where.place.country if where else None
             here = self._place_entry(first.strip(), fold(first))
-            if here is not None and (country is None or here.place.country in (None, country)):
+            # "Kyiv, Ukraine"; not "San Francisco, Apple CEO ...": the rest must be a place
+            if here is not None and where is not None and here.place.country in (None, country):
                 return here.place
             if here is None and country is not None and first.strip():
                 return Place(first.strip(), country)
@@ -381,9 +387,13 @@ class KnowledgeBase:
         tokens, keys = raw.split(" "), fold(surface).split(" ")
         for i, token in enumerate(keys[:-1]):
             if _POSSESSIVE.search(token):
-                owner = self._head_country(tokens[: i + 1], keys[: i + 1])
+                owner = self._head_country(
+                    [*tokens[:i], _POSSESSIVE.sub("", tokens[i])],
+                    [*keys[:i], _POSSESSIVE.sub("", keys[i])],
+                )
                 inner = self._place_entry(" ".join(tokens[i + 1 :]), " ".join(keys[i + 1 :]))
-                if inner is not None and owner in (None, inner.place.country):
+                # "Russia's Kursk"; not "Ford's North American", whose owner is no country
+                if inner is not None and owner is not None and owner == inner.place.country:
                     return inner.place
         return None
 

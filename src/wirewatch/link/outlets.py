@@ -19,6 +19,7 @@ def _groups() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest name first
 
 
+@lru_cache(maxsize=4096)
 def outlet_group(outlet: str | None) -> str | None:
     """The group an outlet belongs to (itself when unknown); None for no outlet."""
     if not outlet:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from wirewatch import __version__
 from wirewatch.errors import WirewatchError
@@ -132,3 +135,38 @@ def create_app(db: str | None, token: str | None = None, allow_write: bool = Fal
         return response
 
     return app
+
+
+# ``wirewatch serve --workers N`` hands its settings to uvicorn's worker processes here.
+ENV_DB = "WIREWATCH_SERVE_DB"
+ENV_TOKEN = "WIREWATCH_SERVE_TOKEN"
+ENV_HOST = "WIREWATCH_SERVE_HOST"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def served_app(db: str | None, token: str | None, host: str) -> FastAPI:
+    """The application as ``wirewatch serve`` runs it on ``host``."""
+    app = create_app(db, token=token, allow_write=token is not None)
+    if is_loopback(host):
+        # A page on another site must not reach this server through DNS rebinding.
+        app.add_middleware(
+            TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", host]
+        )
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory for worker processes: the settings come from the environment."""
+    return served_app(
+        os.environ.get(ENV_DB) or None,
+        os.environ.get(ENV_TOKEN) or None,
+        os.environ.get(ENV_HOST, "127.0.0.1"),
+    )

@@ -139,10 +139,15 @@ def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
                 )
             ):
                 actor_ids[(r.mention_id, r.position)] = r.actor_id
+        # Plain tuples: a Row's attributes cost more than the rest of the record building.
         actor_names = {
-            r.id: r
+            r.id: (r.name, r.kind, r.country)
             for chunk in chunks(sorted(set(actor_ids.values())), 500)
-            for r in conn.execute(select(actors).where(actors.c.id.in_(chunk)))
+            for r in conn.execute(
+                select(actors.c.id, actors.c.name, actors.c.kind, actors.c.country).where(
+                    actors.c.id.in_(chunk)
+                )
+            )
         }
         # Syndicated copies (exact or near duplicates) of the events' articles: their outlets
         # carry the report too, but are not independent of the original.
@@ -320,12 +325,16 @@ def _location(name: str | None, country: str | None) -> dict[str, str | None] | 
     return {"name": name, "country": country} if name else None
 
 
-def _actor_record(a: ActorMention, known: Any, evidence: list | None) -> dict[str, Any]:
-    record = {
+def _actor_record(
+    a: ActorMention, known: tuple[str, str, str | None] | None, evidence: list | None
+) -> dict[str, Any]:
+    """``known``: the resolved actor's (name, kind, country), when the mention has one."""
+    name, kind, country = known if known else (a.name, a.kind, None)
+    record: dict[str, Any] = {
         "id": a.id or a.name,
-        "name": known.name if known else a.name,
-        "kind": known.kind if known else a.kind,
-        "country": (known.country if known else None) or a.country,
+        "name": name,
+        "kind": kind,
+        "country": country or a.country,
     }
     if evidence is not None:
         record["role"] = a.role

@@ -2,15 +2,15 @@
 cells, actor keys and name counts, and each article's story terms. Empty after the upgrade:
 the first relink is a full one (``needs_full``).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
