@@ -478,9 +478,13 @@ def resolve_new(
     role_span: dict[tuple[str, str], list[str]] = {}
     touched: dict[str, set[str]] = {}
     slots = _slots(mentions, entities)
+    assigned: dict[int, str] = {}  # id(occurrence's actor) -> actor id, places included
     for b, (actor, published, _article), slot, base_of_occ in zip(
         bases, occurrences, slots, own_bases, strict=True
     ):
+        assigned[id(actor)] = b.base
+        if actor.kind is None:  # a place: an identity but no actor, as ``resolve_actors``
+            continue
         actor.id = b.base
         entry = entries.get(b.base)
         if entry is None:
@@ -546,9 +550,9 @@ def resolve_new(
 
     for m in mentions:
         for pos, a in enumerate([*m.actors, *m.attributed_to]):
-            update.mention_actor_ids[(m.id, pos)] = a.id or ""
+            update.mention_actor_ids[(m.id, pos)] = assigned.get(id(a), a.id or "")
     for aid, pos, a, _pub in entities:
-        update.entity_actor_ids[(aid, pos)] = a.id or ""
+        update.entity_actor_ids[(aid, pos)] = assigned.get(id(a), a.id or "")
     for actor_id, entry in entries.items():
         row = {k: entry[k] for k in ("id", "name", "kind", "country", "sector")}
         stats = {**entry["stats"], "kb": entry["kb_name"], "kb_country": entry["kb_country"],

@@ -549,6 +549,8 @@ class Store:
                 info[r.id] = (r.kind, r.country)
         for m in ms:
             for pos, a in enumerate([*m.actors, *m.attributed_to]):
+                if a.kind is None:  # a place: its id is stored, but the relink leaves it None
+                    continue
                 a.id = ids.get((m.id, pos))
                 kind, country = info.get(a.id or "", (None, None))
                 if (a.kind == "person" and kind not in (None, "person") and not a.kb_id
