@@ -19,7 +19,13 @@ from wirewatch.link.events import (
     reconcile,
 )
 from wirewatch.link.kb import KnowledgeBase
-from wirewatch.link.stories import Story, StoryArticle, content_words, group_stories
+from wirewatch.link.stories import (
+    Story,
+    StoryArticle,
+    content_words,
+    group_stories,
+    story_index,
+)
 from wirewatch.model import ActorMention, EventMention
 
 
@@ -56,6 +62,8 @@ class Linked:
     pass_cells: list[tuple[str, str]] = field(default_factory=list)  # (cell, pass id)
     actor_state: Any = None  # link.incremental.ActorState
     story_docs: dict[str, StoryArticle] = field(default_factory=dict)
+    story_df: Mapping[str, int] = field(default_factory=dict)  # term -> articles with it
+    story_postings: list[tuple[str, str, int]] = field(default_factory=list)  # term, story, seq
 
 
 def _keep_ids(
@@ -133,6 +141,7 @@ def link(
     article_stories = {
         a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles
     }
+    story_df, story_postings = story_index(list(story_docs.values()), order, stories, story_ids)
     timings["stories"] = time.process_time() - t0
 
     event_rows = []
@@ -164,6 +173,8 @@ def link(
         pass_cells=pass_cells,
         actor_state=actor_state,
         story_docs=story_docs,
+        story_df=story_df,
+        story_postings=story_postings,
     )
 
 

@@ -20,9 +20,9 @@ clusters that their cells reach, rebuilt from their members before that point. S
 mention never sees a cluster outside its cells, this is the full pass's result. Date
 reconciliation then runs again over the (type, named format) groups the replay touched.
 
-Stories are grouped again over the whole store, from the story terms kept per article
-(``story_docs``: no text is re-read); only changed rows are written. This is the part that
-still grows with the store (TF-IDF weights depend on every article).
+Stories: each new article joins the story it fits by the full grouping's criterion, or
+starts one, and only the stories it touches are rewritten (``story_increment``); unlike
+actors and events this is not the full relink's result, which regroups the whole store.
 """
 
 from __future__ import annotations
@@ -838,7 +838,8 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
         build_story_rows,
     )
     from wirewatch.link.events import event_row, find_contradictions
-    from wirewatch.link.stories import group_stories
+    from wirewatch.link.stories import Story
+    from wirewatch.link.story_increment import assign_stories, event_docs
     from wirewatch.store import Increment
 
     state = store.link_state()
@@ -861,6 +862,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
 
     t0 = time.process_time()
     clusters: list[EventCluster] = []
+    first_articles: list[str] = []
     if new:
         ev = update_events(new, store, MAX_REPLAY)
         report.replayed = ev.replayed
@@ -877,6 +879,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
             row["id"] = eid
             row["contradictions"] = contradictions.get(n) or None
             inc.events.append(row)
+            first_articles.append(c.mentions[0].article)
             for m in c.mentions:
                 inc.mention_events[m.id] = eid
         inc.passes = ev.passes
@@ -885,58 +888,50 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     report.events_written = len(inc.events)
     report.timings["events"] = round(time.process_time() - t0, 4)
 
-    # Stories: grouped again over every article, from the stored story terms.
+    # Stories: each new article joins the story it fits, or starts one (``story_increment``).
     t0 = time.process_time()
-    order = store.article_order()
-    docs = store.story_doc_rows()
     infos = store.article_infos_for(pending)
-    new_ids = dict(inc.actors.entity_actor_ids)
     kinds = {k: v["kind"] for k, v in inc.actors.actor_info.items()}
     fresh = _story_articles(
-        [a.id for a in infos], infos, [m for _, m in new], new_ids,
+        [a.id for a in infos], infos, [m for _, m in new], dict(inc.actors.entity_actor_ids),
         [{"id": k, "kind": v} for k, v in kinds.items()], [],
     )  # fmt: skip
+    reported = {m.rsplit("#", 1)[0] for m in inc.mention_events}
+    events_now = event_docs(store, reported, inc.mention_events)
+    pending_set = set(pending)
     for d in fresh:
-        d.events.clear()
-        docs[d.id] = d
-        inc.story_docs.append(d)
-    first: dict[str, tuple[Pos, str]] = {}
-    articles_of: dict[str, set[str]] = {}
-    for pos, article, stored_eid in store.mention_events():
-        now_eid = inc.mention_events.get(f"{article}#{pos[2]}", stored_eid)
-        if now_eid is None:
-            continue
-        articles_of.setdefault(now_eid, set()).add(article)
-        if now_eid not in first or pos < first[now_eid][0]:
-            first[now_eid] = (pos, article)
-    for eid, arts in articles_of.items():
-        if len(arts) > 1:
-            for a in arts:
-                if a in docs:
-                    docs[a].events[eid] += 1
-    grouped = group_stories([docs[a] for a in order if a in docs], order)
-    old_story = store.article_story_map()
-    story_ids = _keep_ids(
-        [s.id for s in grouped], [s.articles for s in grouped],
-        {a: s for a, s in old_story.items() if s},
-    )  # fmt: skip
-    article_stories = {
-        a: sid for s, sid in zip(grouped, story_ids, strict=True) for a in s.articles
-    }
-    inc.article_stories = {a: s for a, s in article_stories.items() if old_story.get(a) != s}
-    stored_events = store.event_dates()
-    for eid in inc.dropped_events:
-        stored_events.pop(eid, None)
+        d.events = events_now.get(d.id, Counter())
+    stored_docs = store.story_docs_for(reported - pending_set)
+    changed = []
+    for a, doc in stored_docs.items():
+        if doc.events != events_now.get(a, Counter()):
+            doc.events = events_now.get(a, Counter())
+            changed.append(doc)
+    order_keys = {i.id: (int(not i.published), _utc(i.published), i.id) for i in infos}
+    by_id = {d.id: d for d in fresh}
+    upd = assign_stories(store, [by_id[a] for a in pending if a in by_id], changed, order_keys)
+    inc.story_update = upd
+    inc.article_stories = dict(upd.article_stories)
+    # Events take the story of their first report's article.
+    story_of = store.article_stories_of({a for a in first_articles if a not in upd.article_stories})
+    story_of.update(upd.article_stories)
+    for row, a in zip(inc.events, first_articles, strict=True):
+        row["story"] = story_of.get(a)
+    rewritten = {r["id"] for r in inc.events}
     event_rows: list[dict[str, Any]] = []
-    for eid, (start, end, story) in stored_events.items():
-        now: str | None = article_stories.get(first[eid][1]) if eid in first else story
-        if now != story:
-            inc.event_stories[eid] = now
-        event_rows.append({"story": now, "date_start": start, "date_end": end})
-    for row in inc.events:
-        row["story"] = article_stories.get(first[row["id"]][1]) if row["id"] in first else None
-        event_rows.append(row)
-    titles = store.article_titles(order)
+    for r in store.events_of_stories(upd.touched | set(upd.merged)):
+        if r["id"] in inc.dropped_events or r["id"] in rewritten:
+            continue
+        if r["story"] in upd.merged:
+            inc.event_stories[r["id"]] = r["story"] = upd.merged[r["story"]]
+        event_rows.append(r)
+    event_rows.extend(r for r in inc.events if r["story"] in upd.touched)
+    grouped = [Story(upd.members[s], s) for s in sorted(upd.touched)]
+    in_stories = [a for s in grouped for a in s.articles]
+    docs = store.story_docs_for(set(in_stories) - set(by_id) - {d.id for d in changed})
+    docs.update(by_id)
+    docs.update({d.id: d for d in changed})
+    titles = store.article_titles(in_stories)
     info = {a: ArticleInfo(a, t, p) for a, (t, p) in titles.items()}
     for s in grouped:
         if not any(info[a].title for a in s.articles if a in info):
@@ -945,10 +940,10 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     actor_ids = {k for d in docs.values() for k in (*d.actors, *d.countries)}
     actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
     actor_info.update(inc.actors.actor_info)
-    rows = build_story_rows(grouped, story_ids, event_rows, info, docs, actor_info)
-    stored_rows = store.story_rows()
-    inc.stories = [r for r in rows if stored_rows.get(r["id"]) != r]
-    inc.dropped_stories = {r["id"] for r in inc.stories} | (set(stored_rows) - set(story_ids))
+    inc.stories = build_story_rows(
+        grouped, [s.id for s in grouped], event_rows, info, docs, actor_info
+    )
+    inc.dropped_stories = upd.touched | set(upd.merged)
     report.timings["stories"] = round(time.process_time() - t0, 4)
 
     t0 = time.process_time()

@@ -62,6 +62,8 @@ from wirewatch.store.schema import (
     pass_cells,
     stories,
     story_docs,
+    story_postings,
+    story_terms,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -450,6 +452,14 @@ class Store:
         _insert(conn, story_docs, [
             _story_doc_row(d) for d in linked.story_docs.values() if d.id in known
         ])  # fmt: skip
+        for table in (story_terms, story_postings):
+            conn.execute(delete(table))
+        _insert(conn, story_terms, [{"term": t, "df": n} for t, n in linked.story_df.items()])
+        _insert(conn, story_postings, [
+            {"term": t, "story_id": sid, "seq": q} for t, sid, q in linked.story_postings
+        ])  # fmt: skip
+        self._set_state(conn, "story_n", str(len(linked.story_docs)))
+        self._set_state(conn, "story_seq", str(len(linked.story_docs)))
         self._set_state(conn, "needs_full", None)
 
     # -- incremental linking (see wirewatch.link.incremental) ------------------------------
@@ -780,6 +790,108 @@ class Store:
             )
             return {r.id: r.story for r in rows}
 
+    def story_df(self, terms: Iterable[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(terms)):
+                q = select(story_terms.c.term, story_terms.c.df)
+                rows = conn.execute(q.where(story_terms.c.term.in_(chunk)))
+                out.update({r.term: r.df for r in rows})
+        return out
+
+    def story_docs_for(self, ids: Iterable[str]) -> dict[str, StoryArticle]:
+        from wirewatch.link.stories import StoryArticle
+
+        out: dict[str, StoryArticle] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for r in conn.execute(select(story_docs).where(story_docs.c.article_id.in_(chunk))):
+                    out[r.article_id] = StoryArticle(
+                        r.article_id, Counter(r.words), Counter(r.actors),
+                        Counter(r.events or {}), Counter(r.countries),
+                    )  # fmt: skip
+        return out
+
+    def story_members(
+        self, story_ids: Iterable[str]
+    ) -> dict[str, list[tuple[str, tuple[int, str, str]]]]:
+        """story -> its non-duplicate articles with their story-order keys, in that order."""
+        out: dict[str, list[tuple[str, tuple[int, str, str]]]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(story_ids))):
+                q = select(articles.c.id, articles.c.story, articles.c.published_utc).where(
+                    articles.c.story.in_(chunk), articles.c.duplicate_of.is_(None)
+                )
+                for r in conn.execute(q):
+                    key = (int(r.published_utc is None), r.published_utc or "", r.id)
+                    out.setdefault(r.story, []).append((r.id, key))
+        for rows in out.values():
+            rows.sort(key=lambda t: t[1])
+        return out
+
+    def story_postings_for(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(terms))):
+                q = select(story_postings).where(story_postings.c.term.in_(chunk))
+                for r in conn.execute(q):
+                    out.setdefault(r.term, {})[r.story_id] = r.seq
+        return out
+
+    def story_terms_of(self, story_id: str) -> set[str]:
+        with self.connect() as conn:
+            q = select(story_postings.c.term).where(story_postings.c.story_id == story_id)
+            return set(conn.execute(q).scalars())
+
+    def existing_story_ids(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                found.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk)))
+                             .scalars())  # fmt: skip
+        return found
+
+    def article_mention_events(self, ids: Sequence[str]) -> list[tuple[str, str, str | None]]:
+        """(article, mention, event) of these articles' mentions."""
+        out: list[tuple[str, str, str | None]] = []
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(mentions.c.article_id, mentions.c.id, mentions.c.event_id)
+                rows = conn.execute(q.where(mentions.c.article_id.in_(chunk)))
+                out.extend((r.article_id, r.id, r.event_id) for r in rows)
+        return out
+
+    def event_article_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        """event -> the number of non-duplicate articles reporting it."""
+        out: dict[str, int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = (
+                    select(mentions.c.event_id, func.count(func.distinct(mentions.c.article_id)))
+                    .where(mentions.c.event_id.in_(chunk))
+                    .group_by(mentions.c.event_id)
+                )
+                out.update({e: int(n) for e, n in conn.execute(q)})
+        return out
+
+    def events_of_stories(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """id, story and dates of the events of these stories."""
+        out: list[dict[str, Any]] = []
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(events.c.id, events.c.story, events.c.date_start, events.c.date_end)
+                rows = conn.execute(q.where(events.c.story.in_(chunk)))
+                out.extend(dict(r._mapping) for r in rows)
+        return out
+
+    def story_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for r in conn.execute(select(stories).where(stories.c.id.in_(chunk))):
+                    out[r.id] = dict(r._mapping)
+        return out
+
     def write_increment(self, inc: Increment) -> None:
         """Apply an incremental relink's rows (inside the caller's write transaction)."""
         with self.write() as conn:
@@ -845,7 +957,25 @@ class Store:
             for chunk in _chunks(sorted(inc.dropped_passes)):
                 conn.execute(delete(pass_cells).where(pass_cells.c.pass_id.in_(chunk)))
             _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in inc.pass_cells])
-            _insert(conn, story_docs, [_story_doc_row(d) for d in inc.story_docs])
+            upd = inc.story_update
+            if upd is not None:
+                for chunk in _chunks(sorted({d.id for d in upd.docs})):
+                    conn.execute(delete(story_docs).where(story_docs.c.article_id.in_(chunk)))
+                _insert(conn, story_docs, [_story_doc_row(d) for d in upd.docs])
+                for chunk in _chunks(sorted(upd.df)):
+                    conn.execute(delete(story_terms).where(story_terms.c.term.in_(chunk)))
+                _insert(conn, story_terms,
+                        [{"term": t, "df": n} for t, n in upd.df.items() if n > 0])  # fmt: skip
+                for chunk in _chunks(sorted(upd.postings)):
+                    conn.execute(delete(story_postings).where(story_postings.c.term.in_(chunk)))
+                for chunk in _chunks(sorted(upd.merged)):
+                    conn.execute(delete(story_postings).where(story_postings.c.story_id.in_(chunk)))
+                _insert(conn, story_postings, [
+                    {"term": t, "story_id": sid, "seq": q}
+                    for t, seen in upd.postings.items() for sid, q in seen.items()
+                ])  # fmt: skip
+                self._set_state(conn, "story_n", str(upd.n))
+                self._set_state(conn, "story_seq", str(upd.seq))
             for chunk in _chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
             _insert(conn, stories, inc.stories)
@@ -853,17 +983,31 @@ class Store:
                     {(a,): s for a, s in inc.article_stories.items()})  # fmt: skip
             _assign(conn, events, ("id",), "story",
                     {(e,): s for e, s in inc.event_stories.items()})  # fmt: skip
-            # A syndicated copy belongs to its original's story.
-            originals = dict(self.article_story_map())
-            copies = conn.execute(
-                select(articles.c.id, articles.c.duplicate_of, articles.c.story).where(
-                    articles.c.duplicate_of.is_not(None)
-                )
-            ).all()
+            # A syndicated copy belongs to its original's story: copies of the articles that
+            # changed story, and copies not placed yet.
+            moved = dict(inc.article_stories)
+            q = select(articles.c.id, articles.c.duplicate_of, articles.c.story)
+            copies = list(conn.execute(
+                q.where(articles.c.duplicate_of.is_not(None), articles.c.story.is_(None))
+            ))  # fmt: skip
+            for chunk in _chunks(sorted(moved)):
+                copies.extend(conn.execute(q.where(articles.c.duplicate_of.in_(chunk))))
+            originals = self.article_stories_of(
+                {c.duplicate_of for c in copies if c.duplicate_of not in moved}
+            )
+            originals.update(moved)
             _assign(conn, articles, ("id",), "story", {
                 (c.id,): originals[c.duplicate_of] for c in copies
                 if originals.get(c.duplicate_of) and originals[c.duplicate_of] != c.story
             })  # fmt: skip
+
+    def article_stories_of(self, ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(articles.c.id, articles.c.story).where(articles.c.id.in_(chunk))
+                out.update({r.id: r.story for r in conn.execute(q) if r.story})
+        return out
 
 
 @dataclass
@@ -877,11 +1021,11 @@ class Increment:
     passes: dict[str, str] = field(default_factory=dict)
     pass_cells: list[tuple[str, str]] = field(default_factory=list)
     dropped_passes: set[str] = field(default_factory=set)
-    story_docs: list[StoryArticle] = field(default_factory=list)
     stories: list[dict[str, Any]] = field(default_factory=list)
     dropped_stories: set[str] = field(default_factory=set)
     article_stories: dict[str, str] = field(default_factory=dict)
     event_stories: dict[str, str | None] = field(default_factory=dict)
+    story_update: Any = None  # link.story_increment.StoryUpdate
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
@@ -898,7 +1042,7 @@ def _insert(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> 
 
 def _story_doc_row(d: StoryArticle) -> dict[str, Any]:
     return {"article_id": d.id, "words": dict(d.words), "actors": dict(d.actors),
-            "countries": dict(d.countries)}  # fmt: skip
+            "countries": dict(d.countries), "events": dict(d.events)}  # fmt: skip
 
 
 def _assign(

@@ -40,6 +40,7 @@ articles = Table(
     Column("analysed_with", String),
     Index("ix_articles_content_hash", "content_hash"),
     Index("ix_articles_published", "published_utc"),
+    Index("ix_articles_story", "story"),
 )
 
 mentions = Table(
@@ -146,6 +147,7 @@ events = Table(
     Column("contradictions", JSON),
     Index("ix_events_date", "date_start"),
     Index("ix_events_type", "type"),
+    Index("ix_events_story", "story"),
 )
 
 stories = Table(
@@ -226,4 +228,23 @@ story_docs = Table(
     Column("words", JSON, nullable=False),
     Column("actors", JSON, nullable=False),
     Column("countries", JSON, nullable=False),
+    Column("events", JSON),  # multi-article events, by event id
+)
+
+story_terms = Table(
+    "story_terms",
+    metadata,
+    # articles whose story terms include this one ("w:", "a:", "e:" block prefixes): the IDF
+    Column("term", String, primary_key=True),
+    Column("df", Integer, nullable=False),
+)
+
+story_postings = Table(
+    "story_postings",
+    metadata,
+    # the stories that most recently took an article with this telling term (a few per term)
+    Column("term", String, primary_key=True),
+    Column("story_id", String, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Index("ix_story_postings_story", "story_id"),
 )

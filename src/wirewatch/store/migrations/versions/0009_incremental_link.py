@@ -1,6 +1,7 @@
 """State for incremental linking: each mention's merging-pass cluster, the pass's index
-cells, actor keys and name counts, and each article's story terms. Empty after the upgrade:
-the first relink is a full one (``needs_full``).
+cells, actor keys and name counts, each article's story terms, the story terms' document
+frequencies and the stories that recently used each term (incremental story assignment).
+Empty after the upgrade: the first relink is a full one (``needs_full``).
 
 Revision ID: 0009
 Revises: 0008
@@ -69,13 +70,30 @@ def upgrade() -> None:
         sa.Column("words", sa.JSON, nullable=False),
         sa.Column("actors", sa.JSON, nullable=False),
         sa.Column("countries", sa.JSON, nullable=False),
+        sa.Column("events", sa.JSON),
     )
+    op.create_table(
+        "story_terms",
+        sa.Column("term", sa.String, primary_key=True),
+        sa.Column("df", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "story_postings",
+        sa.Column("term", sa.String, primary_key=True),
+        sa.Column("story_id", sa.String, primary_key=True),
+        sa.Column("seq", sa.Integer, nullable=False),
+    )
+    op.create_index("ix_story_postings_story", "story_postings", ["story_id"])
+    op.create_index("ix_articles_story", "articles", ["story"])
+    op.create_index("ix_events_story", "events", ["story"])
     op.execute("INSERT INTO link_state (key, value) VALUES ('needs_full', '1')")
 
 
 def downgrade() -> None:
-    tables = ("story_docs", "actor_families", "actor_votes", "actor_names", "actor_bases",
-              "pass_cells", "link_state")  # fmt: skip
+    op.drop_index("ix_events_story", table_name="events")
+    op.drop_index("ix_articles_story", table_name="articles")
+    tables = ("story_postings", "story_terms", "story_docs", "actor_families", "actor_votes",
+              "actor_names", "actor_bases", "pass_cells", "link_state")  # fmt: skip
     for table in tables:
         op.drop_table(table)
     with op.batch_alter_table("actors") as batch:
