@@ -839,6 +839,104 @@ def marginal_curve(
     return rows
 
 
+def batched_stories(docs: list[GoldDoc], store: Store, workdir: Path) -> dict[str, Any]:
+    """Stories when the articles arrive in several ingests: the stored analyses are written
+    again to fresh stores in batches, each followed by ``relink(store, incremental=True)``
+    (what ``ingest`` runs; the first batch is linked in full), and the stories scored as the
+    single-run ones are.  Schedules: by publication in batches of 10 and one article at a time,
+    and a random order (late and backdated reports) the same two ways.  The first batch is
+    BATCH_FIRST articles.  A relink that cannot be incremental (a new name merging stored
+    actors) is full and regroups every story: ``placed_incrementally`` counts the articles
+    the incremental story assignment placed, ``placed_since_last_full`` those placed after
+    the last full relink (the final stories are theirs and that relink's).  As a full relink
+    regroups everything, the one-at-a-time schedules also score the stories after every
+    incremental relink (over the articles stored so far) beside a full regrouping of a copy
+    of the same store: ``after_each_incremental``."""
+    import random
+
+    from wirewatch.engine import relink
+    from wirewatch.link.incremental import IncrementReport
+    from wirewatch.store import Store as StoreClass
+
+    base_m = [m.to_dict() for m in store.iter_mentions()]
+    base_e = [(aid, pos, asdict(e), pub) for aid, pos, e, pub in store.iter_entities()]
+    base_i = store.article_infos()
+    chrono = list(range(len(base_i)))  # article_infos is in store order: by publication
+    shuffled = list(chrono)
+    random.Random(11).shuffle(shuffled)
+    schedules = {"by_date_10": (chrono, 10), "by_date_1": (chrono, 1),
+                 "random_10": (shuffled, 10), "random_1": (shuffled, 1)}  # fmt: skip
+    out: dict[str, Any] = {}
+    for name, (seq, size) in schedules.items():
+        st = StoreClass.open(str(workdir / f"batched-{name}.db"))
+        cuts = [seq[:BATCH_FIRST]] + [
+            seq[k : k + size] for k in range(BATCH_FIRST, len(seq), size)
+        ]  # fmt: skip
+        modes: Counter[str] = Counter()
+        cpu = 0.0
+        placed = 0  # articles placed in stories by an incremental relink
+        inc_f1: list[float] = []
+        full_f1: list[float] = []
+        since_full = 0  # of which after the last full relink (which regroups every story)
+        for part in cuts:
+            save_replica(st, replicate(base_m, base_e, base_i, 0, [(b, 0) for b in part]))
+            report = IncrementReport()
+            c0 = time.process_time()
+            relink(st, incremental=True, report=report)
+            cpu += time.process_time() - c0
+            modes[report.mode] += 1
+            if report.mode == "incremental":
+                placed += len(part)
+                since_full += len(part)
+                if size == 1:  # the stories so far beside a full regrouping of the same store
+                    here = [d for d in docs if d.name in names_in(st)]
+                    inc_f1.append(score_stories(here, dict(st.article_story_map()))["f1"])
+                    full_f1.append(_full_regroup_f1(st, here, workdir / f"regroup-{name}.db"))
+            else:
+                since_full = 0
+        stories = st.article_story_map()
+        out[name] = {**score_stories(docs, dict(stories)), "relinks": dict(modes),
+                     "placed_incrementally": placed,
+                     "placed_since_last_full": since_full, "cpu_s": round(cpu, 2)}  # fmt: skip
+        if inc_f1:
+            out[name]["after_each_incremental"] = {
+                "relinks": len(inc_f1),
+                "f1_min": min(inc_f1), "f1_mean": round(sum(inc_f1) / len(inc_f1), 1),
+                "full_regroup_f1_min": min(full_f1),
+                "full_regroup_f1_mean": round(sum(full_f1) / len(full_f1), 1),
+                "worse_than_full": sum(1 for a, b in zip(inc_f1, full_f1, strict=True) if a < b),
+                "better_than_full": sum(1 for a, b in zip(inc_f1, full_f1, strict=True) if a > b),
+            }  # fmt: skip
+        st.engine.dispose()
+    return out
+
+
+BATCH_FIRST = 20  # articles of the first ingest in ``batched_stories``
+
+
+def names_in(store: Store) -> set[str]:
+    return set(store.article_story_map())
+
+
+def _full_regroup_f1(store: Store, docs: list[GoldDoc], copy: Path) -> float:
+    """Story F1 of a full relink of a copy of the store (the incremental one untouched)."""
+    import sqlite3
+
+    from wirewatch.engine import relink
+    from wirewatch.store import Store as StoreClass
+
+    copy.unlink(missing_ok=True)
+    src, dst = sqlite3.connect(store.engine.url.database or ""), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    other = StoreClass.open(str(copy))
+    relink(other)
+    f1 = float(score_stories(docs, dict(other.article_story_map()))["f1"])
+    other.engine.dispose()
+    return f1
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -918,6 +1016,11 @@ def print_table(res: dict[str, Any]) -> None:
           f"F1 {v['tfidf_single_link']['f1']} (at {v['tfidf_single_link']['threshold']}), "
           f"group average F1 {v['tfidf_group_average']['f1']} "
           f"(at {v['tfidf_group_average']['threshold']})")  # fmt: skip
+    for name, b in res.get("stories_batched", {}).items():
+        print(
+            f"  arriving in ingests ({name}): {b['stories']} stories, P {b['p']:.1f}  "
+            f"R {b['r']:.1f}  F1 {b['f1']:.1f}  relinks {b['relinks']}, CPU {b['cpu_s']}s"
+        )
     r = res["run"]
     failed = f"; FAILED {res['failed']}" if res["failed"] else ""
     print(f"\nPipeline: {r['articles']} articles, {r['mentions']} mentions -> {r['events']} "
@@ -991,6 +1094,7 @@ def main(argv: list[str] | None = None) -> int:
         for topic in sorted({d.topic for d in docs}):
             events[f"  topic {topic}"] = score_events([g for g in instances if g.topic == topic])
         variants = story_variants(docs, store)
+        batched = batched_stories(docs, store, Path(tmp))
         (Path(tmp) / "undated").mkdir()
         undated_run, undated_store = run_pipeline(docs, Path(tmp) / "undated", dated=False)
         undated_store.engine.dispose()
@@ -1010,6 +1114,7 @@ def main(argv: list[str] | None = None) -> int:
         "stories": score_stories(docs, run.stories),
         "stories_undated": score_stories(docs, undated_run.stories),
         "story_variants": variants,
+        "stories_batched": batched,
         "run": run.timing,
         "speed": speed,
         "marginal": marginal,
@@ -1033,6 +1138,7 @@ def main(argv: list[str] | None = None) -> int:
             "stories_p": results["stories"]["p"],
             "stories_undated_f1": results["stories_undated"]["f1"],
             "stories_shuffled_min_f1": variants["shuffled_min"],
+            "stories_batched_min_f1": min(b["f1"] for b in batched.values()),
         }
         low = {k: v for k, v in figures.items() if v < FLOORS.get(k, 0.0)}
         if low:
