@@ -36,6 +36,7 @@ class IngestSummary:
     mentions: int = 0
     events: int = 0
     errors: list[InputError] = field(default_factory=list)
+    relink: IncrementReport | None = None  # how the closing relink ran (incremental or full)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -164,7 +165,8 @@ def ingest(
     store_finished()
     if pending or done:
         raise RuntimeError(f"{len(done)} analyses left over; the runner lost the input order")
-    summary.events = relink(store, incremental=True)
+    summary.relink = IncrementReport()
+    summary.events = relink(store, incremental=True, report=summary.relink)
     return summary
 
 
