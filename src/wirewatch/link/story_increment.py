@@ -71,6 +71,7 @@ class _Assign:
         self.postings: dict[str, dict[str, int]] = {}
         self.touched_terms: set[str] = set()
         self.vec_cache: dict[str, dict[str, float]] = {}
+        self.sums: dict[str, tuple[tuple[int, str, str], dict[str, float]]] = {}
 
     # loading
 
@@ -116,12 +117,18 @@ class _Assign:
         return self.members[sid][-WINDOW:]
 
     def summed(self, sid: str) -> tuple[dict[str, float], list[str]]:
+        """The summed vectors of the story's latest members, and those members."""
         window = self.window(sid)
+        key = (len(self.members[sid]), window[-1] if window else "", window[0] if window else "")
+        cached = self.sums.get(sid)
+        if cached is not None and cached[0] == key:
+            return cached[1], window
         self.need_docs(window)
         total: dict[str, float] = {}
         for a in window:
             for k, v in self.vector(a).items():
                 total[k] = total.get(k, 0.0) + v
+        self.sums[sid] = (key, total)
         return total, window
 
     def candidates(self, keys: Sequence[str], exclude: str | None = None) -> list[str]:

@@ -793,7 +793,7 @@ class Store:
     def story_df(self, terms: Iterable[str]) -> dict[str, int]:
         out: dict[str, int] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(terms)):
+            for chunk in _chunks(sorted(terms), 2000):
                 q = select(story_terms.c.term, story_terms.c.df)
                 rows = conn.execute(q.where(story_terms.c.term.in_(chunk)))
                 out.update({r.term: r.df for r in rows})
