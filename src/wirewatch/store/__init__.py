@@ -477,14 +477,18 @@ class Store:
         """Non-duplicate articles no relink has seen yet (no story), in store order, and the
         number of non-duplicate articles."""
         with self.connect() as conn:
-            rows = conn.execute(
-                select(articles.c.id, articles.c.story)
-                .where(articles.c.duplicate_of.is_(None))
+            ids = conn.execute(
+                select(articles.c.id)
+                .where(articles.c.duplicate_of.is_(None), articles.c.story.is_(None))
                 .order_by(
                     articles.c.published_utc.is_(None), articles.c.published_utc, articles.c.id
                 )
-            ).all()
-        return [r.id for r in rows if r.story is None], len(rows)
+            ).scalars()
+            pending = list(ids)
+            total = conn.execute(
+                select(func.count()).select_from(articles).where(articles.c.duplicate_of.is_(None))
+            ).scalar_one()
+        return pending, int(total)
 
     def article_order(self) -> list[str]:
         """Non-duplicate article ids in the linker's story order (publication, undated last)."""
