@@ -235,6 +235,19 @@ def story_invariants(store: Store) -> None:
         assert e["story"] in {arts[ev["article"]]["story"] for ev in e["evidence"]}
         per_story[e["story"]] = per_story.get(e["story"], 0) + 1
     assert {k: r["events"] for k, r in rows.items() if r["events"]} == per_story
+    # Each row is what the full relink's row builder makes of the same grouping.
+    from wirewatch.link import build_story_rows
+    from wirewatch.link.stories import Story
+
+    infos = {i.id: i for i in store.article_infos()}
+    grouped = [Story(r["article_ids"], r["id"]) for r in story_records(store)]
+    docs = store.story_docs_for(infos)
+    event_rows = [{"story": e["story"], "date_start": (e["date"] or {}).get("start"),
+                   "date_end": (e["date"] or {}).get("end")} for e in event_records(store)]  # fmt: skip
+    kinds = store.actor_kinds({k for d in docs.values() for k in (*d.actors, *d.countries)})
+    rebuilt = build_story_rows(grouped, [g.id for g in grouped], event_rows, infos, docs, kinds)
+    for r in rebuilt:
+        assert {k: v for k, v in rows[r["id"]].items() if k != "article_ids"} == r, r["id"]
 
 
 def _records(seeds_path: Path, folder: Path) -> list[dict]:

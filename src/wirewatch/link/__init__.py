@@ -64,6 +64,7 @@ class Linked:
     story_docs: dict[str, StoryArticle] = field(default_factory=dict)
     story_df: Mapping[str, int] = field(default_factory=dict)  # term -> articles with it
     story_postings: list[tuple[str, str, int]] = field(default_factory=list)  # term, story, seq
+    story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # actors
 
 
 def _keep_ids(
@@ -175,6 +176,16 @@ def link(
         story_docs=story_docs,
         story_df=story_df,
         story_postings=story_postings,
+        story_stats={
+            sid: dict(
+                zip(
+                    ("articles", "mentions"),
+                    map(dict, story_counts(s.articles, story_docs)),
+                    strict=True,
+                )
+            )
+            for s, sid in zip(stories, story_ids, strict=True)
+        },
     )
 
 
@@ -259,12 +270,10 @@ def _story_articles(
 STORY_ACTORS = 8  # actors listed per story
 
 
-def _story_actors(
-    members: list[str],
-    docs: Mapping[str, StoryArticle],
-    actor_info: Mapping[str, Mapping[str, Any]],
-) -> list[dict]:
-    """The actors most of a story's articles name (then most mentioned), countries too."""
+def story_counts(
+    members: Sequence[str], docs: Mapping[str, StoryArticle]
+) -> tuple[Counter[str], Counter[str]]:
+    """Per actor named in a story (places left out): the articles naming it, its mentions."""
     articles: Counter[str] = Counter()
     mentions: Counter[str] = Counter()
     for a in members:
@@ -276,12 +285,29 @@ def _story_actors(
             del named[place]
         articles.update(named.keys())
         mentions.update(named)
-    top = sorted(articles, key=lambda k: (-articles[k], -mentions[k], k))[:STORY_ACTORS]
+    return articles, mentions
+
+
+def top_actors(
+    articles: Mapping[str, int],
+    mentions: Mapping[str, int],
+    actor_info: Mapping[str, Mapping[str, Any]],
+) -> list[dict]:
+    """The actors most of a story's articles name (then most mentioned), countries too."""
+    top = sorted(articles, key=lambda k: (-articles[k], -mentions.get(k, 0), k))[:STORY_ACTORS]
     return [
         {"id": k, "name": actor_info.get(k, {}).get("name", k),
          "kind": actor_info.get(k, {}).get("kind"), "articles": articles[k]}
         for k in top
     ]  # fmt: skip
+
+
+def _story_actors(
+    members: list[str],
+    docs: Mapping[str, StoryArticle],
+    actor_info: Mapping[str, Mapping[str, Any]],
+) -> list[dict]:
+    return top_actors(*story_counts(members, docs), actor_info)
 
 
 def _story_title(members: list[ArticleInfo]) -> str | None:

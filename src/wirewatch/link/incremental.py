@@ -808,6 +808,98 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------- stories
+
+
+def _story_rows(
+    store: Store,
+    upd: Any,  # story_increment.StoryUpdate
+    inc: Any,  # store.Increment
+    new_docs: Mapping[str, Any],
+    infos: Sequence[Any],
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, int]]]]:
+    """The rows of the stories an increment touches, from their stored counts and the new
+    articles (no member is re-read): title, dates, sizes and actors as ``build_story_rows``
+    gives them; and their new actor counts. Stories whose events only changed keep the rest
+    of their row (stored articles whose events changed name the same actors)."""
+    from wirewatch.link import ArticleInfo, _story_title, story_counts, top_actors
+
+    rewritten = {r["id"]: r for r in inc.events}
+    before = store.event_stories_of(set(inc.dropped_events) | set(rewritten))
+    merged = dict(upd.merged)
+    touched = set(upd.touched)
+    event_only = {s for s in before.values() if s} | {r["story"] for r in inc.events if r["story"]}
+    event_only -= touched | set(merged)
+    reach = touched | set(merged) | event_only
+    spans = store.story_event_spans(reach, set(inc.dropped_events) | set(rewritten))
+    counts: dict[str, list[Any]] = {}  # story -> [events, days]
+    for sid, (n, days) in spans.items():
+        c = counts.setdefault(merged.get(sid, sid), [0, []])
+        c[0] += n
+        c[1].extend(days)
+    for r in inc.events:
+        if r["story"]:
+            c = counts.setdefault(r["story"], [0, []])
+            c[0] += 1
+            c[1].extend(d for d in (r["date_start"], r["date_end"]) if d)
+    stored_rows = store.story_rows_for(event_only)
+    rows: list[dict[str, Any]] = []
+    for sid in sorted(event_only):
+        row = dict(stored_rows.get(sid) or {})
+        if not row:
+            continue
+        n, days = counts.get(sid, [0, []])
+        if days:
+            row.update(first_date=min(days), last_date=max(days))
+        row["events"] = n
+        rows.append(row)
+    # Stories whose members changed.
+    stats = store.story_stats_for(touched | set(merged))
+    spans_a = store.story_article_spans(touched | set(merged))
+    new_of: dict[str, list[str]] = {}
+    for article, sid in upd.article_stories.items():
+        if article in new_docs:
+            new_of.setdefault(sid, []).append(article)
+    published = {i.id: i.published for i in infos}
+    actor_ids: set[str] = set()
+    totals: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    for sid in touched:
+        parts = [sid, *[g for g, k in merged.items() if k == sid]]
+        named, mentioned = story_counts(new_of.get(sid, []), new_docs)
+        for part in parts:
+            if part in stats:
+                named.update(stats[part][0])
+                mentioned.update(stats[part][1])
+            elif part in spans_a or store.story_rows_for([part]):
+                raise Fallback(f"story {part} has no stored counts")
+        totals[sid] = (named, mentioned)
+        actor_ids |= set(named)
+    actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
+    actor_info.update(inc.actors.actor_info)
+    out_stats: dict[str, dict[str, dict[str, int]]] = {}
+    for sid in sorted(touched):
+        members = upd.members[sid]
+        titles = store.article_titles(members[:20])
+        info = [ArticleInfo(a, *titles[a]) for a in members[:20] if a in titles]
+        if not any(i.title for i in info):
+            info = store.article_infos_for(members)
+        n, days = counts.get(sid, [0, []])
+        if not days:
+            parts = [sid, *[g for g, k in merged.items() if k == sid]]
+            days = [d for p in parts for d in spans_a.get(p, [])]
+            days += [published[a] for a in new_of.get(sid, []) if published.get(a)]
+            days = [d[:10] for d in days if d]
+        named, mentioned = totals[sid]
+        rows.append({
+            "id": sid, "title": _story_title(info),
+            "first_date": min(days) if days else None, "last_date": max(days) if days else None,
+            "articles": len(members), "events": n,
+            "actors": top_actors(named, mentioned, actor_info),
+        })  # fmt: skip
+        out_stats[sid] = {"articles": dict(named), "mentions": dict(mentioned)}
+    return rows, out_stats
+
+
 # --------------------------------------------------------------------------- relink
 
 MAX_REPLAY = 50_000  # mentions the resumed pass may go over before a full relink is cheaper
@@ -832,13 +924,10 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     import time
 
     from wirewatch.link import (
-        ArticleInfo,
         _keep_ids,
         _story_articles,
-        build_story_rows,
     )
     from wirewatch.link.events import event_row, find_contradictions
-    from wirewatch.link.stories import Story
     from wirewatch.link.story_increment import assign_stories, event_docs
     from wirewatch.store import Increment
 
@@ -917,33 +1006,8 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     story_of.update(upd.article_stories)
     for row, a in zip(inc.events, first_articles, strict=True):
         row["story"] = story_of.get(a)
-    rewritten = {r["id"] for r in inc.events}
-    event_rows: list[dict[str, Any]] = []
-    for r in store.events_of_stories(upd.touched | set(upd.merged)):
-        if r["id"] in inc.dropped_events or r["id"] in rewritten:
-            continue
-        if r["story"] in upd.merged:
-            inc.event_stories[r["id"]] = r["story"] = upd.merged[r["story"]]
-        event_rows.append(r)
-    event_rows.extend(r for r in inc.events if r["story"] in upd.touched)
-    grouped = [Story(upd.members[s], s) for s in sorted(upd.touched)]
-    in_stories = [a for s in grouped for a in s.articles]
-    docs = store.story_docs_for(set(in_stories) - set(by_id) - {d.id for d in changed})
-    docs.update(by_id)
-    docs.update({d.id: d for d in changed})
-    titles = store.article_titles(in_stories)
-    info = {a: ArticleInfo(a, t, p) for a, (t, p) in titles.items()}
-    for s in grouped:
-        if not any(info[a].title for a in s.articles if a in info):
-            for full_info in store.article_infos_for(s.articles):
-                info[full_info.id] = full_info
-    actor_ids = {k for d in docs.values() for k in (*d.actors, *d.countries)}
-    actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
-    actor_info.update(inc.actors.actor_info)
-    inc.stories = build_story_rows(
-        grouped, [s.id for s in grouped], event_rows, info, docs, actor_info
-    )
-    inc.dropped_stories = upd.touched | set(upd.merged)
+    inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos)
+    inc.dropped_stories = {r["id"] for r in inc.stories} | set(upd.merged)
     report.timings["stories"] = round(time.process_time() - t0, 4)
 
     t0 = time.process_time()

@@ -63,6 +63,7 @@ from wirewatch.store.schema import (
     stories,
     story_docs,
     story_postings,
+    story_stats,
     story_terms,
 )
 
@@ -452,8 +453,11 @@ class Store:
         _insert(conn, story_docs, [
             _story_doc_row(d) for d in linked.story_docs.values() if d.id in known
         ])  # fmt: skip
-        for table in (story_terms, story_postings):
+        for table in (story_terms, story_postings, story_stats):
             conn.execute(delete(table))
+        _insert(conn, story_stats, [
+            {"story_id": sid, **counts} for sid, counts in linked.story_stats.items()
+        ])  # fmt: skip
         _insert(conn, story_terms, [{"term": t, "df": n} for t, n in linked.story_df.items()])
         _insert(conn, story_postings, [
             {"term": t, "story_id": sid, "seq": q} for t, sid, q in linked.story_postings
@@ -896,6 +900,72 @@ class Store:
                     out[r.id] = dict(r._mapping)
         return out
 
+    def story_stats_for(self, ids: Iterable[str]) -> dict[str, tuple[Counter[str], Counter[str]]]:
+        out: dict[str, tuple[Counter[str], Counter[str]]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(story_stats).where(story_stats.c.story_id.in_(chunk))
+                for r in conn.execute(q):
+                    out[r.story_id] = (Counter(r.articles), Counter(r.mentions))
+        return out
+
+    def story_event_spans(
+        self, ids: Iterable[str], leave_out: Iterable[str]
+    ) -> dict[str, tuple[int, list[str]]]:
+        """story -> (its events, their earliest and latest dates), events in ``leave_out``
+        aside (those an increment rewrites)."""
+        out: dict[str, tuple[int, list[str]]] = {}
+        skip = sorted(set(leave_out))
+        if len(skip) > 500:  # too many to leave out in SQL: read the events' rows instead
+            rows: dict[str, list[dict[str, Any]]] = {}
+            left = set(skip)
+            for r in self.events_of_stories(ids):
+                if r["id"] not in left:
+                    rows.setdefault(r["story"], []).append(r)
+            for story, rs in rows.items():
+                days = [d for r in rs for d in (r["date_start"], r["date_end"]) if d]
+                out[story] = (len(rs), [min(days), max(days)] if days else [])
+            return out
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = (
+                    select(events.c.story, func.count(), func.min(events.c.date_start),
+                           func.max(events.c.date_start), func.min(events.c.date_end),
+                           func.max(events.c.date_end))
+                    .where(events.c.story.in_(chunk))
+                    .group_by(events.c.story)
+                )  # fmt: skip
+                if skip:
+                    q = q.where(events.c.id.not_in(skip))
+                for story, n, *days in conn.execute(q):
+                    found = [d for d in days if d]
+                    out[story] = (int(n), [min(found), max(found)] if found else [])
+        return out
+
+    def story_article_spans(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """story -> the earliest and latest publication of its articles (as stored)."""
+        out: dict[str, list[str]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = (
+                    select(articles.c.story, func.min(articles.c.published),
+                           func.max(articles.c.published))
+                    .where(articles.c.story.in_(chunk), articles.c.duplicate_of.is_(None),
+                           articles.c.published.is_not(None))
+                    .group_by(articles.c.story)
+                )  # fmt: skip
+                for story, lo, hi in conn.execute(q):
+                    out[story] = [lo, hi]
+        return out
+
+    def event_stories_of(self, ids: Iterable[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(events.c.id, events.c.story).where(events.c.id.in_(chunk))
+                out.update({r.id: r.story for r in conn.execute(q)})
+        return out
+
     def write_increment(self, inc: Increment) -> None:
         """Apply an incremental relink's rows (inside the caller's write transaction)."""
         with self.write() as conn:
@@ -982,7 +1052,11 @@ class Store:
                 self._set_state(conn, "story_seq", str(upd.seq))
             for chunk in _chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+                conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
             _insert(conn, stories, inc.stories)
+            _insert(conn, story_stats, [
+                {"story_id": sid, **counts} for sid, counts in inc.story_stats.items()
+            ])  # fmt: skip
             _assign(conn, articles, ("id",), "story",
                     {(a,): s for a, s in inc.article_stories.items()})  # fmt: skip
             _assign(conn, events, ("id",), "story",
@@ -1030,6 +1104,7 @@ class Increment:
     article_stories: dict[str, str] = field(default_factory=dict)
     event_stories: dict[str, str | None] = field(default_factory=dict)
     story_update: Any = None  # link.story_increment.StoryUpdate
+    story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

@@ -239,6 +239,15 @@ story_terms = Table(
     Column("df", Integer, nullable=False),
 )
 
+story_stats = Table(
+    "story_stats",
+    metadata,
+    # per actor named in a story: the articles naming it and its mentions (the story's actors)
+    Column("story_id", String, primary_key=True),
+    Column("articles", JSON, nullable=False),
+    Column("mentions", JSON, nullable=False),
+)
+
 story_postings = Table(
     "story_postings",
     metadata,

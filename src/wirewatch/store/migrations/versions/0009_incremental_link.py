@@ -78,6 +78,12 @@ def upgrade() -> None:
         sa.Column("df", sa.Integer, nullable=False),
     )
     op.create_table(
+        "story_stats",
+        sa.Column("story_id", sa.String, primary_key=True),
+        sa.Column("articles", sa.JSON, nullable=False),
+        sa.Column("mentions", sa.JSON, nullable=False),
+    )
+    op.create_table(
         "story_postings",
         sa.Column("term", sa.String, primary_key=True),
         sa.Column("story_id", sa.String, primary_key=True),
@@ -92,8 +98,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_events_story", table_name="events")
     op.drop_index("ix_articles_story", table_name="articles")
-    tables = ("story_postings", "story_terms", "story_docs", "actor_families", "actor_votes",
-              "actor_names", "actor_bases", "pass_cells", "link_state")  # fmt: skip
+    tables = ("story_postings", "story_stats", "story_terms", "story_docs", "actor_families",
+              "actor_votes", "actor_names", "actor_bases", "pass_cells", "link_state")  # fmt: skip
     for table in tables:
         op.drop_table(table)
     with op.batch_alter_table("actors") as batch:
