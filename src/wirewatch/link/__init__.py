@@ -65,6 +65,7 @@ class Linked:
     story_df: Mapping[str, int] = field(default_factory=dict)  # term -> articles with it
     story_postings: list[tuple[str, str, int]] = field(default_factory=list)  # term, story, seq
     story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # actors
+    story_sums: list[dict[str, Any]] = field(default_factory=list)  # story_sums rows
 
 
 def _keep_ids(
@@ -142,7 +143,9 @@ def link(
     article_stories = {
         a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles
     }
-    story_df, story_postings = story_index(list(story_docs.values()), order, stories, story_ids)
+    story_df, story_postings, story_sums = story_index(
+        list(story_docs.values()), order, stories, story_ids
+    )
     timings["stories"] = time.process_time() - t0
 
     event_rows = []
@@ -176,6 +179,7 @@ def link(
         story_docs=story_docs,
         story_df=story_df,
         story_postings=story_postings,
+        story_sums=story_sums,
         story_stats={
             sid: dict(
                 zip(

@@ -373,10 +373,12 @@ def telling_keys(vec: Mapping[str, float], df: Mapping[str, int], n: int) -> lis
 
 def story_index(
     docs: Sequence[StoryArticle], order: Sequence[str], stories: Sequence[Story], ids: Sequence[str]
-) -> tuple[Counter[str], list[tuple[str, str, int]]]:
+) -> tuple[Counter[str], list[tuple[str, str, int]], list[dict]]:
     """What an incremental assignment starts from after a full grouping: the document
-    frequency of every term, and per telling term the RECENT stories (final ids) that last
-    took an article with it, as (term, story id, sequence number in the pass)."""
+    frequency of every term; per telling term the RECENT stories (final ids) that last took
+    an article with it, as (term, story id, sequence number in the pass); and per story the
+    summed vectors of its latest WINDOW members with the counts of its telling terms
+    (``story_sums`` rows)."""
     rank = {a: n for n, a in enumerate(order)}
     docs = sorted(docs, key=lambda d: (rank.get(d.id, len(rank)), d.id))
     df: Counter[str] = Counter()
@@ -384,15 +386,36 @@ def story_index(
         df.update(doc_terms(d))
     story_of = {a: sid for s, sid in zip(stories, ids, strict=True) for a in s.articles}
     last: dict[str, dict[str, int]] = defaultdict(dict)
+    windows: dict[str, list[dict[str, float]]] = defaultdict(list)
+    keys_of: dict[str, Counter[str]] = defaultdict(Counter)
+    members: Counter[str] = Counter()
+    last_member: dict[str, str] = {}
     for seq, d in enumerate(docs):
         sid = story_of.get(d.id)
         if sid is None:
             continue
-        for key in telling_keys(doc_vector(d, df, len(docs)), df, len(docs)):
+        vec = doc_vector(d, df, len(docs))
+        keys = telling_keys(vec, df, len(docs))
+        windows[sid].append(vec)
+        if len(windows[sid]) > WINDOW:
+            windows[sid].pop(0)
+        keys_of[sid].update(keys)
+        members[sid] += 1
+        last_member[sid] = d.id
+        for key in keys:
             seen = last[key]
             seen.pop(sid, None)
             seen[sid] = seq
             if len(seen) > RECENT:
                 del seen[next(iter(seen))]
     postings = [(k, s, q) for k, seen in last.items() for s, q in seen.items()]
-    return df, postings
+    sums = []
+    for sid, vecs in windows.items():
+        total: dict[str, float] = {}
+        for vec in vecs:
+            for k, v in vec.items():
+                total[k] = total.get(k, 0.0) + v
+        sums.append({"story_id": sid, "n_at": len(docs), "members": members[sid],
+                     "last": last_member[sid], "sums": total,
+                     "keys": dict(keys_of[sid])})  # fmt: skip
+    return df, postings, sums

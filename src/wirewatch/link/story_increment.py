@@ -41,6 +41,9 @@ from wirewatch.link.stories import (
 if TYPE_CHECKING:
     from wirewatch.store import Store
 
+MIN_STORED = 10  # a story this large is scored from its stored sum while that is fresh
+FRESH = 1.25  # a stored sum is fresh until the store has grown by this factor
+
 
 @dataclass
 class StoryUpdate:
@@ -55,6 +58,7 @@ class StoryUpdate:
     merged: dict[str, str] = field(default_factory=dict)  # story merged away -> kept story
     touched: set[str] = field(default_factory=set)  # stories whose rows change
     members: dict[str, list[str]] = field(default_factory=dict)  # touched story -> articles
+    sums: dict[str, dict[str, Any]] = field(default_factory=dict)  # touched -> story_sums row
 
 
 class _Assign:
@@ -71,7 +75,10 @@ class _Assign:
         self.postings: dict[str, dict[str, int]] = {}
         self.touched_terms: set[str] = set()
         self.vec_cache: dict[str, dict[str, float]] = {}
-        self.sums: dict[str, tuple[tuple[int, str, str], dict[str, float]]] = {}
+        self.sums: dict[str, dict[str, float]] = {}  # story -> summed window vectors
+        self.n_at: dict[str, int] = {}  # story -> store size its sum was weighed at
+        self.keys: dict[str, Counter[str]] = {}
+        self.stored_sums: dict[str, dict[str, Any]] = {}
 
     # loading
 
@@ -96,6 +103,7 @@ class _Assign:
                 self.rank.update({a: key for a, key in rows})
             for sid in missing:
                 self.members.setdefault(sid, [])
+            self.stored_sums.update(self.store.story_sums_for(missing))
 
     def need_postings(self, terms: Iterable[str]) -> None:
         missing = [t for t in terms if t not in self.postings]
@@ -117,19 +125,62 @@ class _Assign:
         return self.members[sid][-WINDOW:]
 
     def summed(self, sid: str) -> tuple[dict[str, float], list[str]]:
-        """The summed vectors of the story's latest members, and those members."""
+        """The summed vectors of the story's latest members, and those members: the stored
+        sum while it is fresh (the story unchanged since, the store grown by at most
+        FRESH), else weighed again from the members' terms."""
         window = self.window(sid)
-        key = (len(self.members[sid]), window[-1] if window else "", window[0] if window else "")
         cached = self.sums.get(sid)
-        if cached is not None and cached[0] == key:
-            return cached[1], window
+        if cached is not None:
+            return cached, window
+        row = self.stored_sums.get(sid)
+        members = self.members[sid]
+        if (row is not None and len(members) >= MIN_STORED and row["members"] == len(members)
+                and row["last"] == members[-1] and self.n <= FRESH * row["n_at"]):  # fmt: skip
+            self.sums[sid] = dict(row["sums"])
+            self.n_at[sid] = row["n_at"]
+            return self.sums[sid], window
         self.need_docs(window)
         total: dict[str, float] = {}
         for a in window:
             for k, v in self.vector(a).items():
                 total[k] = total.get(k, 0.0) + v
-        self.sums[sid] = (key, total)
+        self.sums[sid] = total
+        self.n_at[sid] = self.n
         return total, window
+
+    def joined(self, sid: str, article: str) -> None:
+        """Update the story's sum for a member just added (the newest, or weigh again)."""
+        members = self.members[sid]
+        if sid not in self.sums or members[-1] != article:
+            self.sums.pop(sid, None)
+            return
+        total = self.sums[sid]
+        for k, v in self.vector(article).items():
+            total[k] = total.get(k, 0.0) + v
+        if len(members) > WINDOW:
+            gone = members[-WINDOW - 1]
+            self.need_docs([gone])
+            for k, v in self.vector(gone).items():
+                left = total.get(k, 0.0) - v
+                if abs(left) > 1e-9:
+                    total[k] = left
+                else:
+                    total.pop(k, None)
+
+    def keys_of(self, sid: str) -> Counter[str]:
+        """The counts of the telling terms of the story's members (as the full pass keeps)."""
+        counts = self.keys.get(sid)
+        if counts is None:
+            row = self.stored_sums.get(sid)
+            if row is not None:
+                counts = Counter(row["keys"])
+            else:
+                counts = Counter()
+                self.need_docs(self.members[sid])
+                for a in self.members[sid]:
+                    counts.update(telling_keys(self.vector(a), self.df, self.n))
+            self.keys[sid] = counts
+        return counts
 
     def candidates(self, keys: Sequence[str], exclude: str | None = None) -> list[str]:
         self.need_postings(keys)
@@ -153,10 +204,7 @@ class _Assign:
             self.touched_terms.add(key)
 
     def telling(self, sid: str) -> list[str]:
-        counts: Counter[str] = Counter()
-        for a in self.window(sid):
-            counts.update(telling_keys(self.vector(a), self.df, self.n))
-        return [k for k, _ in counts.most_common(2 * TOP_TERMS)]
+        return [k for k, _ in self.keys_of(sid).most_common(2 * TOP_TERMS)]
 
 
 def _carried(
@@ -237,19 +285,29 @@ def assign_stories(
                 sid = f"{base}-{k}"
             taken.add(sid)
             work.members[sid] = [d.id]
+            work.keys[sid] = Counter()
         else:
             sid = best[1]
             members = work.members[sid]
             members.append(d.id)
             members.sort(key=lambda a: work.rank.get(a, (2, "", a)))
+            work.keys_of(sid)
+            work.joined(sid, d.id)
         update.article_stories[d.id] = sid
         update.touched.add(sid)
+        work.keys[sid].update(keys)
         work.index(sid, keys)
         _merge_around(work, sid, update, threshold)
     update.df = {t: work.df[t] for t in changed_df}
     update.seq = work.seq
     update.postings = {t: work.postings[t] for t in work.touched_terms}
     update.members = {sid: work.members[sid] for sid in update.touched}
+    for sid in sorted(update.touched):
+        total, _window = work.summed(sid)
+        update.sums[sid] = {
+            "story_id": sid, "n_at": work.n_at[sid], "members": len(work.members[sid]),
+            "last": work.members[sid][-1], "sums": total, "keys": dict(work.keys_of(sid)),
+        }  # fmt: skip
     return update
 
 
@@ -285,6 +343,9 @@ def _absorb(work: _Assign, keep: str, gone: str, update: StoryUpdate) -> None:
     work.members[keep] = sorted(
         work.members[keep] + work.members[gone], key=lambda a: work.rank.get(a, (2, "", a))
     )
+    work.keys[keep] = work.keys_of(keep) + work.keys_of(gone)
+    work.sums.pop(keep, None)
+    work.stored_sums.pop(keep, None)
     work.members[gone] = []
     for old, target in list(update.merged.items()):
         if target == gone:

@@ -64,6 +64,7 @@ from wirewatch.store.schema import (
     story_docs,
     story_postings,
     story_stats,
+    story_sums,
     story_terms,
 )
 
@@ -453,8 +454,9 @@ class Store:
         _insert(conn, story_docs, [
             _story_doc_row(d) for d in linked.story_docs.values() if d.id in known
         ])  # fmt: skip
-        for table in (story_terms, story_postings, story_stats):
+        for table in (story_terms, story_postings, story_stats, story_sums):
             conn.execute(delete(table))
+        _insert(conn, story_sums, linked.story_sums)
         _insert(conn, story_stats, [
             {"story_id": sid, **counts} for sid, counts in linked.story_stats.items()
         ])  # fmt: skip
@@ -966,6 +968,14 @@ class Store:
                 out.update({r.id: r.story for r in conn.execute(q)})
         return out
 
+    def story_sums_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for r in conn.execute(select(story_sums).where(story_sums.c.story_id.in_(chunk))):
+                    out[r.story_id] = dict(r._mapping)
+        return out
+
     def write_increment(self, inc: Increment) -> None:
         """Apply an incremental relink's rows (inside the caller's write transaction)."""
         with self.write() as conn:
@@ -1053,6 +1063,11 @@ class Store:
             for chunk in _chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
                 conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
+            if upd is not None:
+                gone = sorted(set(upd.sums) | set(upd.merged))
+                for chunk in _chunks(gone):
+                    conn.execute(delete(story_sums).where(story_sums.c.story_id.in_(chunk)))
+                _insert(conn, story_sums, list(upd.sums.values()))
             _insert(conn, stories, inc.stories)
             _insert(conn, story_stats, [
                 {"story_id": sid, **counts} for sid, counts in inc.story_stats.items()

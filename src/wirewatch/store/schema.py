@@ -248,6 +248,19 @@ story_stats = Table(
     Column("mentions", JSON, nullable=False),
 )
 
+story_sums = Table(
+    "story_sums",
+    metadata,
+    # a story's summed vectors over its latest members, weighed when the store had n_at
+    # articles, and the counts of its members' telling terms (what story scoring reads)
+    Column("story_id", String, primary_key=True),
+    Column("n_at", Integer, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("last", String, nullable=False),
+    Column("sums", JSON, nullable=False),
+    Column("keys", JSON, nullable=False),
+)
+
 story_postings = Table(
     "story_postings",
     metadata,

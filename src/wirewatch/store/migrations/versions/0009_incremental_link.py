@@ -84,6 +84,15 @@ def upgrade() -> None:
         sa.Column("mentions", sa.JSON, nullable=False),
     )
     op.create_table(
+        "story_sums",
+        sa.Column("story_id", sa.String, primary_key=True),
+        sa.Column("n_at", sa.Integer, nullable=False),
+        sa.Column("members", sa.Integer, nullable=False),
+        sa.Column("last", sa.String, nullable=False),
+        sa.Column("sums", sa.JSON, nullable=False),
+        sa.Column("keys", sa.JSON, nullable=False),
+    )
+    op.create_table(
         "story_postings",
         sa.Column("term", sa.String, primary_key=True),
         sa.Column("story_id", sa.String, primary_key=True),
@@ -98,8 +107,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_events_story", table_name="events")
     op.drop_index("ix_articles_story", table_name="articles")
-    tables = ("story_postings", "story_stats", "story_terms", "story_docs", "actor_families",
-              "actor_votes", "actor_names", "actor_bases", "pass_cells", "link_state")  # fmt: skip
+    tables = ("story_postings", "story_sums", "story_stats", "story_terms", "story_docs",
+              "actor_families", "actor_votes", "actor_names", "actor_bases", "pass_cells",
+              "link_state")  # fmt: skip
     for table in tables:
         op.drop_table(table)
     with op.batch_alter_table("actors") as batch:
