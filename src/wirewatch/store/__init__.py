@@ -1062,6 +1062,8 @@ class Store:
                 self._set_state(conn, "story_seq", str(upd.seq))
             for chunk in _chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+            restated = set(inc.story_stats) | (set(upd.merged) if upd is not None else set())
+            for chunk in _chunks(sorted(restated)):
                 conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
             if upd is not None:
                 gone = sorted(set(upd.sums) | set(upd.merged))
