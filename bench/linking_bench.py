@@ -92,7 +92,9 @@ difflib's matching blocks.
    from a copy of that store file, one more article (a batch of ten) is stored and linked by
    ``relink(store, incremental=True)``, what ``ingest`` runs.  The added articles are copies
    of the latest base articles in a new copy of the world (the newest in the store, as news
-   arrive); "backdated" adds a late report from a copy in the middle of the store (the
+   arrive; the batches of ten are the 10 latest, the next 10, ... one set per trial, so a
+   set whose names merge stored actors shows as a full relink); the linked store is
+   checkpointed first (at rest, its WAL written back); "backdated" adds a late report from a copy in the middle of the store (the
    merging pass resumes there).  CPU seconds, median of 3 trials, with the mode (incremental,
    or full and why) and the CPU by step; at N <= 10k the ledger is compared with a full
    relink of the same store (events, stories, actors, ids aside: events and actors must be
@@ -777,11 +779,13 @@ def marginal_curve(
         t0, c0 = time.perf_counter(), time.process_time()
         relink(big)
         full_wall, full_cpu = time.perf_counter() - t0, time.process_time() - c0
+        with big.engine.connect() as conn:  # a store at rest: the relink's WAL in the file
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         big.engine.dispose()
         copy_k = size // n_base + 2  # a copy no article of the store belongs to: the newest
         cases = {
             "one": [[(latest[t], copy_k + t)] for t in range(trials)],
-            "ten": [[(b, copy_k + t) for b in latest[:10]] for t in range(trials)],
+            "ten": [[(b, copy_k + t) for b in latest[10 * t : 10 * t + 10]] for t in range(trials)],
             "backdated": [[(latest[t], size // n_base // 2)] for t in range(trials)],
         }
         row: dict[str, Any] = {"articles": size, "save_s": round(save_s, 1),
@@ -1062,6 +1066,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 under FLOORS")
     ap.add_argument("--big", action="store_true", help=f"add {BIG:,} articles to the curve")
     ap.add_argument("--no-speed", action="store_true", help="skip the replicated speed curve")
+    ap.add_argument("--trials", type=int, default=3, help="trials per --marginal case")
+    ap.add_argument(
+        "--marginal-sizes",
+        default="",
+        help="comma-separated store sizes for --marginal (default 1k, 10k[, 100k])",
+    )
     ap.add_argument("--marginal", action="store_true",
                     help="add the cost of linking one more article into linked stores")  # fmt: skip
     ap.add_argument("--rename-people", action="store_true",
@@ -1107,7 +1117,9 @@ def main(argv: list[str] | None = None) -> int:
         marginal: list[dict[str, Any]] = []
         if args.marginal:
             sizes = [*SIZES, BIG] if args.big else list(SIZES)
-            marginal = marginal_curve(store, sizes, Path(tmp))
+            if args.marginal_sizes:
+                sizes = [int(x) for x in args.marginal_sizes.split(",")]
+            marginal = marginal_curve(store, sizes, Path(tmp), trials=args.trials)
         store.engine.dispose()
     results: dict[str, Any] = {
         "docs": len(docs),
