@@ -154,3 +154,12 @@ stories = Table(
     Column("events", Integer, nullable=False),
     Column("actors", JSON),  # [{id, name, kind, articles}], most named first
 )
+
+# One row: a counter every write transaction raises, so a server can tell in one cheap read
+# whether what it built from the ledger earlier still holds.
+ledger_state = Table(
+    "ledger_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
