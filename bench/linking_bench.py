@@ -94,11 +94,12 @@ difflib's matching blocks.
    of the latest base articles in a new copy of the world (the newest in the store, as news
    arrive; the batches of ten are the 10 latest, the next 10, ... one set per trial, so a
    set whose names merge stored actors shows as a full relink); the linked store is
-   checkpointed first (at rest, its WAL written back); "backdated" adds a late report from a copy in the middle of the store (the
-   merging pass resumes there).  CPU seconds, median of 3 trials, with the mode (incremental,
-   or full and why) and the CPU by step; at N <= 10k the ledger is compared with a full
-   relink of the same store (events, stories, actors, ids aside: events and actors must be
-   equal; stories are placed incrementally, so they may differ from a full regrouping).
+   checkpointed first (at rest, its WAL written back); "backdated" adds a late report from
+   a copy in the middle of the store (the merging pass resumes there).  CPU seconds, median
+   of 3 trials (``--trials``), with the mode (incremental, or full and why) and the CPU by
+   step; at N <= 10k the ledger is compared with a full relink of the same store (events,
+   stories, actors, ids aside: events and actors must be equal; stories are placed
+   incrementally, so they may differ from a full regrouping).
 """
 
 from __future__ import annotations

@@ -80,6 +80,8 @@ def main() -> int:
             str(port),
             "--log-level",
             "warning",
+            "--workers",
+            str(args.workers),
         ],  # fmt: skip
         stderr=subprocess.PIPE,
         text=True,

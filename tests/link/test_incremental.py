@@ -243,8 +243,11 @@ def story_invariants(store: Store) -> None:
     infos = {i.id: i for i in store.article_infos()}
     grouped = [Story(r["article_ids"], r["id"]) for r in story_records(store)]
     docs = store.story_docs_for(infos)
-    event_rows = [{"story": e["story"], "date_start": (e["date"] or {}).get("start"),
-                   "date_end": (e["date"] or {}).get("end")} for e in event_records(store)]  # fmt: skip
+    event_rows = [
+        {"story": e["story"], "date_start": (e["date"] or {}).get("start"),
+         "date_end": (e["date"] or {}).get("end")}
+        for e in event_records(store)
+    ]  # fmt: skip
     kinds = store.actor_kinds({k for d in docs.values() for k in (*d.actors, *d.countries)})
     rebuilt = build_story_rows(grouped, [g.id for g in grouped], event_rows, infos, docs, kinds)
     for r in rebuilt:

@@ -15,8 +15,8 @@ def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
     seen: dict[str, Any] = {}
 
-    def fake_run(app: Any, host: str, port: int, log_level: str) -> None:
-        seen.update(app=app, host=host, port=port)
+    def fake_run(app: Any, host: str, port: int, **logs: Any) -> None:
+        seen.update(app=app, host=host, port=port, logs=logs)
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
     from wirewatch.cli import cli
@@ -36,6 +36,9 @@ def test_defaults_are_loopback_and_read_only(
     r = CliRunner().invoke(cli, ["--db", serve_db, "serve"])
     assert r.exit_code == 0, r.output
     assert started["host"] == "127.0.0.1" and started["port"] == 8000
+    # Access lines are logs: stderr, never stdout (kept for data).
+    assert started["logs"]["access_log"] is True
+    assert started["logs"]["log_config"]["handlers"]["access"]["stream"] == "ext://sys.stderr"
     c = TestClient(started["app"], base_url="http://127.0.0.1:8000")
     assert c.get("/api/events").status_code == 200
     assert c.post("/api/actors/PRK/rename", json={"name": "x"}).status_code == 403

@@ -56,9 +56,20 @@ def _root() -> Any:
     show_default=True,
     help="Server processes (each opens the store; use one per core under load).",
 )
-def serve_cmd(host: str, port: int, token: str | None, log_level: str, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="A line per request on stderr (off with -q).",
+)
+def serve_cmd(
+    host: str, port: int, token: str | None, log_level: str, workers: int, access_log: bool
+) -> None:
     """The web UI and REST API (read-only unless a token is given)."""
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from wirewatch.serve.app import ENV_DB, ENV_HOST, ENV_TOKEN, is_loopback, served_app
 
@@ -72,15 +83,23 @@ def serve_cmd(host: str, port: int, token: str | None, log_level: str, workers: 
     if not obj.quiet:
         mode = "corrections allowed with the token" if token else "read-only"
         click.echo(f"wirewatch: http://{host}:{port}/ ({mode}); API docs at /docs", err=True)
+    # uvicorn writes its access lines to stdout; ours is for data, logs go to stderr.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    logs: dict[str, Any] = {
+        "log_level": log_level,
+        "log_config": log_config,
+        "access_log": access_log and not obj.quiet,
+    }
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
+        uvicorn.run(app, host=host, port=port, **logs)
         return
     os.environ[ENV_DB] = obj.db or ""
     os.environ[ENV_TOKEN] = token or ""
     os.environ[ENV_HOST] = host
     uvicorn.run(
         "wirewatch.serve.app:app_from_environment", factory=True, workers=workers,
-        host=host, port=port, log_level=log_level,
+        host=host, port=port, **logs,
     )  # fmt: skip
 
 

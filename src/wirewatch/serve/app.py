@@ -7,20 +7,22 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wirewatch import __version__
 from wirewatch.errors import WirewatchError
 from wirewatch.serve.api import ApiError, error_response, router
 from wirewatch.serve.queries import BadParameter
 from wirewatch.store import Store
+from wirewatch.store.records import ReadCache
 
 log = logging.getLogger("wirewatch.serve")
 HERE = Path(__file__).parent
@@ -36,6 +38,31 @@ class Settings:
     db: str | None
     token: str | None
     allow_write: bool
+
+
+class SecurityHeaders:
+    """Headers every answer carries (no sniffing, no framing, no referrer; a CSP on pages).
+    Plain ASGI: the decorator form (BaseHTTPMiddleware) costs a task per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", CSP)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(db: str | None, token: str | None = None, allow_write: bool = False) -> FastAPI:
@@ -59,6 +86,7 @@ def create_app(db: str | None, token: str | None = None, allow_write: bool = Fal
         redoc_url=None,
     )
     app.state.store = store
+    store.read_cache = ReadCache()
     app.state.settings = Settings(db=db, token=token, allow_write=bool(allow_write and token))
     app.include_router(router)
 
@@ -124,16 +152,7 @@ def create_app(db: str | None, token: str | None = None, allow_write: bool = Fal
         log.exception("unhandled error on %s", request.url.path)
         return _error(request, 500, "internal", "internal error; see the server log")
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
 
 

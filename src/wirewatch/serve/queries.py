@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from wirewatch.model import PLOVER_TYPES, STATUSES
 from wirewatch.store import Store, fts
 from wirewatch.store.records import chunks as _chunks
+from wirewatch.store.records import ledger_cached
 from wirewatch.store.schema import (
     actor_aliases,
     actor_roles,
@@ -128,6 +129,19 @@ class EventQuery:
             story=(story or "").strip() or None,
             q=(q or "").strip() or None,
             order=order,
+        )
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """The filters as the user gave them (not the flags set while querying)."""
+        return (
+            self.actor,
+            self.type,
+            self.status,
+            self.since,
+            self.until,
+            self.story,
+            self.q,
+            self.order,
         )
 
     def is_empty(self) -> bool:
@@ -307,6 +321,7 @@ class Page:
     exact: bool = True
 
 
+@ledger_cached
 def event_page(
     store: Store,
     flt: EventQuery,
@@ -360,6 +375,7 @@ def iter_event_ids(store: Store, flt: EventQuery, batch: int = 500) -> Iterator[
 # -- actors ------------------------------------------------------------------------------------
 
 
+@ledger_cached
 def actor_page(
     store: Store,
     limit: int,
@@ -422,12 +438,14 @@ def _actor_record(conn: Connection, row: Any) -> dict[str, Any]:
     }
 
 
+@ledger_cached
 def actor_record(store: Store, actor_id: str) -> dict[str, Any] | None:
     with store.connect() as conn:
         row = conn.execute(select(actors).where(actors.c.id == actor_id)).first()
         return _actor_record(conn, row) if row else None
 
 
+@ledger_cached
 def actor_event_ids(
     store: Store, actor_id: str, limit: int = 200, count_cap: int = COUNT_CAP
 ) -> tuple[list[str], int, bool]:
@@ -452,6 +470,7 @@ def actor_event_ids(
     return ids, min(n, count_cap), n <= count_cap
 
 
+@ledger_cached
 def counterparts(store: Store, actor_id: str, limit: int = 12) -> list[dict[str, Any]]:
     """Actors that share events with this one, with how many events and in which roles."""
     me = mention_actors.alias("me")
@@ -518,6 +537,7 @@ ARTICLE_COLUMNS = (
 )
 
 
+@ledger_cached
 def article_page(
     store: Store,
     limit: int,
@@ -547,6 +567,7 @@ def article_page(
     return [dict(r._mapping) for r in rows], total
 
 
+@ledger_cached
 def article_record(store: Store, article_id: str) -> dict[str, Any] | None:
     """The article with its text and the event mentions found in it (spans in ``text``)."""
     with store.connect() as conn:
@@ -579,6 +600,7 @@ def article_record(store: Store, article_id: str) -> dict[str, Any] | None:
 # -- stories -------------------------------------------------------------------------------------
 
 
+@ledger_cached
 def story_page(store: Store, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     with store.connect() as conn:
         total = conn.execute(select(func.count()).select_from(stories)).scalar_one()
@@ -591,6 +613,7 @@ def story_page(store: Store, limit: int, offset: int) -> tuple[list[dict[str, An
     return [dict(r._mapping) for r in rows], total
 
 
+@ledger_cached
 def story_record(store: Store, story_id: str) -> dict[str, Any] | None:
     with store.connect() as conn:
         row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
@@ -607,6 +630,7 @@ def story_record(store: Store, story_id: str) -> dict[str, Any] | None:
     }
 
 
+@ledger_cached
 def story_titles(store: Store, ids: Sequence[str]) -> dict[str, str | None]:
     ids = [i for i in set(ids) if i]
     if not ids:
@@ -620,6 +644,7 @@ def story_titles(store: Store, ids: Sequence[str]) -> dict[str, str | None]:
         }
 
 
+@ledger_cached
 def article_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     ids = list(set(ids))
     out: dict[str, dict[str, Any]] = {}

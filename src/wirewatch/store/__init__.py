@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from wirewatch.link import ArticleInfo, Linked, Previous
     from wirewatch.link.actors import Correction
     from wirewatch.link.stories import StoryArticle
+    from wirewatch.store.records import ReadCache
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
 from wirewatch.store import fts, schema
@@ -56,6 +57,7 @@ from wirewatch.store.schema import (
     articles,
     entity_mentions,
     events,
+    ledger_state,
     link_state,
     mention_actors,
     mentions,
@@ -108,6 +110,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Set by a server: what it built from the ledger, reused while the ledger version holds.
+        self.read_cache: ReadCache | None = None
         # The connection of the snapshot or write transaction this context is in, if any.
         self._pinned: ContextVar[tuple[Connection, bool] | None] = ContextVar(
             "pinned", default=None
@@ -142,11 +146,17 @@ class Store:
             finally:
                 self._pinned.reset(token)
 
+    def in_snapshot(self) -> bool:
+        """Whether this context reads inside a read-only ``snapshot()``."""
+        pinned = self._pinned.get()
+        return pinned is not None and not pinned[1]
+
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, _count: bool = True) -> Iterator[Connection]:
         """One write transaction, with the store's write lock held from its start, so writers
         from several processes take turns (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory
-        lock). Reads and writes nested inside use the same transaction."""
+        lock). Reads and writes nested inside use the same transaction. It raises the ledger
+        version (``ledger_version``), so caches of what was read before know to drop it."""
         pinned = self._pinned.get()
         if pinned is not None:
             if not pinned[1]:
@@ -159,6 +169,8 @@ class Store:
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.execute(select(func.pg_advisory_xact_lock(_PG_WRITE_LOCK)))
+                if _count:
+                    conn.execute(update(ledger_state).values(version=ledger_state.c.version + 1))
                 token = self._pinned.set((conn, True))
                 try:
                     yield conn
@@ -188,12 +200,19 @@ class Store:
             current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
             return
-        with self.write() as conn:  # then again under the lock: another process may have won
+        # Then again under the lock, as another process may have won; the version counter may
+        # not exist yet.
+        with self.write(_count=False) as conn:
             current = MigrationContext.configure(conn).get_current_revision()
             if current is not None and current not in known:
                 raise WirewatchError(Code.E021, found=current)
             if current != head:
                 command.upgrade(_alembic_config(conn), "head")
+
+    def ledger_version(self) -> int:
+        """The count of write transactions committed (as seen by the enclosing snapshot)."""
+        with self.connect() as conn:
+            return int(conn.execute(select(ledger_state.c.version)).scalar_one())
 
     def schema_version(self) -> str | None:
         with self.connect() as conn:

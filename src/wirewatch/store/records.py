@@ -8,10 +8,12 @@ each actor's ``evidence``); actors carry ``sector`` and ``alias_reasons``.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import or_, select
 
@@ -28,6 +30,8 @@ from wirewatch.store.schema import (
     mentions,
     stories,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -99,12 +103,113 @@ def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[i : i + size]
 
 
+class ReadCache:
+    """What a server built from the ledger (event records, pages of ids, counts), kept for as
+    long as the ledger version it was read at holds.
+
+    A server answers the same events and filters again and again (the latest events, an
+    actor's, a story's); building a record costs several queries and more Python than the
+    rest of the answer, and counting a filter's matches costs more than its page. Values handed
+    out are shared: callers must not change them. Bounded, least recently used first out;
+    safe across the threads of one server process (each worker process has its own).
+    """
+
+    def __init__(self, records: int = 20_000, results: int = 5_000) -> None:
+        self.sizes = {"records": records, "results": results}
+        self.version: int | None = None
+        self._entries: dict[str, OrderedDict[Any, Any]] = {k: OrderedDict() for k in self.sizes}
+        self._lock = threading.Lock()
+
+    def _at(self, version: int) -> bool:
+        """Whether values read at ``version`` may be kept (the lock is held)."""
+        if self.version is None or version > self.version:
+            self.version = version
+            for entries in self._entries.values():
+                entries.clear()
+        return version == self.version
+
+    def get(self, kind: str, version: int, keys: Iterable[Any]) -> dict[Any, Any]:
+        with self._lock:
+            if version != self.version:
+                return {}
+            entries = self._entries[kind]
+            found = {}
+            for key in keys:
+                if key in entries:
+                    entries.move_to_end(key)
+                    found[key] = entries[key]
+            return found
+
+    def put(self, kind: str, version: int, values: Mapping[Any, Any]) -> None:
+        with self._lock:
+            if not self._at(version):
+                return  # read in an older snapshot than what the cache holds now
+            entries = self._entries[kind]
+            for key, value in values.items():
+                entries[key] = value
+                entries.move_to_end(key)
+            while len(entries) > self.sizes[kind]:
+                entries.popitem(last=False)
+
+
+def cached(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or its value from the store's read cache when the ledger has not changed
+    since (only inside a read snapshot, where the version and the value are read together)."""
+    cache = store.read_cache
+    if cache is None or not store.in_snapshot():
+        return compute()
+    version = store.ledger_version()
+    found = cache.get("results", version, [key])
+    if key in found:
+        return cast(T, found[key])
+    value = compute()
+    cache.put("results", version, {key: value})
+    return value
+
+
+def _key(value: Any) -> Hashable:
+    cache_key = getattr(value, "cache_key", None)
+    if callable(cache_key):
+        return cast(Hashable, cache_key())
+    if isinstance(value, (list, tuple)):
+        return tuple(_key(v) for v in value)
+    return cast(Hashable, value)
+
+
+def ledger_cached(query: Callable[..., T]) -> Callable[..., T]:
+    """A query ``f(store, ...)`` whose answer the store's read cache keeps per ledger version
+    (arguments hashable, or lists of such, or objects with a ``cache_key()``)."""
+
+    @functools.wraps(query)
+    def answer(store: Store, *args: Any, **kwargs: Any) -> T:
+        named = tuple((k, _key(v)) for k, v in sorted(kwargs.items()))
+        key = (query.__qualname__, _key(args), named)
+        return cached(store, key, lambda: query(store, *args, **kwargs))
+
+    return answer
+
+
 def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Export-contract records of these events, in the order of ``ids``; loads only their
-    mentions and actors."""
+    mentions and actors. With the store's read cache and inside a read snapshot, records built
+    at the same ledger version are reused, not rebuilt."""
     if not ids:
         return []
     ids = list(ids)
+    cache = store.read_cache
+    if cache is None or not store.in_snapshot():
+        return _build_event_records(store, ids)
+    version = store.ledger_version()
+    known = cache.get("records", version, ids)
+    missing = [i for i in ids if i not in known]
+    if missing:
+        built = {r["id"]: r for r in _build_event_records(store, missing)}
+        cache.put("records", version, built)
+        known.update(built)
+    return [known[i] for i in ids if i in known]
+
+
+def _build_event_records(store: Store, ids: list[str]) -> list[dict[str, Any]]:
     with store.connect() as conn:
         event_rows = {
             r.id: r

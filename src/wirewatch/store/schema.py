@@ -39,8 +39,6 @@ articles = Table(
     Column("ingested_at", String, nullable=False),
     Column("analysed_with", String),
     Index("ix_articles_content_hash", "content_hash"),
-    Index("ix_articles_published", "published_utc"),
-    Index("ix_articles_story", "story"),
 )
 
 mentions = Table(
@@ -160,6 +158,15 @@ stories = Table(
     Column("articles", Integer, nullable=False),
     Column("events", Integer, nullable=False),
     Column("actors", JSON),  # [{id, name, kind, articles}], most named first
+)
+
+# One row: a counter every write transaction raises, so a server can tell in one cheap read
+# whether what it built from the ledger earlier still holds.
+ledger_state = Table(
+    "ledger_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
 )
 
 

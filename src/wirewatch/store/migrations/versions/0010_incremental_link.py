@@ -1,17 +1,18 @@
 """State for incremental linking: each mention's merging-pass cluster, the pass's index
 cells, actor keys and name counts, each article's story terms, the story terms' document
 frequencies and the stories that recently used each term (incremental story assignment).
-Empty after the upgrade: the first relink is a full one (``needs_full``).
+Empty after the upgrade: the first relink is a full one (``needs_full``). The articles
+indexes by date and story it relies on come with 0009.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -34,7 +35,6 @@ def upgrade() -> None:
         sa.Column("pass_id", sa.String, primary_key=True),
     )
     op.create_index("ix_pass_cells_pass", "pass_cells", ["pass_id"])
-    op.create_index("ix_articles_published", "articles", ["published_utc"])
     op.create_table(
         "actor_bases",
         sa.Column("base", sa.String, primary_key=True),
@@ -99,14 +99,12 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer, nullable=False),
     )
     op.create_index("ix_story_postings_story", "story_postings", ["story_id"])
-    op.create_index("ix_articles_story", "articles", ["story"])
     op.create_index("ix_events_story", "events", ["story"])
     op.execute("INSERT INTO link_state (key, value) VALUES ('needs_full', '1')")
 
 
 def downgrade() -> None:
     op.drop_index("ix_events_story", table_name="events")
-    op.drop_index("ix_articles_story", table_name="articles")
     tables = ("story_postings", "story_sums", "story_stats", "story_terms", "story_docs",
               "actor_families", "actor_votes", "actor_names", "actor_bases", "pass_cells",
               "link_state")  # fmt: skip
@@ -114,7 +112,6 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("actors") as batch:
         batch.drop_column("stats")
-    op.drop_index("ix_articles_published", table_name="articles")
     op.drop_index("ix_mentions_type_label", table_name="mentions")
     op.drop_index("ix_mentions_pass", table_name="mentions")
     with op.batch_alter_table("mentions") as batch:
