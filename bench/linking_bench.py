@@ -147,6 +147,11 @@ FLOORS: dict[str, float] = {
     "stories_p": 98.0,
     "stories_undated_f1": 95.0,
     "stories_shuffled_min_f1": 95.0,
+    # 2026-12-01, incremental story assignment: the final stories when the articles arrive
+    # in several ingests measured 100.0 in all four schedules; after each incremental relink
+    # (one article at a time) min 95.5 (a full regrouping of the same stores: min 95.3).
+    "stories_batched_min_f1": 98.0,
+    "stories_incremental_min_f1": 93.0,
 }
 
 SHIFT_DAYS = 200  # per replica: past events.FUTURE_WINDOW, so copies never merge
@@ -1153,6 +1158,11 @@ def main(argv: list[str] | None = None) -> int:
             "stories_undated_f1": results["stories_undated"]["f1"],
             "stories_shuffled_min_f1": variants["shuffled_min"],
             "stories_batched_min_f1": min(b["f1"] for b in batched.values()),
+            "stories_incremental_min_f1": min(
+                b["after_each_incremental"]["f1_min"]
+                for b in batched.values()
+                if "after_each_incremental" in b
+            ),
         }
         low = {k: v for k, v in figures.items() if v < FLOORS.get(k, 0.0)}
         if low:
