@@ -834,11 +834,13 @@ def marginal_curve(
                 st.engine.dispose()
                 for ext in ("", "-wal", "-shm"):
                     Path(str(trial_db) + ext).unlink(missing_ok=True)
+            trial_cpus = list(cpus)
             cpus.sort()
             row[case] = {
                 "cpu_s_median": round(cpus[len(cpus) // 2], 3),
                 "cpu_s_per_article": round(cpus[len(cpus) // 2] / len(picks_list[0]), 3),
                 "wall_s_median": round(sorted(walls)[len(walls) // 2], 3),
+                "cpu_s_trials": [round(c, 3) for c in trial_cpus],
                 "modes": modes,
                 "steps_cpu_s": steps[0],
                 "replayed_mentions": replayed,
