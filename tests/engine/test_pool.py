@@ -51,7 +51,8 @@ def _sample_texts() -> list[str]:
 def test_fast_attributes_annotate_as_the_attribute_ruler():
     fast, plain = load_nlp(), load_nlp(fast_attributes=False)
     assert "wirewatch_attributes" in fast.pipe_names and "attribute_ruler" in fast.disabled
-    assert "attribute_ruler" in plain.pipe_names
+    assert "wirewatch_lemmatizer" in fast.pipe_names and "lemmatizer" in fast.disabled
+    assert "attribute_ruler" in plain.pipe_names and "lemmatizer" in plain.pipe_names
     texts = _ODD + _sample_texts()
     for a, b in zip(fast.pipe(texts), plain.pipe(texts), strict=True):
         assert _annotations(a) == _annotations(b), a.text[:80]
@@ -60,6 +61,11 @@ def test_fast_attributes_annotate_as_the_attribute_ruler():
     lemmas = {t.text: t.lemma_ for t in doc}
     assert lemmas["gon"] == "go" and lemmas["na"] == "to"
     assert any(t.pos_ == "SPACE" for t in doc)
+    # Lemmas by POS and morphology, not by form alone: "meeting" the noun and the verb.
+    doc = fast("The meetings were meeting again; she met them and they meet weekly.")
+    assert [t.lemma_ for t in doc if t.lower_.startswith("meet") or t.lower_ == "met"] == [
+        "meeting", "meet", "meet", "meet"
+    ]
 
 
 def _articles(n: int) -> list[Article]:

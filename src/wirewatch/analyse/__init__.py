@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy
-from spacy.attrs import intify_attr
+from spacy.attrs import LEMMA, MORPH, ORTH, POS, intify_attr
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -166,6 +166,47 @@ class FastAttributes:
         return doc
 
 
+class FastLemmatizer:
+    """spaCy's rule lemmatizer with the same lemmas in a fraction of its time (it took ~16% of
+    the model's CPU): its lemma depends only on a token's text, POS and morphology, so each
+    distinct (ORTH, POS, MORPH) is lemmatised once by the model's own lemmatizer and the
+    result is written back with one ``Doc.from_array``. Tokens that already have a lemma (set
+    by the attribute ruler) keep it unless the lemmatizer overwrites, as spaCy's does."""
+
+    def __init__(self, lemmatizer: Any) -> None:
+        self.lemmatizer = lemmatizer
+        self.overwrite = bool(lemmatizer.overwrite)
+        self._cache: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        array = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        cache = self._cache
+        strings = doc.vocab.strings
+        lemmas = array[:, 3].copy()
+        for i, (orth, pos, morph, lemma) in enumerate(array.tolist()):
+            if lemma and not self.overwrite:
+                continue
+            key = (orth, pos, morph)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = int(strings.add(self.lemmatizer.lemmatize(doc[i])[0]))
+            lemmas[i] = found
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        return doc
+
+
+def _make_fast_lemmatizer(nlp: Language, name: str) -> FastLemmatizer:
+    return FastLemmatizer(nlp.get_pipe("lemmatizer"))
+
+
+_make_fast_lemmatizer.__annotations__ = {"nlp": Language, "name": str, "return": FastLemmatizer}
+Language.factory("wirewatch_lemmatizer", func=_make_fast_lemmatizer)
+
+
 def _make_fast_attributes(nlp: Language, name: str) -> FastAttributes:
     return FastAttributes(nlp.get_pipe("attribute_ruler"))
 
@@ -179,7 +220,8 @@ Language.factory("wirewatch_attributes", func=_make_fast_attributes)
 @lru_cache(maxsize=2)
 def load_nlp(name: str = MODEL, fast_attributes: bool = True) -> Any:
     """The spaCy pipeline with a line-break sentence rule; ``fast_attributes`` runs the
-    model's attribute ruler through ``FastAttributes`` (same annotations, less time)."""
+    model's attribute ruler and lemmatizer through ``FastAttributes`` and ``FastLemmatizer``
+    (same annotations, less time)."""
     import spacy
 
     try:
@@ -190,6 +232,9 @@ def load_nlp(name: str = MODEL, fast_attributes: bool = True) -> Any:
     if fast_attributes and "attribute_ruler" in nlp.pipe_names:
         nlp.add_pipe("wirewatch_attributes", after="attribute_ruler")
         nlp.disable_pipe("attribute_ruler")
+    if fast_attributes and "lemmatizer" in nlp.pipe_names:
+        nlp.add_pipe("wirewatch_lemmatizer", after="lemmatizer")
+        nlp.disable_pipe("lemmatizer")
     return nlp
 
 
