@@ -4,13 +4,14 @@ engine can run it in-process, in a process pool or on Spark."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 import numpy
-from spacy.attrs import LEMMA, MORPH, ORTH, POS, intify_attr
+from spacy.attrs import IS_SPACE, LEMMA, MORPH, ORTH, POS, intify_attr
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -36,9 +37,13 @@ PIPELINE_VERSION = "rules-0.1"
 def line_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, captions and subheads carry no full stop, and
     the parser would otherwise glue them to the paragraph below."""
-    for tok in doc[:-1]:
-        if "\n" in tok.whitespace_ or (tok.is_space and "\n" in tok.text):
-            doc[tok.i + 1].is_sent_start = True
+    # A token's trailing whitespace is one space at most, so line breaks are space tokens:
+    # look only at those (read in one ``to_array``), not at every token.
+    if len(doc) < 2:
+        return doc
+    for i in numpy.flatnonzero(doc.to_array(IS_SPACE)[:-1]).tolist():
+        if "\n" in doc[i].text:
+            doc[i + 1].is_sent_start = True
     return doc
 
 
@@ -86,6 +91,80 @@ class FastAttributes:
             for c, key in enumerate(self.columns) if key in ("LOWER", "ORTH")
         }  # fmt: skip
         self._cache: dict[tuple[int, ...], tuple[dict[int, Any], list[int]]] = {}
+        self._screen = self._start_screen(
+            [p for i, e in enumerate(ruler.patterns) if self._simple_tests(e, vocab) is None
+             for p in e["patterns"]], vocab,
+        )  # fmt: skip
+
+    @staticmethod
+    def _start_screen(patterns: list[Any], vocab: Any) -> tuple[int, list[Any]] | None:
+        """(pattern length, [(attribute, test, value)] per pattern) for the several-token
+        patterns when all are of fixed length and their first token tests only equality,
+        membership or a regex on a token attribute; else None. A match can then start only
+        at a token that passes one first-token test, and it ends within that many tokens:
+        the ``Matcher`` need only look there, not try every pattern at every token."""
+        length = 0
+        firsts: list[Any] = []
+        for pattern in patterns:
+            if any("OP" in spec for spec in pattern):
+                return None
+            length = max(length, len(pattern))
+            tests = []
+            for key, value in pattern[0].items():
+                key = key.upper() if isinstance(key, str) else key
+                if key not in _SIMPLE_KEYS or key == "IS_SPACE":
+                    return None
+                if isinstance(value, str):
+                    tests.append((key, "==", int(vocab.strings.add(value))))
+                elif isinstance(value, dict) and len(value) == 1:
+                    ((op, arg),) = value.items()
+                    if op in ("IN", "NOT_IN") and isinstance(arg, list):
+                        tests.append((key, op, [int(vocab.strings.add(v)) for v in arg]))
+                    elif op == "REGEX" and isinstance(arg, str):
+                        tests.append((key, op, re.compile(arg)))
+                    else:
+                        return None
+                else:
+                    return None
+            firsts.append(tests)
+        return (length, firsts) if firsts else None
+
+    def _starts(self, doc: Doc) -> list[int]:
+        """Tokens where a several-token pattern may start (see ``_start_screen``)."""
+        assert self._screen is not None
+        keys = sorted({k for tests in self._screen[1] for k, _, _ in tests})
+        array = doc.to_array([intify_attr(k) for k in keys]).reshape(len(doc), -1)
+        col = {k: array[:, j] for j, k in enumerate(keys)}
+        strings = doc.vocab.strings
+        hit = numpy.zeros(len(doc), dtype=bool)
+        for tests in self._screen[1]:
+            ok = numpy.ones(len(doc), dtype=bool)
+            for key, op, value in tests:
+                values = col[key]
+                if op == "==":
+                    ok &= values == value
+                elif op == "REGEX":
+                    distinct = numpy.unique(values).tolist()
+                    passing = [h for h in distinct if value.search(strings[h])]
+                    ok &= numpy.isin(values, numpy.array(passing, dtype=numpy.uint64))
+                else:
+                    found = numpy.isin(values, numpy.array(value, dtype=numpy.uint64))
+                    ok &= found if op == "IN" else ~found
+            hit |= ok
+        return numpy.flatnonzero(hit).tolist()
+
+    def _complex_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The ``Matcher``'s matches, looked for only where one can start."""
+        if self._screen is None:
+            return list(self.complex(doc, allow_missing=True))
+        length = self._screen[0]
+        if not len(doc):
+            return []
+        found: set[tuple[int, int, int]] = set()
+        for i in self._starts(doc):
+            for match_id, start, end in self.complex(doc[i : i + length], allow_missing=True):
+                found.add((match_id, start + i, end + i))
+        return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
     def _simple_tests(self, entry: dict[str, Any], vocab: Any) -> list[Any] | None:
         """Each pattern of ``entry`` as tests on hashed token attributes, or None when one is
@@ -147,7 +226,7 @@ class FastAttributes:
         # Matches of the other patterns, by target token: [(pattern index, start)].
         extra: dict[int, list[tuple[int, int]]] = {}
         if self.has_complex:
-            for match_id, start, end in self.complex(doc, allow_missing=True):
+            for match_id, start, end in self._complex_matches(doc):
                 index = int(self.ruler.vocab.strings[match_id])
                 target = Span(doc, start, end)[self.ruler.indices[index]].i
                 extra.setdefault(target, []).append((index, start))

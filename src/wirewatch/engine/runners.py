@@ -12,6 +12,7 @@ input lazily, so ``engine.ingest`` can read and store while the workers analyse.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -34,6 +35,7 @@ class Runner(Protocol):
 # What a worker sends back per article: the article itself stays with the parent.
 _Result = tuple[list[EventMention], list[ActorMention], str | None]
 
+_GC_YOUNG = 20_000
 _WORKER: Any = None  # this process's analyser (a worker's, or the parent's shared by fork)
 
 
@@ -42,6 +44,10 @@ def _init_worker() -> None:
     Ctrl-C is the parent's to handle: it stops the workers."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The analysis makes many short-lived objects, few of them cyclic: with the default
+    # threshold (700) the cycle collector ran ~500 times per 300 articles and took ~5% of a
+    # worker's CPU; a larger young generation collects as much at a fraction of the cost.
+    gc.set_threshold(_GC_YOUNG, *gc.get_threshold()[1:])
     if _WORKER is None:
         from wirewatch.analyse import Analyser
 
