@@ -8,7 +8,7 @@ from wirewatch.analyse import load_nlp
 
 def test_a_line_break_starts_a_sentence_and_a_space_does_not():
     nlp = load_nlp()
-    text = "Envoys Gather in Oslo\nTalks on the ceasefire began on Tuesday in the city \n \nPhoto: AFP"
+    text = "Envoys Gather in Oslo\nTalks on the truce began on Tuesday in the city \n \nPhoto: AFP"
     doc = nlp(text)
     starts = [t.text for t in doc if t.is_sent_start and not t.is_space]
     assert starts[:3] == ["Envoys", "Talks", "Photo"], starts

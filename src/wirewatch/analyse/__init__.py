@@ -109,7 +109,7 @@ class FastAttributes:
             if any("OP" in spec for spec in pattern):
                 return None
             length = max(length, len(pattern))
-            tests = []
+            tests: list[tuple[str, str, Any]] = []
             for key, value in pattern[0].items():
                 key = key.upper() if isinstance(key, str) else key
                 if key not in _SIMPLE_KEYS or key == "IS_SPACE":
@@ -274,7 +274,7 @@ class FastLemmatizer:
             if found is None:
                 found = cache[key] = int(strings.add(self.lemmatizer.lemmatize(doc[i])[0]))
             lemmas[i] = found
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 
