@@ -9,7 +9,8 @@ their tokens as ``actors_bench`` does; both from ../shared when present), replic
 ``--docs`` articles, each copy given a new id and a distinguishing first line so none is
 skipped as a duplicate. Each repeat times, in turn: ``nlp.pipe`` in this process (unless
 ``--no-single``), ``nlp.pipe(n_process=--workers)``, and ``engine.ingest`` into a new SQLite
-store with the engine the command line would pick (``--engine auto``) or the one named.
+store with the engine the command line would pick (``--engine auto``) or the one named, and
+with ``--partial`` the same ingest with the opt-in partial parse (``ingest_partial``).
 Reported per configuration: the best wall time, CPU time of this process and its children
 (``*_cpu_s``), and ``*_other_load``, the cores other processes kept busy meanwhile (the
 machine may be shared: compare configurations within one run). ``worker_peak_mb`` is each
@@ -119,13 +120,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-single", action="store_true", help="skip the 1-process nlp.pipe")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--partial", action="store_true",
+        help="also time the ingest with the opt-in partial parse (WIREWATCH_PARTIAL_PARSE=1)",
+    )  # fmt: skip
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
 
     import spacy
 
     from wirewatch.analyse import MODEL
-    from wirewatch.engine import ingest
+    from wirewatch.engine import ingest, runners
     from wirewatch.engine.runners import make_runner
     from wirewatch.store import Store
 
@@ -135,9 +140,11 @@ def main() -> None:
     nlp = spacy.load(MODEL)  # spaCy's own pipeline, untouched
     runs: dict[str, list[tuple[float, float, float, float]]] = {}
     peaks: list[float | None] = []
+    partial_peaks: list[float | None] = []
     relinks: list[float | None] = []
     firsts: list[float | None] = []
     summary: Any = None
+    partial_summary: Any = None
     engine_used = args.engine
 
     def spacy(n_process: int) -> None:
@@ -148,9 +155,12 @@ def main() -> None:
         src = Path(tmp) / "bench.jsonl"
         src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
-        def run_ingest(rep: int) -> Any:
+        def run_ingest(rep: int, partial: bool = False) -> Any:
             nonlocal engine_used
-            store = Store.open(str(Path(tmp) / f"bench{rep}.db"))
+            # The opt-in partial parse (analyse/partial.py); a new analyser for each setting.
+            os.environ["WIREWATCH_PARTIAL_PARSE"] = "1" if partial else "0"
+            runners._WORKER = None
+            store = Store.open(str(Path(tmp) / f"bench{rep}{'p' if partial else ''}.db"))
             runner = make_runner(args.engine, args.workers, input_bytes=src.stat().st_size)
             engine_used = type(runner).__name__
             try:
@@ -162,12 +172,14 @@ def main() -> None:
                     [src], store, runner, batch_size=batch,
                     on_progress=lambda n: stamps.append(time.perf_counter()),
                 )  # fmt: skip
-                # Wall time from the last batch stored to the end: the relink.
+                # Wall time from the last batch stored to the end: the relink (each ingest run,
+                # in the order run).
                 relinks.append(round(time.perf_counter() - stamps[-1], 2) if stamps else None)
                 firsts.append(round(stamps[0] - t0, 2) if stamps else None)
-                peaks[:] = [_peak_mb(p.pid) for p in multiprocessing.active_children()]
+                into = partial_peaks if partial else peaks
+                into[:] = [_peak_mb(p.pid) for p in multiprocessing.active_children()]
                 if hasattr(runner, "worker_peak_mb"):
-                    peaks[:] = [round(m, 1) if m else m for m in runner.worker_peak_mb()]
+                    into[:] = [round(m, 1) if m else m for m in runner.worker_peak_mb()]
             finally:
                 if hasattr(runner, "close"):
                     runner.close()
@@ -182,6 +194,9 @@ def main() -> None:
             )
             *measured, summary = timed(lambda rep=rep: run_ingest(rep))
             runs.setdefault("ingest", []).append(tuple(measured))  # type: ignore[arg-type]
+            if args.partial:
+                *measured, partial_summary = timed(lambda rep=rep: run_ingest(rep, True))
+                runs.setdefault("ingest_partial", []).append(tuple(measured))  # type: ignore
 
     result: dict[str, Any] = {
         "docs": len(records), "words": words, "engine": engine_used,
@@ -215,6 +230,16 @@ def main() -> None:
     result["ingest_relink_s"] = relinks
     result["worker_peak_mb"] = peaks
     result["parent_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if partial_summary is not None:
+        result["ingest_partial_vs_spacy_2proc_cpu"] = round(
+            result["ingest_partial_cpu_s"] / result[f"spacy_{args.workers}proc_cpu_s"], 2
+        )
+        result["ingest_partial_vs_spacy_2proc"] = round(
+            result["ingest_partial_s"] / result[mp_key], 2
+        )
+        result["ingest_partial_worker_peak_mb"] = partial_peaks
+        result["ingest_partial_events"] = partial_summary.events
+        result["ingest_partial_mentions"] = partial_summary.mentions
     result["events"] = summary.events
     result["mentions"] = summary.mentions
     result["failed"] = summary.failed

@@ -51,7 +51,8 @@ def _sample_texts() -> list[str]:
 def test_fast_attributes_annotate_as_the_attribute_ruler():
     fast, plain = load_nlp(), load_nlp(fast_attributes=False)
     assert "wirewatch_attributes" in fast.pipe_names and "attribute_ruler" in fast.disabled
-    assert "attribute_ruler" in plain.pipe_names
+    assert "wirewatch_lemmatizer" in fast.pipe_names and "lemmatizer" in fast.disabled
+    assert "attribute_ruler" in plain.pipe_names and "lemmatizer" in plain.pipe_names
     texts = _ODD + _sample_texts()
     for a, b in zip(fast.pipe(texts), plain.pipe(texts), strict=True):
         assert _annotations(a) == _annotations(b), a.text[:80]
@@ -60,6 +61,10 @@ def test_fast_attributes_annotate_as_the_attribute_ruler():
     lemmas = {t.text: t.lemma_ for t in doc}
     assert lemmas["gon"] == "go" and lemmas["na"] == "to"
     assert any(t.pos_ == "SPACE" for t in doc)
+    # Lemmas by POS and morphology, not by form alone: "meeting" the noun and the verb.
+    doc = fast("The meetings were meeting again; she met them and they meet weekly.")
+    meets = [t.lemma_ for t in doc if t.lower_.startswith("meet") or t.lower_ == "met"]
+    assert meets == ["meeting", "meet", "meet", "meet"]
 
 
 def _articles(n: int) -> list[Article]:
@@ -200,3 +205,19 @@ def test_cli_auto_engine_pools_a_large_input_with_the_in_process_ledger(tmp_path
         ]
     assert exports["auto"] == exports["inprocess"]
     assert exports["auto"][0].count("\n") > 10
+
+
+def test_ingest_restores_the_collector_thresholds(tmp_path, analyser):
+    """The ingest relaxes the cycle collector while it runs and gives the caller's settings
+    back after, also when it fails."""
+    import gc
+
+    before = gc.get_threshold()
+    src = tmp_path / "one.jsonl"
+    _write(src, [{"id": "g1", "text": "Ministers of Chile and Peru met in Lima on Friday."}])
+    store = Store.open(str(tmp_path / "gc.db"))
+    ingest([src], store, analyser)
+    assert gc.get_threshold() == before
+    with pytest.raises(TypeError):
+        ingest([src], store, analyser, no_such_option=True)
+    assert gc.get_threshold() == before

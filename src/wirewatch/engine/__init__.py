@@ -15,7 +15,7 @@ from pathlib import Path
 
 from wirewatch.analyse import Analyser
 from wirewatch.config import Limits
-from wirewatch.engine.runners import Runner
+from wirewatch.engine.runners import Runner, fewer_collections
 from wirewatch.errors import Code, InputError
 from wirewatch.ingest import iter_articles
 from wirewatch.ingest.sources import FeedState, FetchPolicy
@@ -54,6 +54,7 @@ def _batches(
         yield batch
 
 
+@fewer_collections
 def ingest(
     paths: Iterable[str | Path],
     store: Store,

@@ -12,14 +12,16 @@ input lazily, so ``engine.ingest`` can read and store while the workers analyse.
 
 from __future__ import annotations
 
+import functools
+import gc
 import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from wirewatch.model import ActorMention, Analysis, Article, EventMention
 
@@ -34,6 +36,8 @@ class Runner(Protocol):
 # What a worker sends back per article: the article itself stays with the parent.
 _Result = tuple[list[EventMention], list[ActorMention], str | None]
 
+_GC_YOUNG = 20_000
+_T = TypeVar("_T")
 _WORKER: Any = None  # this process's analyser (a worker's, or the parent's shared by fork)
 
 
@@ -42,6 +46,10 @@ def _init_worker() -> None:
     Ctrl-C is the parent's to handle: it stops the workers."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The analysis makes many short-lived objects, few of them cyclic: with the default
+    # threshold (700) the cycle collector ran ~500 times per 300 articles and took ~5% of a
+    # worker's CPU; a larger young generation collects as much at a fraction of the cost.
+    gc.set_threshold(_GC_YOUNG, *gc.get_threshold()[1:])
     if _WORKER is None:
         from wirewatch.analyse import Analyser
 
@@ -51,6 +59,23 @@ def _init_worker() -> None:
 def _analyse_chunk(articles: list[Article], batch_size: int) -> list[_Result]:
     assert _WORKER is not None
     return [(r.mentions, r.entities, r.error) for r in _WORKER.run(articles, batch_size)]
+
+
+def fewer_collections(fn: Callable[..., _T]) -> Callable[..., _T]:
+    """Run ``fn`` with a larger young generation for the cycle collector (restored after):
+    storing and linking make hundreds of thousands of short-lived objects, and with the
+    default threshold (700) collections took ~1/3 of the ingesting process's CPU."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> _T:
+        before = gc.get_threshold()
+        gc.set_threshold(max(before[0], _GC_YOUNG), *before[1:])
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.set_threshold(*before)
+
+    return wrapper
 
 
 def usable_cores() -> int:

@@ -110,11 +110,14 @@ class _PlaceRow:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # nothing to strip, and most names in English news are ASCII
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", kept)  # recompose Hangul and the like
 
 
+@lru_cache(maxsize=500_000)
 def _normalise(surface: str) -> str:
     """Everything :func:`fold` does except casefolding, so case can still be checked."""
     text = _strip_accents(unicodedata.normalize("NFKC", surface).translate(_QUOTES))
