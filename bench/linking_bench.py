@@ -10,6 +10,7 @@ the repo): 120 English Wikinews articles in four topic corpora (airbus, apple, g
     python bench/linking_bench.py --profile    # cProfile the largest link run (stderr)
     python bench/linking_bench.py --rename-people  # copies in the speed curve rename people
     python bench/linking_bench.py --check      # exit 1 when a quality figure is under FLOORS
+    python bench/linking_bench.py --marginal   # cost of one more article into linked stores
 
 Skips (exit 0) when the shared folder is absent.  Override its place with WIREWATCH_SHARED.
 These are development scores: look at the errors for phenomena, never tune to one article.
@@ -84,8 +85,21 @@ difflib's matching blocks.
    entities, kb, articles=infos)`` is timed at 1k and 10k articles (100k with ``--big``),
    wall clock and CPU (the CPU figure is steadier on a shared machine).  Issue target:
    10,000 articles in under a minute, seconds per 1k articles not growing with the store.
-   The link stage recomputes the whole ledger on each relink (ids kept from the last run),
-   so this curve is the cost per article of a relink, not of one more article alone.
+   This curve is the cost per article of a full relink (``relink(store)``).
+
+4. Marginal cost (``--marginal``; 100k with ``--big``).  A store of N replicated articles
+   is written as an ingest writes it (``save_replica``) and linked in full; then, each time
+   from a copy of that store file, one more article (a batch of ten) is stored and linked by
+   ``relink(store, incremental=True)``, what ``ingest`` runs.  The added articles are copies
+   of the latest base articles in a new copy of the world (the newest in the store, as news
+   arrive; the batches of ten are the 10 latest, the next 10, ... one set per trial, so a
+   set whose names merge stored actors shows as a full relink); the linked store is
+   checkpointed first (at rest, its WAL written back); "backdated" adds a late report from
+   a copy in the middle of the store (the merging pass resumes there).  CPU seconds, median
+   of 3 trials (``--trials``), with the mode (incremental, or full and why) and the CPU by
+   step; at N <= 10k the ledger is compared with a full relink of the same store (events,
+   stories, actors, ids aside: events and actors must be equal; stories are placed
+   incrementally, so they may differ from a full regrouping).
 """
 
 from __future__ import annotations
@@ -105,7 +119,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -133,6 +147,11 @@ FLOORS: dict[str, float] = {
     "stories_p": 98.0,
     "stories_undated_f1": 95.0,
     "stories_shuffled_min_f1": 95.0,
+    # 2026-12-01, incremental story assignment: the final stories when the articles arrive
+    # in several ingests measured 100.0 in all four schedules; after each incremental relink
+    # (one article at a time) min 95.5 (a full regrouping of the same stores: min 95.3).
+    "stories_batched_min_f1": 98.0,
+    "stories_incremental_min_f1": 93.0,
 }
 
 SHIFT_DAYS = 200  # per replica: past events.FUTURE_WINDOW, so copies never merge
@@ -575,6 +594,7 @@ def replicate(
     base_entities: list[tuple[str, int, dict[str, Any], str | None]],
     base_infos: list[ArticleInfo],
     n_articles: int,
+    picks: Sequence[tuple[int, int]] | None = None,
 ) -> Replica:
     """``n_articles`` articles cycling over the stored ones.  Copy k is renamed ``id~k``,
     dated k x SHIFT_DAYS later, and set in a world of its own: every word and name that is
@@ -582,7 +602,8 @@ def replicate(
     in the text and in the names of people and organisations (countries and other actors the
     knowledge base knows keep theirs).  So copies form their own stories and events while
     sharing the common vocabulary, as a store of many situations does.  Objects are fresh
-    (link() writes actor ids into them)."""
+    (link() writes actor ids into them).  ``picks`` gives (base article index, copy) pairs
+    instead of the cycle (the articles added one by one in the marginal-cost curve)."""
     from wirewatch.link import ArticleInfo
     from wirewatch.model import EventMention, actor_from_dict
 
@@ -603,9 +624,12 @@ def replicate(
             d["name"], d["surface"] = rename(d["name"]), rename(d["surface"])
         return d
 
-    for n in range(n_articles):
-        info = base_infos[n % len(base_infos)]
-        k = n // len(base_infos)
+    # (base article, copy) pairs: the first n_articles of the cycle, or the given ones.
+    pairs = picks if picks is not None else [
+        (n % len(base_infos), n // len(base_infos)) for n in range(n_articles)
+    ]  # fmt: skip
+    for b, k in pairs:
+        info = base_infos[b]
         days = k * SHIFT_DAYS
         new_id = info.id if k == 0 else f"{info.id}~{k}"
         rename = _renamer(shared, _tag(k)) if k else (lambda v: v)
@@ -677,6 +701,253 @@ def speed_curve(
         })  # fmt: skip
         del rep, linked
     return rows, prof_text
+
+
+def save_replica(store: Store, rep: Replica, chunk: int = 500) -> None:
+    """Write replicated analyses to a store as an ingest would (articles, mentions, names)."""
+    import hashlib
+
+    from wirewatch.model import Article
+
+    by_m: dict[str, list[EventMention]] = defaultdict(list)
+    for m in rep.mentions:
+        by_m[m.article].append(m)
+    by_e: dict[str, list[ActorMention]] = defaultdict(list)
+    for aid, _pos, e, _pub in rep.entities:
+        by_e[aid].append(e)
+    items = []
+    for i in rep.infos:
+        text = i.text or ""
+        items.append((
+            Article(id=i.id, text=text, title=i.title,
+                    published=datetime.fromisoformat(i.published) if i.published else None,
+                    content_hash=hashlib.sha1(f"{i.id}\n{text}".encode()).hexdigest()),
+            by_m.get(i.id, []),
+        ))  # fmt: skip
+    for k in range(0, len(items), chunk):
+        part = items[k : k + chunk]
+        store.save_batch(part, "bench", {a.id: by_e.get(a.id, []) for a, _ in part})
+
+
+def _partition(store: Store) -> dict[str, Any]:
+    """The ledger without ids, to compare an incremental relink with a full one."""
+    from sqlalchemy import select
+
+    from wirewatch.store.schema import actors, articles, mentions
+
+    with store.engine.connect() as conn:
+        by_event: dict[str, list[str]] = defaultdict(list)
+        for mid, eid in conn.execute(select(mentions.c.id, mentions.c.event_id)):
+            by_event[eid].append(mid)
+        by_story: dict[str, list[str]] = defaultdict(list)
+        for aid, sid in conn.execute(select(articles.c.id, articles.c.story)):
+            by_story[sid].append(aid)
+        actor_rows = sorted(tuple(r) for r in conn.execute(
+            select(actors.c.id, actors.c.name, actors.c.kind, actors.c.country)))  # fmt: skip
+    return {
+        "events": sorted(sorted(v) for v in by_event.values()),
+        "stories": sorted(sorted(v) for v in by_story.values()),
+        "actors": actor_rows,
+    }
+
+
+def marginal_curve(
+    store: Store, sizes: Iterable[int], workdir: Path, trials: int = 3, check: bool = True
+) -> list[dict[str, Any]]:
+    """CPU cost of linking one more article, and a batch of ten, into a store of N replicated
+    articles that a full relink has linked: ``relink(store, incremental=True)`` (what ingest
+    runs) beside the full relink it replaces.  The added articles are copies of the most
+    recently published base articles in a new copy (so the newest in the store, as news
+    arrive); one more case adds an article of a copy in the middle of the store (published
+    before half of it: the merging pass is resumed there).  Each trial starts from a copy of
+    the linked store file.  With ``check`` the incremental ledger is compared with a full
+    relink of the same store (events, stories, actors, each on its own; ids aside)."""
+    import shutil
+
+    from wirewatch.engine import relink
+    from wirewatch.link.incremental import IncrementReport
+    from wirewatch.store import Store as StoreClass
+
+    base_m = [m.to_dict() for m in store.iter_mentions()]
+    base_e = [(aid, pos, asdict(e), pub) for aid, pos, e, pub in store.iter_entities()]
+    base_i = store.article_infos()
+    n_base = len(base_i)
+    latest = sorted(range(n_base), key=lambda n: base_i[n].published or "")[::-1]
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        folder = workdir / f"marginal-{size}"
+        folder.mkdir(exist_ok=True)
+        db = folder / "base.db"
+        t0 = time.perf_counter()
+        big = StoreClass.open(str(db))
+        save_replica(big, replicate(base_m, base_e, base_i, size))
+        save_s = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        relink(big)
+        full_wall, full_cpu = time.perf_counter() - t0, time.process_time() - c0
+        with big.engine.connect() as conn:  # a store at rest: the relink's WAL in the file
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        big.engine.dispose()
+        copy_k = size // n_base + 2  # a copy no article of the store belongs to: the newest
+        cases = {
+            "one": [[(latest[t], copy_k + t)] for t in range(trials)],
+            "ten": [[(b, copy_k + t) for b in latest[10 * t : 10 * t + 10]] for t in range(trials)],
+            "backdated": [[(latest[t], size // n_base // 2)] for t in range(trials)],
+        }
+        row: dict[str, Any] = {"articles": size, "save_s": round(save_s, 1),
+                               "full_relink_wall_s": round(full_wall, 2),
+                               "full_relink_cpu_s": round(full_cpu, 2)}  # fmt: skip
+        for case, picks_list in cases.items():
+            cpus: list[float] = []
+            walls: list[float] = []
+            modes: list[str] = []
+            steps: list[dict[str, float]] = []
+            replayed: list[int] = []
+            for t, picks in enumerate(picks_list):
+                trial_db = folder / f"{case}-{t}.db"
+                shutil.copyfile(db, trial_db)
+                for ext in ("-wal", "-shm"):
+                    if Path(str(db) + ext).exists():
+                        shutil.copyfile(str(db) + ext, str(trial_db) + ext)
+                st = StoreClass.open(str(trial_db))
+                extra = replicate(base_m, base_e, base_i, 0, picks)
+                if case == "backdated":  # a late report from that copy's world, another id
+                    extra.infos = [replace(i, id=i.id + "-late") for i in extra.infos]
+                    for m in extra.mentions:
+                        m.article += "-late"
+                    extra.entities = [(a + "-late", p, e, pub) for a, p, e, pub in extra.entities]
+                save_replica(st, extra)
+                report = IncrementReport()
+                t0, c0 = time.perf_counter(), time.process_time()
+                relink(st, incremental=True, report=report)
+                walls.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
+                modes.append(report.mode if report.mode == "incremental"
+                             else f"full ({report.reason})")  # fmt: skip
+                steps.append(report.timings)
+                replayed.append(report.replayed)
+                if check and t == 0 and size <= 10_000:
+                    got = _partition(st)
+                    relink(st)
+                    full = _partition(st)
+                    row[f"{case}_equals_full"] = {k: got[k] == full[k] for k in got}
+                st.engine.dispose()
+                for ext in ("", "-wal", "-shm"):
+                    Path(str(trial_db) + ext).unlink(missing_ok=True)
+            trial_cpus = list(cpus)
+            cpus.sort()
+            row[case] = {
+                "cpu_s_median": round(cpus[len(cpus) // 2], 3),
+                "cpu_s_per_article": round(cpus[len(cpus) // 2] / len(picks_list[0]), 3),
+                "wall_s_median": round(sorted(walls)[len(walls) // 2], 3),
+                "cpu_s_trials": [round(c, 3) for c in trial_cpus],
+                "modes": modes,
+                "steps_cpu_s": steps[0],
+                "replayed_mentions": replayed,
+            }
+        for ext in ("", "-wal", "-shm"):
+            Path(str(db) + ext).unlink(missing_ok=True)
+        rows.append(row)
+        print(f"marginal {size}: {json.dumps(row)}", file=sys.stderr, flush=True)
+    return rows
+
+
+def batched_stories(docs: list[GoldDoc], store: Store, workdir: Path) -> dict[str, Any]:
+    """Stories when the articles arrive in several ingests: the stored analyses are written
+    again to fresh stores in batches, each followed by ``relink(store, incremental=True)``
+    (what ``ingest`` runs; the first batch is linked in full), and the stories scored as the
+    single-run ones are.  Schedules: by publication in batches of 10 and one article at a time,
+    and a random order (late and backdated reports) the same two ways.  The first batch is
+    BATCH_FIRST articles.  A relink that cannot be incremental (a new name merging stored
+    actors) is full and regroups every story: ``placed_incrementally`` counts the articles
+    the incremental story assignment placed, ``placed_since_last_full`` those placed after
+    the last full relink (the final stories are theirs and that relink's).  As a full relink
+    regroups everything, the one-at-a-time schedules also score the stories after every
+    incremental relink (over the articles stored so far) beside a full regrouping of a copy
+    of the same store: ``after_each_incremental``."""
+    import random
+
+    from wirewatch.engine import relink
+    from wirewatch.link.incremental import IncrementReport
+    from wirewatch.store import Store as StoreClass
+
+    base_m = [m.to_dict() for m in store.iter_mentions()]
+    base_e = [(aid, pos, asdict(e), pub) for aid, pos, e, pub in store.iter_entities()]
+    base_i = store.article_infos()
+    chrono = list(range(len(base_i)))  # article_infos is in store order: by publication
+    shuffled = list(chrono)
+    random.Random(11).shuffle(shuffled)
+    schedules = {"by_date_10": (chrono, 10), "by_date_1": (chrono, 1),
+                 "random_10": (shuffled, 10), "random_1": (shuffled, 1)}  # fmt: skip
+    out: dict[str, Any] = {}
+    for name, (seq, size) in schedules.items():
+        st = StoreClass.open(str(workdir / f"batched-{name}.db"))
+        cuts = [seq[:BATCH_FIRST]] + [
+            seq[k : k + size] for k in range(BATCH_FIRST, len(seq), size)
+        ]  # fmt: skip
+        modes: Counter[str] = Counter()
+        cpu = 0.0
+        placed = 0  # articles placed in stories by an incremental relink
+        inc_f1: list[float] = []
+        full_f1: list[float] = []
+        since_full = 0  # of which after the last full relink (which regroups every story)
+        for part in cuts:
+            save_replica(st, replicate(base_m, base_e, base_i, 0, [(b, 0) for b in part]))
+            report = IncrementReport()
+            c0 = time.process_time()
+            relink(st, incremental=True, report=report)
+            cpu += time.process_time() - c0
+            modes[report.mode] += 1
+            if report.mode == "incremental":
+                placed += len(part)
+                since_full += len(part)
+                if size == 1:  # the stories so far beside a full regrouping of the same store
+                    here = [d for d in docs if d.name in names_in(st)]
+                    inc_f1.append(score_stories(here, dict(st.article_story_map()))["f1"])
+                    full_f1.append(_full_regroup_f1(st, here, workdir / f"regroup-{name}.db"))
+            else:
+                since_full = 0
+        stories = st.article_story_map()
+        out[name] = {**score_stories(docs, dict(stories)), "relinks": dict(modes),
+                     "placed_incrementally": placed,
+                     "placed_since_last_full": since_full, "cpu_s": round(cpu, 2)}  # fmt: skip
+        if inc_f1:
+            out[name]["after_each_incremental"] = {
+                "relinks": len(inc_f1),
+                "f1_min": min(inc_f1), "f1_mean": round(sum(inc_f1) / len(inc_f1), 1),
+                "full_regroup_f1_min": min(full_f1),
+                "full_regroup_f1_mean": round(sum(full_f1) / len(full_f1), 1),
+                "worse_than_full": sum(1 for a, b in zip(inc_f1, full_f1, strict=True) if a < b),
+                "better_than_full": sum(1 for a, b in zip(inc_f1, full_f1, strict=True) if a > b),
+            }  # fmt: skip
+        st.engine.dispose()
+    return out
+
+
+BATCH_FIRST = 20  # articles of the first ingest in ``batched_stories``
+
+
+def names_in(store: Store) -> set[str]:
+    return set(store.article_story_map())
+
+
+def _full_regroup_f1(store: Store, docs: list[GoldDoc], copy: Path) -> float:
+    """Story F1 of a full relink of a copy of the store (the incremental one untouched)."""
+    import sqlite3
+
+    from wirewatch.engine import relink
+    from wirewatch.store import Store as StoreClass
+
+    copy.unlink(missing_ok=True)
+    src, dst = sqlite3.connect(store.engine.url.database or ""), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    other = StoreClass.open(str(copy))
+    relink(other)
+    f1 = float(score_stories(docs, dict(other.article_story_map()))["f1"])
+    other.engine.dispose()
+    return f1
 
 
 # --------------------------------------------------------------------------- errors
@@ -758,6 +1029,11 @@ def print_table(res: dict[str, Any]) -> None:
           f"F1 {v['tfidf_single_link']['f1']} (at {v['tfidf_single_link']['threshold']}), "
           f"group average F1 {v['tfidf_group_average']['f1']} "
           f"(at {v['tfidf_group_average']['threshold']})")  # fmt: skip
+    for name, b in res.get("stories_batched", {}).items():
+        print(
+            f"  arriving in ingests ({name}): {b['stories']} stories, P {b['p']:.1f}  "
+            f"R {b['r']:.1f}  F1 {b['f1']:.1f}  relinks {b['relinks']}, CPU {b['cpu_s']}s"
+        )
     r = res["run"]
     failed = f"; FAILED {res['failed']}" if res["failed"] else ""
     print(f"\nPipeline: {r['articles']} articles, {r['mentions']} mentions -> {r['events']} "
@@ -776,6 +1052,20 @@ def print_table(res: dict[str, Any]) -> None:
               f"{t.get('actors', 0):>13.2f} {t.get('events', 0):>7.2f} "
               f"{t.get('stories', 0):>8.2f}")  # fmt: skip
     print("  target: 10,000 articles < 60 s; s/1k flat as the store grows")
+    if res.get("marginal"):
+        print("\nOne more article into a linked store (CPU s, median of trials; SQLite)")
+        print(f"{'articles':>9} {'full relink':>12} {'+1 incr':>8} {'+10 incr':>9} "
+              f"{'per art':>8} {'+1 backdated':>13}   modes / CPU s by step of +1")  # fmt: skip
+        for r in res["marginal"]:
+            one, ten, back = r["one"], r["ten"], r["backdated"]
+            print(f"{r['articles']:>9} {r['full_relink_cpu_s']:>12.2f} "
+                  f"{one['cpu_s_median']:>8.3f} {ten['cpu_s_median']:>9.3f} "
+                  f"{ten['cpu_s_per_article']:>8.3f} {back['cpu_s_median']:>13.3f}   "
+                  f"{sorted(set(one['modes'] + ten['modes']))} {one['steps_cpu_s']}")  # fmt: skip
+            checks = {k: v for k, v in r.items() if k.endswith("_equals_full")}
+            if checks:
+                print(f"{'':>9} incremental == full relink: {checks}; backdated: "
+                      f"{back['modes'][0][:70]}, replayed {back['replayed_mentions']}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -784,6 +1074,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 under FLOORS")
     ap.add_argument("--big", action="store_true", help=f"add {BIG:,} articles to the curve")
     ap.add_argument("--no-speed", action="store_true", help="skip the replicated speed curve")
+    ap.add_argument("--trials", type=int, default=3, help="trials per --marginal case")
+    ap.add_argument(
+        "--marginal-sizes",
+        default="",
+        help="comma-separated store sizes for --marginal (default 1k, 10k[, 100k])",
+    )
+    ap.add_argument("--marginal", action="store_true",
+                    help="add the cost of linking one more article into linked stores")  # fmt: skip
     ap.add_argument("--rename-people", action="store_true",
                     help="copies in the speed curve rename people too")  # fmt: skip
     ap.add_argument("--profile", action="store_true",
@@ -815,6 +1113,7 @@ def main(argv: list[str] | None = None) -> int:
         for topic in sorted({d.topic for d in docs}):
             events[f"  topic {topic}"] = score_events([g for g in instances if g.topic == topic])
         variants = story_variants(docs, store)
+        batched = batched_stories(docs, store, Path(tmp))
         (Path(tmp) / "undated").mkdir()
         undated_run, undated_store = run_pipeline(docs, Path(tmp) / "undated", dated=False)
         undated_store.engine.dispose()
@@ -823,6 +1122,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_speed:
             sizes = [*SIZES, BIG] if args.big else list(SIZES)
             speed, prof_text = speed_curve(store, sizes, args.profile)
+        marginal: list[dict[str, Any]] = []
+        if args.marginal:
+            sizes = [*SIZES, BIG] if args.big else list(SIZES)
+            if args.marginal_sizes:
+                sizes = [int(x) for x in args.marginal_sizes.split(",")]
+            marginal = marginal_curve(store, sizes, Path(tmp), trials=args.trials)
         store.engine.dispose()
     results: dict[str, Any] = {
         "docs": len(docs),
@@ -830,8 +1135,10 @@ def main(argv: list[str] | None = None) -> int:
         "stories": score_stories(docs, run.stories),
         "stories_undated": score_stories(docs, undated_run.stories),
         "story_variants": variants,
+        "stories_batched": batched,
         "run": run.timing,
         "speed": speed,
+        "marginal": marginal,
         "failed": run.failed,
         "floors": FLOORS,
     }
@@ -852,6 +1159,12 @@ def main(argv: list[str] | None = None) -> int:
             "stories_p": results["stories"]["p"],
             "stories_undated_f1": results["stories_undated"]["f1"],
             "stories_shuffled_min_f1": variants["shuffled_min"],
+            "stories_batched_min_f1": min(b["f1"] for b in batched.values()),
+            "stories_incremental_min_f1": min(
+                b["after_each_incremental"]["f1_min"]
+                for b in batched.values()
+                if "after_each_incremental" in b
+            ),
         }
         low = {k: v for k, v in figures.items() if v < FLOORS.get(k, 0.0)}
         if low:

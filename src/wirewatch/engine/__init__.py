@@ -6,6 +6,7 @@ default, a process pool for the cores of one machine, or Spark.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from wirewatch.errors import Code, InputError
 from wirewatch.ingest import iter_articles
 from wirewatch.ingest.sources import FeedState, FetchPolicy
 from wirewatch.link import link
+from wirewatch.link.incremental import Fallback, IncrementReport, relink_increment
+from wirewatch.link.kb import KnowledgeBase
 from wirewatch.model import Analysis, Article
 from wirewatch.store import Store
 
@@ -33,6 +36,7 @@ class IngestSummary:
     mentions: int = 0
     events: int = 0
     errors: list[InputError] = field(default_factory=list)
+    relink: IncrementReport | None = None  # how the closing relink ran (incremental or full)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -162,16 +166,36 @@ def ingest(
     store_finished()
     if pending or done:
         raise RuntimeError(f"{len(done)} analyses left over; the runner lost the input order")
-    summary.events = relink(store)
+    summary.relink = IncrementReport()
+    summary.events = relink(store, incremental=True, report=summary.relink)
     return summary
 
 
-def relink(store: Store) -> int:
-    """Rebuild actors and events from every stored mention; returns the number of events.
+def relink(
+    store: Store, *, incremental: bool = False, report: IncrementReport | None = None
+) -> int:
+    """Link the ledger; returns the number of events.
+
+    Full (the default, and what corrections use): rebuild actors, events and stories from
+    every stored mention, keeping ids from the last run. ``incremental``: link only the
+    articles no relink has seen yet and rewrite the part of the ledger they change, with the
+    result a full relink would give; when that cannot be shown (see
+    ``wirewatch.link.incremental``) it relinks in full and says why in ``report``.
 
     Read, link and write happen in one write transaction: two ingests that finish at once
     take turns, and the second links what the first wrote, never an older state."""
+    report = report if report is not None else IncrementReport()
     with store.write():
+        if incremental:
+            kb = KnowledgeBase.default()
+            t0 = time.process_time()
+            try:
+                return relink_increment(store, kb, report)
+            except Fallback as exc:
+                report.mode, report.reason = "full", str(exc)
+                report.timings["failed_increment"] = round(time.process_time() - t0, 4)
+        else:
+            report.mode, report.reason = "full", "asked for"
         linked = link(
             list(store.iter_mentions()),
             list(store.iter_entities()),
@@ -180,4 +204,5 @@ def relink(store: Store) -> int:
             previous=store.previous_links(),
         )
         store.replace_links(linked)
-    return len(linked.events)
+    report.events = len(linked.events)
+    return report.events

@@ -177,16 +177,46 @@ def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:
 
     Only events of the same type sharing an actor are candidates (an index on both), so the
     cost per mention grows with the events of its actors, not with the whole store."""
-    clusters: list[EventCluster] = []
-    index: dict[tuple[str, str, int], list[EventCluster]] = {}
+    merging = MergePass()
     for m in mentions:
-        keys = _actor_keys(m)
+        merging.add(m)
+    return reconcile(merging.clusters, {id(m): n for n, m in enumerate(mentions)})
+
+
+def query_cells(m: EventMention) -> list[tuple[str, str, int]]:
+    """The (type, actor key, month) index cells where a mention looks for its event."""
+    months = _months(mention_window(m))
+    return [(m.type, key, month) for key in _actor_keys(m) for month in months]
+
+
+def cell_key(type_: str, key: str, month: int) -> str:
+    """One index cell as stored (``pass_cells``)."""
+    return f"{type_}|{key}|{month}"
+
+
+class MergePass:
+    """The greedy pass of ``merge_mentions``, resumable: clusters rebuilt from their earlier
+    members (``replay``) can be put back in the index, and the pass goes on from there."""
+
+    def __init__(self) -> None:
+        self.clusters: list[EventCluster] = []
+        self.index: dict[tuple[str, str, int], list[EventCluster]] = {}
+
+    def replay(self, members: list[EventMention]) -> EventCluster:
+        """A cluster as the pass left it after these members (in pass order), indexed."""
+        cluster = EventCluster(seq=len(self.clusters))
+        self.clusters.append(cluster)
+        for m in members:
+            self._join(cluster, m)
+        return cluster
+
+    def add(self, m: EventMention) -> EventCluster:
         months = _months(mention_window(m))
         candidates = {
             c.seq: c
-            for key in keys
+            for key in _actor_keys(m)
             for month in months
-            for c in index.get((m.type, key, month), ())
+            for c in self.index.get((m.type, key, month), ())
         }
         best: tuple[float, int] | None = None
         for seq, cluster in candidates.items():
@@ -194,23 +224,26 @@ def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:
             if score is not None and (best is None or (score, -seq) > (best[0], -best[1])):
                 best = (score, seq)
         if best is None:
-            target = EventCluster(seq=len(clusters))
-            clusters.append(target)
+            target = EventCluster(seq=len(self.clusters))
+            self.clusters.append(target)
         else:
             target = candidates[best[1]]
+        self._join(target, m)
+        return target
+
+    def _join(self, target: EventCluster, m: EventMention) -> None:
         target.add(m)
-        for key in keys:
+        for key in _actor_keys(m):
             for month in _months(target.span()):
                 if (key, month) not in target.indexed:
-                    index.setdefault((m.type, key, month), []).append(target)
+                    self.index.setdefault((m.type, key, month), []).append(target)
                     target.indexed.add((key, month))
-    return _reconcile(clusters, {id(m): n for n, m in enumerate(mentions)})
 
 
 RECONCILE_DAYS = 3  # named events this close, with the same people, are one event
 
 
-def _reconcile(clusters: list[EventCluster], position: dict[int, int]) -> list[EventCluster]:
+def reconcile(clusters: list[EventCluster], position: dict[int, Any]) -> list[EventCluster]:
     """One event whose reports disagree on the date: two events of one named format ("the
     9th Strategic Dialogue") a few days apart, with two or more named actors in common (or
     named by one article with the same countries) and no different place or partner, are
@@ -341,7 +374,7 @@ def find_contradictions(
     """Disagreements an analyst must see, keyed by cluster index.
 
     Within one event: different dates ("Oct. 30" vs "Oct. 31": reports that merging found to
-    be one event, see ``_reconcile``), different places in one country, different numbers
+    be one event, see ``reconcile``), different places in one country, different numbers
     for the same thing ("1,500 troops" / "3,000 troops"), reports that it happened beside
     reports denying it. Intervals that overlap ("early 2025" and "the first half of next
     year") are consistent and not flagged.

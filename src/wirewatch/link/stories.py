@@ -323,3 +323,99 @@ def _merge(clusters: _Clusters) -> None:
         clusters.merge(a, b)  # the older story keeps its place
         sizes[a] = len(clusters.members[a])
         push(a)
+
+
+# --------------------------------------------------------------------------- incremental
+
+BLOCKS = (("words", "w:"), ("actors", "a:"), ("events", "e:"))
+
+
+def doc_terms(doc: StoryArticle) -> set[str]:
+    """The article's terms as the document frequencies count them (block prefix added)."""
+    return {prefix + k for block, prefix in BLOCKS for k in getattr(doc, block)}
+
+
+def doc_vector(
+    doc: StoryArticle,
+    df: Mapping[str, int],
+    n: int,
+    actor_weight: float = ACTOR_WEIGHT,
+    event_weight: float = EVENT_WEIGHT,
+) -> dict[str, float]:
+    """The article's vector as ``vectors`` gives it in a store of ``n`` articles with these
+    document frequencies (prefixed terms): one article at a time, so an ingest can place a
+    new article without weighing the whole store again."""
+    scales = (1.0, actor_weight, event_weight)
+    vec: dict[str, float] = {}
+    length2 = 0.0
+    n = max(n, 1)
+    for (block, prefix), scale in zip(BLOCKS, scales, strict=True):
+        counts: Counter[str] = getattr(doc, block)
+        if not counts:
+            continue
+        part = {}
+        for k, x in counts.items():
+            idf = math.log(1.0 + n / max(df.get(prefix + k, 1), 1))
+            part[k] = (1.0 + math.log(x)) * idf if x > 1 else idf
+        factor = scale / (math.sqrt(sum(v * v for v in part.values())) or 1.0)
+        vec.update({prefix + k: v * factor for k, v in part.items() if df.get(prefix + k, 1) > 1})
+        length2 += scale * scale
+    norm = math.sqrt(length2) or 1.0
+    return {k: v / norm for k, v in vec.items()} if norm != 1.0 else vec
+
+
+def telling_keys(vec: Mapping[str, float], df: Mapping[str, int], n: int) -> list[str]:
+    """An article's most telling terms, as ``group_stories`` picks them."""
+    common = max(2.0, COMMON * n)
+    telling = [k for k in vec if 1 < df.get(k, 0) <= common]
+    return heapq.nlargest(TOP_TERMS, telling, key=vec.__getitem__)
+
+
+def story_index(
+    docs: Sequence[StoryArticle], order: Sequence[str], stories: Sequence[Story], ids: Sequence[str]
+) -> tuple[Counter[str], list[tuple[str, str, int]], list[dict]]:
+    """What an incremental assignment starts from after a full grouping: the document
+    frequency of every term; per telling term the RECENT stories (final ids) that last took
+    an article with it, as (term, story id, sequence number in the pass); and per story the
+    summed vectors of its latest WINDOW members with the counts of its telling terms
+    (``story_sums`` rows)."""
+    rank = {a: n for n, a in enumerate(order)}
+    docs = sorted(docs, key=lambda d: (rank.get(d.id, len(rank)), d.id))
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(doc_terms(d))
+    story_of = {a: sid for s, sid in zip(stories, ids, strict=True) for a in s.articles}
+    last: dict[str, dict[str, int]] = defaultdict(dict)
+    windows: dict[str, list[dict[str, float]]] = defaultdict(list)
+    keys_of: dict[str, Counter[str]] = defaultdict(Counter)
+    members: Counter[str] = Counter()
+    last_member: dict[str, str] = {}
+    for seq, d in enumerate(docs):
+        sid = story_of.get(d.id)
+        if sid is None:
+            continue
+        vec = doc_vector(d, df, len(docs))
+        keys = telling_keys(vec, df, len(docs))
+        windows[sid].append(vec)
+        if len(windows[sid]) > WINDOW:
+            windows[sid].pop(0)
+        keys_of[sid].update(keys)
+        members[sid] += 1
+        last_member[sid] = d.id
+        for key in keys:
+            seen = last[key]
+            seen.pop(sid, None)
+            seen[sid] = seq
+            if len(seen) > RECENT:
+                del seen[next(iter(seen))]
+    postings = [(k, s, q) for k, seen in last.items() for s, q in seen.items()]
+    sums = []
+    for sid, vecs in windows.items():
+        total: dict[str, float] = {}
+        for vec in vecs:
+            for k, v in vec.items():
+                total[k] = total.get(k, 0.0) + v
+        sums.append({"story_id": sid, "n_at": len(docs), "members": members[sid],
+                     "last": last_member[sid], "sums": total,
+                     "keys": dict(keys_of[sid])})  # fmt: skip
+    return df, postings, sums

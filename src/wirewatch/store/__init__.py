@@ -7,10 +7,11 @@ leaves half an article behind.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -38,22 +40,34 @@ from wirewatch.config import database_url
 if TYPE_CHECKING:
     from wirewatch.link import ArticleInfo, Linked, Previous
     from wirewatch.link.actors import Correction
+    from wirewatch.link.stories import StoryArticle
     from wirewatch.store.records import ReadCache
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
 from wirewatch.store import fts, schema
 from wirewatch.store.schema import (
     actor_aliases,
+    actor_bases,
     actor_corrections,
+    actor_families,
+    actor_names,
     actor_roles,
+    actor_votes,
     actors,
     articles,
     entity_mentions,
     events,
     ledger_state,
+    link_state,
     mention_actors,
     mentions,
+    pass_cells,
     stories,
+    story_docs,
+    story_postings,
+    story_stats,
+    story_sums,
+    story_terms,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -263,6 +277,10 @@ class Store:
                 items = [(a, [] if a.id in dropped else ms) for a, ms in items]
                 entities = {k: v for k, v in (entities or {}).items() if k not in dropped}
             ids = [article.id for article, _ in items]
+            if self.article_hashes(ids):
+                # A changed article takes its old mentions with it: the links that used
+                # them are rebuilt by a full relink.
+                self._set_state(conn, "needs_full", "1")
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # PostgreSQL's text index follows the table by itself
                 replaced = select(mentions.c.id).where(mentions.c.article_id.in_(ids))
@@ -301,7 +319,11 @@ class Store:
                 select(mentions.c.data)
                 .join(articles, articles.c.id == mentions.c.article_id)
                 .where(articles.c.duplicate_of.is_(None))
-                .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
+                .order_by(
+                    func.coalesce(articles.c.published_utc, ""),
+                    mentions.c.article_id,
+                    mentions.c.idx,
+                )  # fmt: skip
             )
             for row in rows:
                 yield EventMention.from_dict(row.data)
@@ -320,7 +342,7 @@ class Store:
                 .join(articles, articles.c.id == entity_mentions.c.article_id)
                 .where(articles.c.duplicate_of.is_(None))
                 .order_by(
-                    articles.c.published_utc,
+                    func.coalesce(articles.c.published_utc, ""),
                     entity_mentions.c.article_id,
                     entity_mentions.c.position,
                 )
@@ -330,6 +352,7 @@ class Store:
 
     def add_correction(self, action: str, actor_id: str, value: str) -> None:
         with self.write() as conn:
+            self._set_state(conn, "needs_full", "1")
             conn.execute(
                 insert(actor_corrections).values(
                     action=action, actor_id=actor_id, value=value,
@@ -420,10 +443,725 @@ class Store:
             conn.execute(update(mention_actors).values(actor_id=None))
             _assign(conn, mention_actors, ("mention_id", "position"), "actor_id",
                     linked.mention_actor_ids)  # fmt: skip
+            self._write_link_state(conn, linked)
+
+    def _write_link_state(self, conn: Connection, linked: Linked) -> None:
+        """The state an incremental relink resumes from (``link.incremental``)."""
+        for table in (pass_cells, actor_bases, actor_names, actor_votes, actor_families,
+                      story_docs):  # fmt: skip
+            conn.execute(delete(table))
+        conn.execute(update(mentions).values(pass_id=None))
+        _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in linked.passes.items()})
+        _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in linked.pass_cells])
+        state = linked.actor_state
+        if state is not None:
+            _insert(conn, actor_bases, [
+                {"base": b, "actor_id": a, "simple": int(simple), "n": n}
+                for b, (a, simple, n) in state.bases.items()
+            ])  # fmt: skip
+            _insert(conn, actor_names, [
+                {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in state.names.items()
+            ])  # fmt: skip
+            _insert(conn, actor_families,
+                    [{"family": f, "actor_id": a} for f, a in sorted(state.families)])  # fmt: skip
+            _insert(conn, actor_votes, [
+                {"short": k[0], "target": k[1], "n": n} for k, n in state.votes.items()
+            ])  # fmt: skip
+            _assign(conn, actors, ("id",), "stats",
+                    {(a,): st for a, st in state.stats.items()})  # fmt: skip
+        known = set(conn.execute(select(articles.c.id)).scalars())
+        _insert(conn, story_docs, [
+            _story_doc_row(d) for d in linked.story_docs.values() if d.id in known
+        ])  # fmt: skip
+        for table in (story_terms, story_postings, story_stats, story_sums):
+            conn.execute(delete(table))
+        _insert(conn, story_sums, linked.story_sums)
+        _insert(conn, story_stats, [
+            {"story_id": sid, **counts} for sid, counts in linked.story_stats.items()
+        ])  # fmt: skip
+        _insert(conn, story_terms, [{"term": t, "df": n} for t, n in linked.story_df.items()])
+        _insert(conn, story_postings, [
+            {"term": t, "story_id": sid, "seq": q} for t, sid, q in linked.story_postings
+        ])  # fmt: skip
+        self._set_state(conn, "story_n", str(len(linked.story_docs)))
+        self._set_state(conn, "story_seq", str(len(linked.story_docs)))
+        self._set_state(conn, "needs_full", None)
+
+    # -- incremental linking (see wirewatch.link.incremental) ------------------------------
+
+    def _set_state(self, conn: Connection, key: str, value: str | None) -> None:
+        conn.execute(delete(link_state).where(link_state.c.key == key))
+        if value is not None:
+            conn.execute(insert(link_state).values(key=key, value=value))
+
+    def link_state(self) -> dict[str, str]:
+        with self.connect() as conn:
+            return {r.key: r.value for r in conn.execute(select(link_state))}
+
+    def pending_articles(self) -> tuple[list[str], int]:
+        """Non-duplicate articles no relink has seen yet (no story), in store order, and the
+        number of non-duplicate articles."""
+        with self.connect() as conn:
+            ids = conn.execute(
+                select(articles.c.id)
+                .where(articles.c.duplicate_of.is_(None), articles.c.story.is_(None))
+                .order_by(
+                    articles.c.published_utc.is_(None), articles.c.published_utc, articles.c.id
+                )
+            ).scalars()
+            pending = list(ids)
+            total = conn.execute(
+                select(func.count()).select_from(articles).where(articles.c.duplicate_of.is_(None))
+            ).scalar_one()
+        return pending, int(total)
+
+    def article_order(self) -> list[str]:
+        """Non-duplicate article ids in the linker's story order (publication, undated last)."""
+        with self.connect() as conn:
+            return list(
+                conn.execute(
+                    select(articles.c.id)
+                    .where(articles.c.duplicate_of.is_(None))
+                    .order_by(
+                        articles.c.published_utc.is_(None),
+                        articles.c.published_utc,
+                        articles.c.id,
+                    )  # fmt: skip
+                ).scalars()
+            )
+
+    def article_infos_for(self, ids: Sequence[str]) -> list[ArticleInfo]:
+        from wirewatch.link import ArticleInfo
+
+        out: dict[str, ArticleInfo] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(ids):
+                q = select(articles.c.id, articles.c.title, articles.c.published, articles.c.text)
+                for r in conn.execute(q.where(articles.c.id.in_(chunk))):
+                    out[r.id] = ArticleInfo(r.id, r.title, r.published, r.text)
+        return [out[i] for i in ids if i in out]
+
+    def article_titles(self, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """id -> (title, published), without the text."""
+        out: dict[str, tuple[str | None, str | None]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(ids):
+                q = select(articles.c.id, articles.c.title, articles.c.published)
+                for r in conn.execute(q.where(articles.c.id.in_(chunk))):
+                    out[r.id] = (r.title, r.published)
+        return out
+
+    def _positioned(
+        self, conn: Connection, where: Any
+    ) -> list[tuple[tuple[str, str, int], EventMention, str | None, str | None]]:
+        """(position, mention with its actors' ids, pass id, event id) of non-duplicate
+        articles' mentions; actors carry what the last relink gave them."""
+        rows = conn.execute(
+            select(
+                mentions.c.data, mentions.c.pass_id, mentions.c.event_id, articles.c.published_utc
+            )  # fmt: skip
+            .join(articles, articles.c.id == mentions.c.article_id)
+            .where(articles.c.duplicate_of.is_(None), where)
+        ).all()
+        out = []
+        for r in rows:
+            m = EventMention.from_dict(r.data)
+            out.append(((r.published_utc or "", m.article, m.index), m, r.pass_id, r.event_id))
+        self._hydrate(conn, [m for _, m, _, _ in out])
+        return out
+
+    def _hydrate(self, conn: Connection, ms: Sequence[EventMention]) -> None:
+        """Set each actor's id, its inherited country and corrected kind, as the relink that
+        linked it left them."""
+        by_id = {m.id: m for m in ms}
+        ids: dict[tuple[str, int], str] = {}
+        for chunk in _chunks(list(by_id)):
+            q = select(mention_actors.c.mention_id, mention_actors.c.position,
+                       mention_actors.c.actor_id)  # fmt: skip
+            for r in conn.execute(q.where(mention_actors.c.mention_id.in_(chunk))):
+                if r.actor_id:
+                    ids[(r.mention_id, r.position)] = r.actor_id
+        info = {}
+        for chunk in _chunks(sorted(set(ids.values()))):
+            q = select(actors.c.id, actors.c.kind, actors.c.country)
+            for r in conn.execute(q.where(actors.c.id.in_(chunk))):
+                info[r.id] = (r.kind, r.country)
+        for m in ms:
+            for pos, a in enumerate([*m.actors, *m.attributed_to]):
+                if a.kind is None:  # a place: its id is stored, but the relink leaves it None
+                    continue
+                a.id = ids.get((m.id, pos))
+                kind, country = info.get(a.id or "", (None, None))
+                if (a.kind == "person" and kind not in (None, "person") and not a.kb_id
+                        and not a.title):  # fmt: skip
+                    a.kind = "organization"
+                if not a.country and a.id in info:
+                    a.country = country
+
+    def mentions_of_articles(
+        self, ids: Sequence[str]
+    ) -> list[tuple[tuple[str, str, int], EventMention]]:
+        with self.connect() as conn:
+            out = []
+            for chunk in _chunks(ids):
+                rows = conn.execute(
+                    select(mentions.c.data, articles.c.published_utc)
+                    .join(articles, articles.c.id == mentions.c.article_id)
+                    .where(mentions.c.article_id.in_(chunk))
+                )
+                for r in rows:
+                    m = EventMention.from_dict(r.data)
+                    out.append(((r.published_utc or "", m.article, m.index), m))
+        out.sort(key=lambda pm: pm[0])
+        return out
+
+    def entities_of_articles(
+        self, ids: Sequence[str]
+    ) -> list[tuple[str, int, ActorMention, str | None]]:
+        """Their entities in the order ``iter_entities`` gives them."""
+        rows: list[Any] = []
+        with self.connect() as conn:
+            for chunk in _chunks(ids):
+                rows.extend(conn.execute(
+                    select(entity_mentions.c.article_id, entity_mentions.c.position,
+                           entity_mentions.c.data, articles.c.published,
+                           articles.c.published_utc)
+                    .join(articles, articles.c.id == entity_mentions.c.article_id)
+                    .where(entity_mentions.c.article_id.in_(chunk))
+                ))  # fmt: skip
+        rows.sort(key=lambda r: (r.published_utc or "", r.article_id, r.position))
+        return [(r.article_id, r.position, actor_from_dict(r.data), r.published) for r in rows]
+
+    def mentions_from(
+        self, start: tuple[str, str, int]
+    ) -> list[tuple[tuple[str, str, int], EventMention, str | None]]:
+        with self.connect() as conn:
+            where = articles.c.published_utc >= start[0] if start[0] else True
+            rows = self._positioned(conn, where)
+        return [(p, m, pid) for p, m, pid, _ in rows if p >= start]
+
+    def passes_at(self, cells: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(cells)):
+                q = select(pass_cells.c.pass_id).where(pass_cells.c.cell.in_(chunk))
+                found.update(conn.execute(q).scalars())
+        return found
+
+    def pass_members(
+        self, passes: Iterable[str]
+    ) -> list[tuple[tuple[str, str, int], EventMention, str]]:
+        out = []
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(passes)):
+                for p, m, pid, _ in self._positioned(conn, mentions.c.pass_id.in_(chunk)):
+                    out.append((p, m, pid or ""))
+        return out
+
+    def passes_labelled(self, groups: Iterable[tuple[str, str]]) -> set[str]:
+        found: set[str] = set()
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(groups), 200):
+                q = select(mentions.c.pass_id).where(
+                    tuple_(mentions.c.type, mentions.c.label).in_(chunk),
+                    mentions.c.pass_id.is_not(None),
+                )
+                found.update(conn.execute(q).scalars())
+        return found
+
+    def event_ids_of_mentions(self, ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(ids)):
+                q = select(mentions.c.id, mentions.c.event_id).where(mentions.c.id.in_(chunk))
+                out.update({r.id: r.event_id for r in conn.execute(q) if r.event_id})
+        return out
+
+    def existing_event_ids(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(ids)):
+                found.update(conn.execute(select(events.c.id).where(events.c.id.in_(chunk)))
+                             .scalars())  # fmt: skip
+        return found
+
+    def event_count(self) -> int:
+        with self.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+    # actors
+
+    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]:
+        out: dict[str, tuple[str, bool, int]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(bases)):
+                for r in conn.execute(select(actor_bases).where(actor_bases.c.base.in_(chunk))):
+                    out[r.base] = (r.actor_id, bool(r.simple), r.n)
+        return out
+
+    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]:
+        """Short-form votes with one of these as the short form or the long name."""
+        out: dict[tuple[str, str], int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(bases)):
+                q = select(actor_votes).where(
+                    (actor_votes.c.short.in_(chunk)) | (actor_votes.c.target.in_(chunk))
+                )
+                out.update({(r.short, r.target): r.n for r in conn.execute(q)})
+        return out
+
+    def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(folds)):
+                for r in conn.execute(select(actor_names).where(actor_names.c.fold.in_(chunk))):
+                    out[r.fold] = (r.as_person, r.as_org)
+        return out
+
+    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(families)):
+                q = select(actor_families).where(actor_families.c.family.in_(chunk))
+                out.update((r.family, r.actor_id) for r in conn.execute(q))
+        return out
+
+    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(shorts)):
+                q = select(actor_votes).where(actor_votes.c.short.in_(chunk))
+                out.update({(r.short, r.target): r.n for r in conn.execute(q)})
+        return out
+
+    def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(ids)):
+                for r in conn.execute(select(actors).where(actors.c.id.in_(chunk))):
+                    out[r.id] = dict(r._mapping)
+        return out
+
+    def alias_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(ids)):
+                q = select(actor_aliases).where(actor_aliases.c.actor_id.in_(chunk))
+                out.update({(r.actor_id, r.alias): r.reason for r in conn.execute(q)})
+        return out
+
+    def role_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, str]]:
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(ids)):
+                q = select(actor_roles).where(actor_roles.c.actor_id.in_(chunk))
+                out.update(
+                    {(r.actor_id, r.title): (r.first_seen, r.last_seen) for r in conn.execute(q)}
+                )
+        return out
+
+    def actor_kinds(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """id -> {id, name, kind}, for story rows."""
+        out: dict[str, dict[str, Any]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(ids)):
+                q = select(actors.c.id, actors.c.name, actors.c.kind)
+                for r in conn.execute(q.where(actors.c.id.in_(chunk))):
+                    out[r.id] = {"id": r.id, "name": r.name, "kind": r.kind}
+        return out
+
+    # stories
+
+    def story_doc_rows(self) -> dict[str, StoryArticle]:
+        from wirewatch.link.stories import StoryArticle
+
+        with self.connect() as conn:
+            rows = conn.execute(select(story_docs)).all()
+        return {
+            r.article_id: StoryArticle(
+                r.article_id, Counter(r.words), Counter(r.actors), Counter(), Counter(r.countries)
+            )
+            for r in rows
+        }
+
+    def mention_events(self) -> list[tuple[tuple[str, str, int], str, str | None]]:
+        """(position, article, event) of every non-duplicate mention."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                select(
+                    articles.c.published_utc,
+                    mentions.c.article_id,
+                    mentions.c.idx,
+                    mentions.c.event_id,
+                )  # fmt: skip
+                .join(articles, articles.c.id == mentions.c.article_id)
+                .where(articles.c.duplicate_of.is_(None))
+            ).all()
+        return [((r.published_utc or "", r.article_id, r.idx), r.article_id, r.event_id)
+                for r in rows]  # fmt: skip
+
+    def event_dates(self) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """event id -> (date_start, date_end, story)."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                select(events.c.id, events.c.date_start, events.c.date_end, events.c.story)
+            ).all()
+        return {r.id: (r.date_start, r.date_end, r.story) for r in rows}
+
+    def story_rows(self) -> dict[str, dict[str, Any]]:
+        with self.connect() as conn:
+            return {r.id: dict(r._mapping) for r in conn.execute(select(stories))}
+
+    def article_story_map(self) -> dict[str, str | None]:
+        with self.connect() as conn:
+            rows = conn.execute(
+                select(articles.c.id, articles.c.story).where(articles.c.duplicate_of.is_(None))
+            )
+            return {r.id: r.story for r in rows}
+
+    def story_df(self, terms: Iterable[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(terms), 2000):
+                q = select(story_terms.c.term, story_terms.c.df)
+                rows = conn.execute(q.where(story_terms.c.term.in_(chunk)))
+                out.update({r.term: r.df for r in rows})
+        return out
+
+    def story_docs_for(self, ids: Iterable[str]) -> dict[str, StoryArticle]:
+        from wirewatch.link.stories import StoryArticle
+
+        out: dict[str, StoryArticle] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for r in conn.execute(select(story_docs).where(story_docs.c.article_id.in_(chunk))):
+                    out[r.article_id] = StoryArticle(
+                        r.article_id, Counter(r.words), Counter(r.actors),
+                        Counter(r.events or {}), Counter(r.countries),
+                    )  # fmt: skip
+        return out
+
+    def story_members(
+        self, story_ids: Iterable[str]
+    ) -> dict[str, list[tuple[str, tuple[int, str, str]]]]:
+        """story -> its non-duplicate articles with their story-order keys, in that order."""
+        out: dict[str, list[tuple[str, tuple[int, str, str]]]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(story_ids))):
+                q = select(articles.c.id, articles.c.story, articles.c.published_utc).where(
+                    articles.c.story.in_(chunk), articles.c.duplicate_of.is_(None)
+                )
+                for r in conn.execute(q):
+                    key = (int(r.published_utc is None), r.published_utc or "", r.id)
+                    out.setdefault(r.story, []).append((r.id, key))
+        for rows in out.values():
+            rows.sort(key=lambda t: t[1])
+        return out
+
+    def story_postings_for(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(terms))):
+                q = select(story_postings).where(story_postings.c.term.in_(chunk))
+                for r in conn.execute(q):
+                    out.setdefault(r.term, {})[r.story_id] = r.seq
+        return out
+
+    def story_terms_of(self, story_id: str) -> set[str]:
+        with self.connect() as conn:
+            q = select(story_postings.c.term).where(story_postings.c.story_id == story_id)
+            return set(conn.execute(q).scalars())
+
+    def existing_story_ids(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                found.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk)))
+                             .scalars())  # fmt: skip
+        return found
+
+    def article_mention_events(self, ids: Sequence[str]) -> list[tuple[str, str, str | None]]:
+        """(article, mention, event) of these articles' mentions."""
+        out: list[tuple[str, str, str | None]] = []
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(mentions.c.article_id, mentions.c.id, mentions.c.event_id)
+                rows = conn.execute(q.where(mentions.c.article_id.in_(chunk)))
+                out.extend((r.article_id, r.id, r.event_id) for r in rows)
+        return out
+
+    def event_article_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        """event -> the number of non-duplicate articles reporting it."""
+        out: dict[str, int] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = (
+                    select(mentions.c.event_id, func.count(func.distinct(mentions.c.article_id)))
+                    .where(mentions.c.event_id.in_(chunk))
+                    .group_by(mentions.c.event_id)
+                )
+                out.update({e: int(n) for e, n in conn.execute(q)})
+        return out
+
+    def events_of_stories(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """id, story and dates of the events of these stories."""
+        out: list[dict[str, Any]] = []
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(events.c.id, events.c.story, events.c.date_start, events.c.date_end)
+                rows = conn.execute(q.where(events.c.story.in_(chunk)))
+                out.extend(dict(r._mapping) for r in rows)
+        return out
+
+    def story_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for r in conn.execute(select(stories).where(stories.c.id.in_(chunk))):
+                    out[r.id] = dict(r._mapping)
+        return out
+
+    def story_stats_for(self, ids: Iterable[str]) -> dict[str, tuple[Counter[str], Counter[str]]]:
+        out: dict[str, tuple[Counter[str], Counter[str]]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(story_stats).where(story_stats.c.story_id.in_(chunk))
+                for r in conn.execute(q):
+                    out[r.story_id] = (Counter(r.articles), Counter(r.mentions))
+        return out
+
+    def story_event_spans(
+        self, ids: Iterable[str], leave_out: Iterable[str]
+    ) -> dict[str, tuple[int, list[str]]]:
+        """story -> (its events, their earliest and latest dates), events in ``leave_out``
+        aside (those an increment rewrites)."""
+        out: dict[str, tuple[int, list[str]]] = {}
+        skip = sorted(set(leave_out))
+        if len(skip) > 500:  # too many to leave out in SQL: read the events' rows instead
+            rows: dict[str, list[dict[str, Any]]] = {}
+            left = set(skip)
+            for r in self.events_of_stories(ids):
+                if r["id"] not in left:
+                    rows.setdefault(r["story"], []).append(r)
+            for story, rs in rows.items():
+                days = [d for r in rs for d in (r["date_start"], r["date_end"]) if d]
+                out[story] = (len(rs), [min(days), max(days)] if days else [])
+            return out
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = (
+                    select(events.c.story, func.count(), func.min(events.c.date_start),
+                           func.max(events.c.date_start), func.min(events.c.date_end),
+                           func.max(events.c.date_end))
+                    .where(events.c.story.in_(chunk))
+                    .group_by(events.c.story)
+                )  # fmt: skip
+                if skip:
+                    q = q.where(events.c.id.not_in(skip))
+                for story, n, *days in conn.execute(q):
+                    found = [d for d in days if d]
+                    out[story] = (int(n), [min(found), max(found)] if found else [])
+        return out
+
+    def story_article_spans(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """story -> the earliest and latest publication of its articles (as stored)."""
+        out: dict[str, list[str]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = (
+                    select(articles.c.story, func.min(articles.c.published),
+                           func.max(articles.c.published))
+                    .where(articles.c.story.in_(chunk), articles.c.duplicate_of.is_(None),
+                           articles.c.published.is_not(None))
+                    .group_by(articles.c.story)
+                )  # fmt: skip
+                for story, lo, hi in conn.execute(q):
+                    out[story] = [lo, hi]
+        return out
+
+    def event_stories_of(self, ids: Iterable[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(events.c.id, events.c.story).where(events.c.id.in_(chunk))
+                out.update({r.id: r.story for r in conn.execute(q)})
+        return out
+
+    def story_sums_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for r in conn.execute(select(story_sums).where(story_sums.c.story_id.in_(chunk))):
+                    out[r.story_id] = dict(r._mapping)
+        return out
+
+    def write_increment(self, inc: Increment) -> None:
+        """Apply an incremental relink's rows (inside the caller's write transaction)."""
+        with self.write() as conn:
+            a = inc.actors
+            if a is not None:
+                # Updated in place: deleting an actor row would take its aliases with it.
+                have = set(self.actor_rows_for(r["id"] for r in a.actors))
+                _insert(conn, actors, [r for r in a.actors if r["id"] not in have])
+                changed = [r for r in a.actors if r["id"] in have]
+                if changed:
+                    stmt = (
+                        update(actors)
+                        .where(actors.c.id == bindparam("k_id"))
+                        .values({c: bindparam(f"v_{c}")
+                                 for c in ("name", "kind", "country", "sector", "stats")})
+                    )  # fmt: skip
+                    conn.execute(stmt, [{"k_id": r["id"], **{f"v_{c}": r[c] for c in
+                                        ("name", "kind", "country", "sector", "stats")}}
+                                        for r in changed])  # fmt: skip
+                for r in a.aliases:
+                    conn.execute(delete(actor_aliases).where(
+                        actor_aliases.c.actor_id == r["actor_id"],
+                        actor_aliases.c.alias == r["alias"],
+                    ))  # fmt: skip
+                _insert(conn, actor_aliases, a.aliases)
+                for r in a.roles:
+                    conn.execute(delete(actor_roles).where(
+                        actor_roles.c.actor_id == r["actor_id"], actor_roles.c.title == r["title"]
+                    ))  # fmt: skip
+                _insert(conn, actor_roles, a.roles)
+                for chunk in _chunks(sorted(a.bases)):
+                    conn.execute(delete(actor_bases).where(actor_bases.c.base.in_(chunk)))
+                _insert(conn, actor_bases, [
+                    {"base": b, "actor_id": i, "simple": int(simple), "n": n}
+                    for b, (i, simple, n) in a.bases.items()
+                ])  # fmt: skip
+                for chunk in _chunks(sorted(a.names)):
+                    conn.execute(delete(actor_names).where(actor_names.c.fold.in_(chunk)))
+                _insert(conn, actor_names, [
+                    {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in a.names.items()
+                ])  # fmt: skip
+                for short, target in a.votes:
+                    conn.execute(delete(actor_votes).where(
+                        actor_votes.c.short == short, actor_votes.c.target == target
+                    ))  # fmt: skip
+                _insert(conn, actor_votes, [
+                    {"short": k[0], "target": k[1], "n": n} for k, n in a.votes.items()
+                ])  # fmt: skip
+                known = self.actor_family_rows({f for f, _ in a.families})
+                _insert(conn, actor_families, [
+                    {"family": f, "actor_id": i} for f, i in sorted(a.families - known)
+                ])  # fmt: skip
+                _assign(conn, mention_actors, ("mention_id", "position"), "actor_id",
+                        a.mention_actor_ids)  # fmt: skip
+                _assign(conn, entity_mentions, ("article_id", "position"), "actor_id",
+                        a.entity_actor_ids)  # fmt: skip
+            for chunk in _chunks(sorted(inc.dropped_events)):
+                conn.execute(delete(events).where(events.c.id.in_(chunk)))
+            _insert(conn, events, inc.events)
+            _assign(conn, mentions, ("id",), "event_id",
+                    {(m,): e for m, e in inc.mention_events.items()})  # fmt: skip
+            _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in inc.passes.items()})
+            for chunk in _chunks(sorted(inc.dropped_passes)):
+                conn.execute(delete(pass_cells).where(pass_cells.c.pass_id.in_(chunk)))
+            _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in inc.pass_cells])
+            upd = inc.story_update
+            if upd is not None:
+                for chunk in _chunks(sorted({d.id for d in upd.docs})):
+                    conn.execute(delete(story_docs).where(story_docs.c.article_id.in_(chunk)))
+                _insert(conn, story_docs, [_story_doc_row(d) for d in upd.docs])
+                for chunk in _chunks(sorted(upd.df)):
+                    conn.execute(delete(story_terms).where(story_terms.c.term.in_(chunk)))
+                _insert(conn, story_terms,
+                        [{"term": t, "df": n} for t, n in upd.df.items() if n > 0])  # fmt: skip
+                for chunk in _chunks(sorted(upd.postings)):
+                    conn.execute(delete(story_postings).where(story_postings.c.term.in_(chunk)))
+                for chunk in _chunks(sorted(upd.merged)):
+                    conn.execute(delete(story_postings).where(story_postings.c.story_id.in_(chunk)))
+                _insert(conn, story_postings, [
+                    {"term": t, "story_id": sid, "seq": q}
+                    for t, seen in upd.postings.items() for sid, q in seen.items()
+                ])  # fmt: skip
+                self._set_state(conn, "story_n", str(upd.n))
+                self._set_state(conn, "story_seq", str(upd.seq))
+            for chunk in _chunks(sorted(inc.dropped_stories)):
+                conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+            restated = set(inc.story_stats) | (set(upd.merged) if upd is not None else set())
+            for chunk in _chunks(sorted(restated)):
+                conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
+            if upd is not None:
+                gone = sorted(set(upd.sums) | set(upd.merged))
+                for chunk in _chunks(gone):
+                    conn.execute(delete(story_sums).where(story_sums.c.story_id.in_(chunk)))
+                _insert(conn, story_sums, list(upd.sums.values()))
+            _insert(conn, stories, inc.stories)
+            _insert(conn, story_stats, [
+                {"story_id": sid, **counts} for sid, counts in inc.story_stats.items()
+            ])  # fmt: skip
+            _assign(conn, articles, ("id",), "story",
+                    {(a,): s for a, s in inc.article_stories.items()})  # fmt: skip
+            _assign(conn, events, ("id",), "story",
+                    {(e,): s for e, s in inc.event_stories.items()})  # fmt: skip
+            # A syndicated copy belongs to its original's story: copies of the articles that
+            # changed story, and copies not placed yet.
+            moved = dict(inc.article_stories)
+            q = select(articles.c.id, articles.c.duplicate_of, articles.c.story)
+            copies = list(conn.execute(
+                q.where(articles.c.duplicate_of.is_not(None), articles.c.story.is_(None))
+            ))  # fmt: skip
+            for chunk in _chunks(sorted(moved)):
+                copies.extend(conn.execute(q.where(articles.c.duplicate_of.in_(chunk))))
+            originals = self.article_stories_of(
+                {c.duplicate_of for c in copies if c.duplicate_of not in moved}
+            )
+            originals.update(moved)
+            _assign(conn, articles, ("id",), "story", {
+                (c.id,): originals[c.duplicate_of] for c in copies
+                if originals.get(c.duplicate_of) and originals[c.duplicate_of] != c.story
+            })  # fmt: skip
+
+    def article_stories_of(self, ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                q = select(articles.c.id, articles.c.story).where(articles.c.id.in_(chunk))
+                out.update({r.id: r.story for r in conn.execute(q) if r.story})
+        return out
+
+
+@dataclass
+class Increment:
+    """What an incremental relink writes: rows for the affected part of the ledger only."""
+
+    actors: Any = None  # link.incremental.ActorUpdate
+    events: list[dict[str, Any]] = field(default_factory=list)
+    dropped_events: set[str] = field(default_factory=set)
+    mention_events: dict[str, str] = field(default_factory=dict)
+    passes: dict[str, str] = field(default_factory=dict)
+    pass_cells: list[tuple[str, str]] = field(default_factory=list)
+    dropped_passes: set[str] = field(default_factory=set)
+    stories: list[dict[str, Any]] = field(default_factory=list)
+    dropped_stories: set[str] = field(default_factory=set)
+    article_stories: dict[str, str] = field(default_factory=dict)
+    event_stories: dict[str, str | None] = field(default_factory=dict)
+    story_update: Any = None  # link.story_increment.StoryUpdate
+    story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices that keep IN (...) lists under the database's bind limits."""
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _insert(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    for chunk in _chunks(rows, 5000):
+        conn.execute(insert(table), list(chunk))
+
+
+def _story_doc_row(d: StoryArticle) -> dict[str, Any]:
+    return {"article_id": d.id, "words": dict(d.words), "actors": dict(d.actors),
+            "countries": dict(d.countries), "events": dict(d.events)}  # fmt: skip
 
 
 def _assign(
-    conn: Connection, table: Any, keys: tuple[str, ...], column: str, values: Mapping[tuple, str]
+    conn: Connection, table: Any, keys: tuple[str, ...], column: str, values: Mapping[tuple, Any]
 ) -> None:
     """Set one column for many rows by key in a single executemany."""
     if not values:
@@ -479,4 +1217,4 @@ def _mention_row(m: EventMention) -> dict[str, Any]:
     }
 
 
-__all__ = ["Store", "schema"]
+__all__ = ["Increment", "Store", "schema"]

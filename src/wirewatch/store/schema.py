@@ -59,8 +59,11 @@ mentions = Table(
     Column("confidence", Float, nullable=False),
     Column("data", JSON, nullable=False),  # the whole EventMention, spans included
     Column("event_id", String),
+    Column("pass_id", String),  # the event-merging pass's cluster, before reconciling dates
     Index("ix_mentions_article", "article_id"),
     Index("ix_mentions_event", "event_id"),
+    Index("ix_mentions_pass", "pass_id"),
+    Index("ix_mentions_type_label", "type", "label"),
 )
 
 mention_actors = Table(
@@ -92,6 +95,7 @@ actors = Table(
     Column("kind", String, nullable=False),
     Column("country", String),
     Column("sector", String),
+    Column("stats", JSON),  # {"names": {...}, "countries": {...}}: counts for re-linking
 )
 
 actor_aliases = Table(
@@ -141,6 +145,7 @@ events = Table(
     Column("contradictions", JSON),
     Index("ix_events_date", "date_start"),
     Index("ix_events_type", "type"),
+    Index("ix_events_story", "story"),
 )
 
 stories = Table(
@@ -162,4 +167,113 @@ ledger_state = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False),
+)
+
+
+# -- state the incremental link stage keeps (derived, rebuilt by every full relink) --------
+
+link_state = Table(
+    "link_state",
+    metadata,
+    Column("key", String, primary_key=True),  # "needs_full": the next relink must be full
+    Column("value", Text),
+)
+
+pass_cells = Table(
+    "pass_cells",
+    metadata,
+    # (type, actor key, month) buckets where the merging pass indexes each of its clusters
+    Column("cell", String, primary_key=True),
+    Column("pass_id", String, primary_key=True),
+    Index("ix_pass_cells_pass", "pass_id"),
+)
+
+actor_bases = Table(
+    "actor_bases",
+    metadata,
+    # actor key of a name before refinement -> its actor; simple: nothing else maps there
+    # and all its occurrences do (no split, merge, short form or correction involved)
+    Column("base", String, primary_key=True),
+    Column("actor_id", String, nullable=False),
+    Column("simple", Integer, nullable=False),
+    Column("n", Integer, nullable=False),  # organisation occurrences (short-form union sizes)
+)
+
+actor_names = Table(
+    "actor_names",
+    metadata,
+    # folded names tagged person or organisation: the kind correction counts them
+    Column("fold", String, primary_key=True),
+    Column("as_person", Integer, nullable=False),
+    Column("as_org", Integer, nullable=False),
+)
+
+actor_votes = Table(
+    "actor_votes",
+    metadata,
+    # articles pairing a short form (or acronym) with a long name: the short-form votes
+    Column("short", String, primary_key=True),
+    Column("target", String, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+actor_families = Table(
+    "actor_families",
+    metadata,
+    # family names of people holding a single-holder office (office-holder merge candidates)
+    Column("family", String, primary_key=True),
+    Column("actor_id", String, primary_key=True),
+)
+
+story_docs = Table(
+    "story_docs",
+    metadata,
+    # what story grouping knows of an article, so a relink does not re-read every text
+    Column(
+        "article_id", String, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),  # fmt: skip
+    Column("words", JSON, nullable=False),
+    Column("actors", JSON, nullable=False),
+    Column("countries", JSON, nullable=False),
+    Column("events", JSON),  # multi-article events, by event id
+)
+
+story_terms = Table(
+    "story_terms",
+    metadata,
+    # articles whose story terms include this one ("w:", "a:", "e:" block prefixes): the IDF
+    Column("term", String, primary_key=True),
+    Column("df", Integer, nullable=False),
+)
+
+story_stats = Table(
+    "story_stats",
+    metadata,
+    # per actor named in a story: the articles naming it and its mentions (the story's actors)
+    Column("story_id", String, primary_key=True),
+    Column("articles", JSON, nullable=False),
+    Column("mentions", JSON, nullable=False),
+)
+
+story_sums = Table(
+    "story_sums",
+    metadata,
+    # a story's summed vectors over its latest members, weighed when the store had n_at
+    # articles, and the counts of its members' telling terms (what story scoring reads)
+    Column("story_id", String, primary_key=True),
+    Column("n_at", Integer, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("last", String, nullable=False),
+    Column("sums", JSON, nullable=False),
+    Column("keys", JSON, nullable=False),
+)
+
+story_postings = Table(
+    "story_postings",
+    metadata,
+    # the stories that most recently took an article with this telling term (a few per term)
+    Column("term", String, primary_key=True),
+    Column("story_id", String, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Index("ix_story_postings_story", "story_id"),
 )

@@ -1,0 +1,1017 @@
+"""Incremental linking: after an ingest, recompute only what the new articles can change,
+with the result a full relink would give, or say why not (the caller then relinks in full).
+
+Actors.  A full relink records, per actor key (``actor_key`` of a name before refinement),
+the actor it resolved to and whether it is *simple*: all its names resolve there and
+nothing else does (no split by office, office-holder merge, short form or correction).
+Also the person/organisation counts of each folded name (the kind correction) and the
+family names of people holding a single-holder office (the office-holder merge). A new
+name resolves locally when none of these decisions can change: its key is unseen or
+simple; the kind decision of its folded name stays; its article pairs no short form with
+a long one; a person's offices are unchanged, or no other holder of that office shares a
+family name at overlapping dates; the actor's country (which names without one inherit)
+and its first-seen fields stay. Anything else is a cascade (a new alias merging two actors
+changes their events): ``Fallback``.
+
+Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
+looks only at clusters indexed under its (type, actor key, month) cells. The pass is
+resumed at the first new mention: the mentions from there on are replayed, over the
+clusters that their cells reach, rebuilt from their members before that point. Since a
+mention never sees a cluster outside its cells, this is the full pass's result. Date
+reconciliation then runs again over the (type, named format) groups the replay touched.
+
+Stories: each new article joins the story it fits by the full grouping's criterion, or
+starts one, and only the stories it touches are rewritten (``story_increment``); unlike
+actors and events this is not the full relink's result, which regroups the whole store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from wirewatch.link.actors import (
+    SAME_OFFICE_DAYS,
+    Correction,
+    ResolvedActor,
+    _acronym,
+    _family_names,
+    _name_key,
+    _short_form_of,
+    _single_holder_roles,
+    _slug,
+    actor_key,
+    clean_alias,
+    role_key,
+)
+from wirewatch.link.events import EventCluster, MergePass, cell_key, query_cells, reconcile
+from wirewatch.link.kb import KnowledgeBase, fold
+from wirewatch.link.names import org_key
+from wirewatch.model import ActorMention, EventMention
+
+if TYPE_CHECKING:
+    from wirewatch.store import Store
+
+Pos = tuple[str, str, int]  # (publication in UTC or "", article id, mention index): store order
+
+
+class Fallback(Exception):
+    """The new articles may change more than their own links: relink in full."""
+
+
+# --------------------------------------------------------------------------- actors
+
+
+@dataclass
+class Base:
+    """One name occurrence's actor key before refinement, as the resolver computes it."""
+
+    base: str
+    reason: str
+    counted: str | None  # "person" / "org": counted for the kind correction
+    kind: str | None  # kind before the kind correction
+
+
+@dataclass
+class ActorState:
+    """What a full relink leaves for incremental actor resolution (see the module doc)."""
+
+    # base -> (actor, simple, organisation occurrences: the short-form union's sizes)
+    bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)
+    names: dict[str, list[int]] = field(default_factory=dict)  # fold -> [as_person, as_org]
+    families: set[tuple[str, str]] = field(default_factory=set)  # (family name, actor id)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # actor id -> counts
+    votes: dict[tuple[str, str], int] = field(default_factory=dict)  # (short, long) -> n
+
+
+def _occurrences(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+) -> list[tuple[ActorMention, str | None, str]]:
+    """(actor, published, article) in the resolver's slot order: mentions, then entities."""
+    out = [(a, m.published, m.article) for m in mentions for a in [*m.actors, *m.attributed_to]]
+    out.extend((a, pub, aid) for aid, _pos, a, pub in entities)
+    return out
+
+
+def _utc(published: str | None) -> str:
+    """The store's ``published_utc`` of a publication date ("" when none)."""
+    if not published:
+        return ""
+    try:
+        return datetime.fromisoformat(published).astimezone(UTC).isoformat()
+    except ValueError:
+        return published
+
+
+def _slots(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+) -> list[list[Any]]:
+    """A comparable key of each occurrence's place in the resolver's slot order, parallel to
+    ``_occurrences``: the first occurrence of an actor creates its entry (kind, kb fields)."""
+    out: list[list[Any]] = [
+        [0, _utc(m.published), m.article, m.index, n]
+        for m in mentions
+        for n in range(len(m.actors) + len(m.attributed_to))
+    ]
+    out.extend([1, _utc(pub), aid, pos, 0] for aid, pos, _a, pub in entities)
+    return out
+
+
+def _base_of(actor: ActorMention, kb: KnowledgeBase, aliases: Mapping[str, str]) -> Base:
+    forced = aliases.get(fold(actor.name)) or aliases.get(fold(actor.surface))
+    if forced:
+        base, reason = forced, "user alias"
+    else:
+        base, reason = actor_key(actor, kb)
+    counted = None
+    if actor.kb_id is None and reason != "user alias":
+        if actor.kind == "person":
+            counted = "person"
+        elif actor.kind in ("organization", "igo"):
+            counted = "org"
+    return Base(base, reason, counted, actor.kind)
+
+
+def occurrence_bases(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+    kb: KnowledgeBase,
+    corrections: Sequence[Correction],
+) -> list[Base]:
+    """Actor keys of every occurrence, taken before ``resolve_actors`` corrects kinds."""
+    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    return [_base_of(a, kb, aliases) for a, _, _ in _occurrences(mentions, entities)]
+
+
+def _flipped(b: Base, actor: ActorMention) -> bool:
+    return b.kind == "person" and actor.kind == "organization" and not actor.kb_id
+
+
+def _single_roles(titles: Iterable[str], kb: KnowledgeBase) -> set[str]:
+    single = _single_holder_roles()
+    return {r for t in titles if (r := role_key(t, kb)) in single}
+
+
+def actor_state_after(
+    bases: Sequence[Base],
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+    resolved: Mapping[str, ResolvedActor],
+    kb: KnowledgeBase,
+) -> ActorState:
+    """The incremental state of a full resolution (occurrences carry their actor ids)."""
+    state = ActorState()
+    finals: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}
+    occurrences = _occurrences(mentions, entities)
+    sizes: Counter[str] = Counter()
+    first: dict[str, list[Any]] = {}
+    alias_first: dict[str, dict[str, list[Any]]] = {}
+    for b, (actor, _pub, _art), slot in zip(
+        bases, occurrences, _slots(mentions, entities), strict=True
+    ):
+        base = _name_key(False, actor.name, kb)[0] if _flipped(b, actor) else b.base
+        final = actor.id or base
+        finals.setdefault(base, set()).add(final)
+        sources.setdefault(final, set()).add(base)
+        first.setdefault(final, slot)
+        alias_first.setdefault(final, {}).setdefault(clean_alias(actor.surface), [slot, base])
+        if actor.kind in ("organization", "igo"):
+            sizes[base] += 1
+        if b.counted:
+            counts = state.names.setdefault(fold(actor.name), [0, 0])
+            counts[0 if b.counted == "person" else 1] += 1
+    for base, ids in finals.items():
+        actor_id = next(iter(ids)) if len(ids) == 1 else sorted(ids)[0]
+        simple = ids == {base} and sources.get(base) == {base}
+        state.bases[base] = (actor_id, simple, sizes[base])
+    office = {a.id for a in resolved.values() if a.kind == "person" and _single_roles(a.titles, kb)}
+    for actor, _pub, _art in occurrences:
+        if actor.id in office and actor.kind == "person":
+            for name in _family_names(actor.name):
+                state.families.add((name, actor.id))
+    for a in resolved.values():
+        state.stats[a.id] = {**_stats(a), "first": first.get(a.id),
+                             "aliases": alias_first.get(a.id, {})}  # fmt: skip
+    by_article: dict[str, list[tuple[ActorMention, str]]] = {}
+    for b, (actor, _pub, article) in zip(bases, occurrences, strict=True):
+        if actor.kind in ("organization", "igo"):
+            base = _name_key(False, actor.name, kb)[0] if _flipped(b, actor) else b.base
+            by_article.setdefault(article, []).append((actor, base))
+    for group in by_article.values():
+        for key, n in _votes_in(group).items():
+            state.votes[key] = state.votes.get(key, 0) + n
+    return state
+
+
+def _stats(a: ResolvedActor) -> dict[str, Any]:
+    return {"names": dict(a.names), "countries": dict(a.countries), "kb": a.kb_name,
+            "kb_country": a.kb_country, "sector": a.sector}  # fmt: skip
+
+
+class ActorStore(Protocol):
+    """What incremental resolution reads from the store (``Store`` implements it)."""
+
+    def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]: ...
+
+    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]: ...
+
+    def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]: ...
+
+    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]: ...
+
+    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]: ...
+
+    def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+    def alias_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], str]: ...
+
+    def role_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, str]]: ...
+
+
+@dataclass
+class ActorUpdate:
+    """Rows to write after resolving the new articles' names."""
+
+    mention_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    entity_actor_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    actors: list[dict[str, Any]] = field(default_factory=list)  # upserts, with stats
+    aliases: list[dict[str, Any]] = field(default_factory=list)  # inserts
+    roles: list[dict[str, Any]] = field(default_factory=list)  # upserts
+    bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)  # upserts
+    # (actor, base, old reason, new reason): a short-form union's reasons that changed
+    alias_reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
+    names: dict[str, tuple[int, int]] = field(default_factory=dict)  # new totals
+    families: set[tuple[str, str]] = field(default_factory=set)
+    votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
+    actor_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
+
+
+def _kind_decision(fold_name: str, as_person: int, as_org: int) -> bool:
+    """Whether untitled people of this name are the organisation (``_correct_kinds``)."""
+    return bool(as_org) and (" " not in fold_name or as_org >= as_person)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _top_name(names: Mapping[str, int]) -> str:
+    return sorted(names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+
+
+def _top_country(countries: Mapping[str, int]) -> str | None:
+    """Counter.most_common(1): ties go to the one counted first; None when none."""
+    return Counter(countries).most_common(1)[0][0] if countries else None
+
+
+def _votes_in(group: Sequence[tuple[ActorMention, str]]) -> Counter[tuple[str, str]]:
+    """The short-form votes one article casts (the per-article step of
+    ``_resolve_org_forms``): (short form's key, long name's key) -> 1."""
+    votes: Counter[tuple[str, str]] = Counter()
+    longs = {base: a.name for a, base in group if " " in clean_alias(a.name)}
+    paired: set[str] = set()
+    for a, base in group:
+        acronym = _acronym(a.surface)
+        if acronym and " " in clean_alias(a.name):
+            short = f"org:{_slug(org_key(acronym))}"
+            if short not in paired:
+                paired.add(short)
+                votes[(short, base)] += 1
+        if a.kb_id or base in paired:
+            continue
+        paired.add(base)
+        fits = {b for b, name in longs.items() if b != base and _short_form_of(a.name, name)}
+        if len(fits) == 1:
+            votes[(base, next(iter(fits)))] += 1
+    return votes
+
+
+def _union_target(counter: Mapping[str, int]) -> str | None:
+    """The long name a short form is merged with, None when the votes do not merge it."""
+    if not counter:
+        return None
+    (target, n), total = Counter(counter).most_common(1)[0], sum(counter.values())
+    if 2 * n <= total or (len(counter) > 1 and n < 2):
+        return None
+    return target
+
+
+MAX_UNION = 2_000  # short forms and long names one union may span before a full relink
+
+
+def _find_roots(
+    votes: Mapping[tuple[str, str], int], sizes: Mapping[str, int]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The union-find of ``_resolve_org_forms`` over these votes: base -> root, and the
+    reasons it gives (``how``)."""
+    by_short: dict[str, Counter[str]] = {}
+    for (short, target), n in sorted(votes.items()):
+        by_short.setdefault(short, Counter())[target] += n
+    size = Counter(sizes)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    how: dict[str, str] = {}
+    for short, counter in sorted(by_short.items()):
+        (target, n), total = counter.most_common(1)[0], sum(counter.values())
+        if 2 * n <= total or (len(counter) > 1 and n < 2):
+            continue
+        a, b = find(short), find(target)
+        if a != b:
+            keep, drop = sorted((a, b), key=lambda x: (x.startswith("org:"), -size[x], x))
+            parent[drop] = keep
+            size[keep] += size[drop]
+            how[short] = f"short form of {target} (named together in {n} article(s))"
+            how[target] = f"full name of {short} (named together in {n} article(s))"
+    return {x: find(x) for x in set(parent) | set(by_short) | {t for _, t in votes}}, how
+
+
+def _org_unions(
+    seeds: set[str],
+    new_votes: Mapping[tuple[str, str], int],
+    new_sizes: Mapping[str, int],
+    store: ActorStore,
+) -> tuple[dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int]]:
+    """The short-form unions the new organisation names take part in, before and after their
+    votes: (roots after, reasons before, reasons after, the bases involved, stored votes).
+    Raises ``Fallback`` when a stored name would change actor."""
+    component = set(seeds)
+    votes: dict[tuple[str, str], int] = {}
+    frontier = set(seeds)
+    while frontier:
+        found = store.actor_votes_touching(frontier)
+        votes.update(found)
+        frontier = {x for pair in found for x in pair} - component
+        component |= frontier
+        if len(component) > MAX_UNION:
+            raise Fallback(f"short-form unions span over {MAX_UNION} names")
+    if not votes and not new_votes:
+        return {}, {}, {}, set(), {}
+    stored = store.actor_bases(component)
+    sizes = {b: v[2] for b, v in stored.items()}
+    roots_before, how_before = _find_roots(votes, sizes)
+    after_votes = dict(votes)
+    for k, n in new_votes.items():
+        after_votes[k] = after_votes.get(k, 0) + n
+    after_sizes = Counter(sizes)
+    after_sizes.update(new_sizes)
+    roots_after, how_after = _find_roots(after_votes, after_sizes)
+    for base in component:
+        before, after = roots_before.get(base, base), roots_after.get(base, base)
+        if base in stored and stored[base][0] != before:
+            raise Fallback(f"{base} resolves to {stored[base][0]}, not its short-form union")
+        if before != after and base in stored:
+            raise Fallback(f"{base} joins or leaves a short-form union ({before} -> {after})")
+    return roots_after, how_before, how_after, component, votes
+
+
+def resolve_new(
+    mentions: Sequence[EventMention],
+    entities: Sequence[tuple[str, int, ActorMention, str | None]],
+    kb: KnowledgeBase,
+    corrections: Sequence[Correction],
+    store: ActorStore,
+) -> ActorUpdate:
+    """Resolve the names of new articles against the stored resolution, or raise
+    ``Fallback`` when they could change the actor of any stored name. Sets ``actor.id`` (and
+    an inherited country) on the given mentions' and entities' actors, as a full run would."""
+    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    named = {c.actor_id for c in corrections} | {
+        c.value for c in corrections if c.action == "merge"
+    }
+    occurrences = _occurrences(mentions, entities)
+    bases = [_base_of(a, kb, aliases) for a, _, _ in occurrences]
+
+    # Kind correction: the decision for each folded name must not change for stored names.
+    new_counts: dict[str, list[int]] = {}
+    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
+        if b.counted:
+            c = new_counts.setdefault(fold(actor.name), [0, 0])
+            c[0 if b.counted == "person" else 1] += 1
+    person_folds = {
+        fold(a.name) for b, (a, _, _) in zip(bases, occurrences, strict=True) if b.kind == "person"
+    }
+    stored_counts = store.actor_name_counts(set(new_counts) | person_folds)
+    totals: dict[str, tuple[int, int]] = {}
+    for f in set(new_counts) | person_folds:
+        old = stored_counts.get(f, (0, 0))
+        add = new_counts.get(f, [0, 0])
+        totals[f] = (old[0] + add[0], old[1] + add[1])
+        if old[0] and _kind_decision(f, *old) != _kind_decision(f, *totals[f]):
+            raise Fallback(f"the kind of the name {f!r} changes")
+    update = ActorUpdate(names={f: totals[f] for f in new_counts})
+    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
+        if actor.kind == "person" and not actor.kb_id and not actor.title:
+            f = fold(actor.name)
+            if _kind_decision(f, *totals.get(f, (0, 0))):
+                actor.kind = "organization"
+                b.base = _name_key(False, actor.name, kb)[0]
+                b.reason = "named as an organisation elsewhere in the corpus"
+
+    # Short forms: a new pairing changes the votes of the short form everywhere.
+    by_article: dict[str, list[tuple[ActorMention, str]]] = {}
+    for b, (actor, _, article) in zip(bases, occurrences, strict=True):
+        if actor.kind in ("organization", "igo"):
+            by_article.setdefault(article, []).append((actor, b.base))
+    new_votes: Counter[tuple[str, str]] = Counter()
+    for group in by_article.values():
+        new_votes.update(_votes_in(group))
+    org_bases = {b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
+                 if a.kind in ("organization", "igo")}  # fmt: skip
+    new_sizes = Counter(
+        b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
+        if a.kind in ("organization", "igo")
+    )  # fmt: skip
+    roots, how_before, how_after, component, stored_votes = _org_unions(
+        org_bases | {x for pair in new_votes for x in pair}, new_votes, new_sizes, store
+    )
+    update.votes = {k: stored_votes.get(k, 0) + n for k, n in new_votes.items()}
+
+    keys = {b.base for b in bases}
+    if keys & named:
+        raise Fallback("a user correction names one of the new actors")
+    stored_bases = store.actor_bases(keys | component)
+    for key in keys:
+        if key in component:
+            continue  # its actor is the short-form union's, checked by _org_unions
+        if key in stored_bases and (not stored_bases[key][1] or stored_bases[key][0] != key):
+            raise Fallback(f"{key} is refined (split, merged or corrected)")
+    # A short form or long name merged with others takes the union's actor and its reason.
+    own_bases = [b.base for b in bases]
+    for b in bases:
+        root = roots.get(b.base, b.base)
+        if root != b.base:
+            b.reason = how_after.get(b.base, f"same organisation as {root}")
+            b.base = root
+    for base in component:
+        root = roots.get(base, base)
+        if root != base:
+            old_reason = how_before.get(base, f"same organisation as {root}")
+            new_reason = how_after.get(base, f"same organisation as {root}")
+            if old_reason != new_reason:
+                update.alias_reasons.append((root, base, old_reason, new_reason))
+    for base, n in new_sizes.items():
+        actor_id, simple, size = stored_bases.get(base, (roots.get(base, base), True, 0))
+        update.bases[base] = (actor_id, simple and roots.get(base, base) == base, size + n)
+    for b in bases:  # new keys that are not organisations (people, countries)
+        if b.base not in update.bases and b.base not in stored_bases:
+            update.bases[b.base] = (b.base, True, 0)
+    keys = {b.base for b in bases}
+    rows = store.actor_rows_for(keys)
+    _check_people(bases, occurrences, kb, store, rows)
+
+    # Observe the new occurrences on their actors, as ``resolve_actors`` would.
+    stored_aliases = store.alias_rows_for(keys)
+    stored_roles = store.role_rows_for(keys)
+    entries: dict[str, dict[str, Any]] = {}
+    new_aliases: dict[tuple[str, str], str] = {}
+    role_span: dict[tuple[str, str], list[str]] = {}
+    touched: dict[str, set[str]] = {}
+    slots = _slots(mentions, entities)
+    assigned: dict[int, str] = {}  # id(occurrence's actor) -> actor id, places included
+    for b, (actor, published, _article), slot, base_of_occ in zip(
+        bases, occurrences, slots, own_bases, strict=True
+    ):
+        assigned[id(actor)] = b.base
+        if actor.kind is None:  # a place: an identity but no actor, as ``resolve_actors``
+            continue
+        actor.id = b.base
+        entry = entries.get(b.base)
+        if entry is None:
+            entry = _entry(b.base, actor, kb, rows.get(b.base), slot)
+            entries[b.base] = entry
+        stats = entry["stats"]
+        stats["names"][actor.name] = stats["names"].get(actor.name, 0) + 1
+        if actor.country:
+            stats["countries"][actor.country] = stats["countries"].get(actor.country, 0) + 1
+            touched.setdefault(b.base, set()).add(actor.country)
+        alias = clean_alias(actor.surface)
+        reason = b.reason
+        if actor.kind == "person" and " " not in alias and fold(alias) != fold(actor.name):
+            reason = f"surname of {actor.name}, named in full earlier in the article; {reason}"
+        # An alias keeps the reason of the first occurrence (in slot order) that named it.
+        seen_at = stats["aliases"].get(alias)
+        if seen_at is None or slot < seen_at[0]:
+            stats["aliases"][alias] = [slot, base_of_occ]
+            if stored_aliases.get((b.base, alias)) != reason:
+                new_aliases[(b.base, alias)] = reason
+        if actor.title and published:
+            day = published[:10]
+            span = role_span.get((b.base, actor.title))
+            if span is None:
+                seen = stored_roles.get((b.base, actor.title))
+                span = role_span[(b.base, actor.title)] = list(seen) if seen else [day, day]
+            span[0], span[1] = min(span[0], day), max(span[1], day)
+    # A union's reason names its vote count: aliases it gave take the new count.
+    for root, base, was, now in update.alias_reasons:
+        entry = entries.get(root)
+        if entry is None:
+            raise Fallback(f"the reasons of {root}'s aliases change")
+        for alias, (_slot, from_base) in entry["stats"]["aliases"].items():
+            current = new_aliases.get((root, alias), stored_aliases.get((root, alias)))
+            if from_base == base and current == was:
+                new_aliases[(root, alias)] = now
+    for actor_id, entry in entries.items():
+        stored_row = rows.get(actor_id)
+        entry["name"] = entry["kb_name"] or _top_name(entry["stats"]["names"])
+        if entry["kb_country"] or entry["kind"] != "person":
+            entry["country"] = entry["kb_country"]
+        else:
+            countries = entry["stats"]["countries"]
+            entry["country"] = _top_country(countries)
+            top = max(countries.values(), default=0)
+            tied = {k for k, v in countries.items() if v == top}
+            # A tie goes to the country seen first; a stored actor's new country may have been
+            # seen first in store order.
+            if stored_row is not None and len(tied) > 1 and tied & touched.get(actor_id, set()):
+                raise Fallback(f"{actor_id} has two countries named equally often")
+        if stored_row is not None:
+            if stored_row["kind"] != entry["kind"]:
+                raise Fallback(f"{actor_id} is named as another kind")
+            if stored_row["country"] != entry["country"]:
+                raise Fallback(f"the country of {actor_id} changes")
+        for corr in corrections:
+            if corr.action == "rename" and corr.actor_id == actor_id:
+                entry["name"] = corr.value
+    # Names without a country take their actor's (a person named with a title elsewhere).
+    for actor, _, _ in occurrences:
+        if not actor.country and actor.id in entries:
+            actor.country = entries[actor.id]["country"]
+
+    for m in mentions:
+        for pos, a in enumerate([*m.actors, *m.attributed_to]):
+            update.mention_actor_ids[(m.id, pos)] = assigned.get(id(a), a.id or "")
+    for aid, pos, a, _pub in entities:
+        update.entity_actor_ids[(aid, pos)] = assigned.get(id(a), a.id or "")
+    for actor_id, entry in entries.items():
+        row = {k: entry[k] for k in ("id", "name", "kind", "country", "sector")}
+        stats = {**entry["stats"], "kb": entry["kb_name"], "kb_country": entry["kb_country"],
+                 "sector": entry["sector"]}  # fmt: skip
+        update.actors.append({**row, "stats": stats})
+        update.actor_info[actor_id] = row
+    update.aliases = [
+        {"actor_id": a, "alias": alias, "reason": r} for (a, alias), r in new_aliases.items()
+    ]
+    update.roles = [
+        {"actor_id": a, "title": t, "first_seen": s[0], "last_seen": s[1]}
+        for (a, t), s in role_span.items()
+    ]
+    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
+        titles = _titles_of(b.base, role_span, stored_roles)
+        if actor.kind == "person" and _single_roles(titles, kb):
+            for name in _family_names(actor.name):
+                update.families.add((name, b.base))
+    return update
+
+
+def _titles_of(
+    actor_id: str,
+    new: Mapping[tuple[str, str], list[str]],
+    stored: Mapping[tuple[str, str], tuple[str, str]],
+) -> set[str]:
+    return {t for a, t in new if a == actor_id} | {t for a, t in stored if a == actor_id}
+
+
+def _entry(
+    actor_id: str,
+    actor: ActorMention,
+    kb: KnowledgeBase,
+    old: dict[str, Any] | None,
+    slot: list[Any],
+) -> dict[str, Any]:
+    """An actor row being updated: the stored one, or the one this occurrence creates (the
+    first in slot order sets kind and knowledge-base fields)."""
+    kb_name = None
+    if actor.kb_id:
+        known = kb.lookup(actor.name)
+        kb_name = known.name if known and known.id == actor.kb_id else actor.name
+    fresh = {
+        "id": actor_id, "kind": actor.kind or "organization", "kb_name": kb_name,
+        "kb_country": actor.country if actor.kb_id else None,
+        "sector": actor.sector if actor.kb_id else None,
+    }  # fmt: skip
+    if old is None:
+        return {**fresh, "stats": {"names": {}, "countries": {}, "first": slot, "aliases": {}}}
+    stats = old.get("stats") or {}
+    entry = {
+        "id": actor_id, "kind": old["kind"], "kb_name": stats.get("kb"),
+        "kb_country": stats.get("kb_country"), "sector": stats.get("sector"),
+        "stats": {"names": dict(stats.get("names", {})),
+                  "countries": dict(stats.get("countries", {})), "first": stats.get("first"),
+                  "aliases": dict(stats.get("aliases", {}))},
+    }  # fmt: skip
+    first = stats.get("first")
+    if first is None or slot < first:
+        # This occurrence comes before the one that created the entry: it creates it now.
+        for k in ("kind", "kb_name", "kb_country", "sector"):
+            if entry[k] != fresh[k]:
+                raise Fallback(f"{actor_id}: another {k} ({fresh[k]!r} vs {entry[k]!r})")
+        entry["stats"]["first"] = slot
+    return entry
+
+
+def _role_spans(titles: Mapping[str, tuple[str, str]], kb: KnowledgeBase) -> dict[str, list[str]]:
+    spans: dict[str, list[str]] = {}
+    for title, (first, last) in titles.items():
+        role = role_key(title, kb)
+        if role:
+            s = spans.setdefault(role, [first, last])
+            s[0], s[1] = min(s[0], first), max(s[1], last)
+    return spans
+
+
+def _check_people(
+    bases: Sequence[Base],
+    occurrences: Sequence[tuple[ActorMention, str | None, str]],
+    kb: KnowledgeBase,
+    store: ActorStore,
+    rows: Mapping[str, dict[str, Any]],
+) -> None:
+    """Raise ``Fallback`` when new sightings of people could split one by office or merge
+    two office holders (``_split_by_office``, ``_merge_office_holders``)."""
+    people: dict[str, list[tuple[ActorMention, str | None]]] = {}
+    for b, (actor, published, _) in zip(bases, occurrences, strict=True):
+        if actor.kind == "person":
+            people.setdefault(b.base, []).append((actor, published))
+    if not people:
+        return
+    stored_titles: dict[str, dict[str, tuple[str, str]]] = {}
+    for (aid, title), span in store.role_rows_for(people).items():
+        stored_titles.setdefault(aid, {})[title] = span
+    single = _single_holder_roles()
+    spans_after: dict[str, dict[str, list[str]]] = {}
+    for base, seen in people.items():
+        before = _role_spans(stored_titles.get(base, {}), kb)
+        after = {r: list(s) for r, s in before.items()}
+        for actor, published in seen:
+            role = role_key(actor.title, kb)
+            if role and published:
+                day = published[:10]
+                s = after.setdefault(role, [day, day])
+                s[0], s[1] = min(s[0], day), max(s[1], day)
+        if after != before and len(after) > 1:
+            raise Fallback(f"the offices of {base} change")
+        spans_after[base] = after
+    families: dict[str, set[str]] = {}
+    for base, after in spans_after.items():
+        if set(after) & single:
+            for actor, _ in people[base]:
+                for name in _family_names(actor.name):
+                    families.setdefault(name, set()).add(base)
+    if not families:
+        return
+    peers: dict[str, set[str]] = {}
+    for family, actor_id in store.actor_family_rows(families):
+        peers.setdefault(family, set()).add(actor_id)
+    for family, ids in families.items():
+        peers.setdefault(family, set()).update(ids)
+    others = {p for ps in peers.values() for p in ps} - set(spans_after)
+    other_titles: dict[str, dict[str, tuple[str, str]]] = {}
+    for (aid, title), span in store.role_rows_for(others).items():
+        other_titles.setdefault(aid, {})[title] = span
+    rival_rows = store.actor_rows_for(others)
+    countries = {a: r["country"] for a, r in rival_rows.items()}
+    for base, seen in people.items():
+        stored = (rows.get(base) or {}).get("stats") or {}
+        counts = Counter(stored.get("countries", {}))
+        counts.update(a.country for a, _ in seen if a.country)
+        countries[base] = counts.most_common(1)[0][0] if counts else None
+    for base, after in spans_after.items():
+        mine = {r: s for r, s in after.items() if r in single}
+        if not mine:
+            continue
+        rivals = {p for f in _families_of(people[base]) for p in peers.get(f, ())} - {base}
+        for rival in rivals:
+            ca, cb = countries.get(base), countries.get(rival)
+            if (ca and cb and ca != cb) or not (ca or cb):
+                continue  # ``_merge_office_holders`` never merges these two
+            theirs = spans_after.get(rival) or _role_spans(other_titles.get(rival, {}), kb)
+            for role, (first, last) in mine.items():
+                if role in theirs and _near(first, last, *theirs[role]):
+                    raise Fallback(f"{base} and {rival} may be one holder of {role}")
+
+
+def _families_of(seen: Iterable[tuple[ActorMention, str | None]]) -> set[str]:
+    return {n for actor, _ in seen for n in _family_names(actor.name)}
+
+
+def _near(a0: str, a1: str, b0: str, b1: str) -> bool:
+    x0, x1, y0, y1 = (date.fromisoformat(v[:10]) for v in (a0, a1, b0, b1))
+    return (x0 - y1).days <= SAME_OFFICE_DAYS and (y0 - x1).days <= SAME_OFFICE_DAYS
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventStore(Protocol):
+    """What the incremental merging pass reads from the store (``Store`` implements it)."""
+
+    def mentions_from(self, start: Pos) -> list[tuple[Pos, EventMention, str | None]]:
+        """Stored mentions at or after ``start`` in store order, with their pass cluster."""
+        ...
+
+    def passes_at(self, cells: Iterable[str]) -> set[str]: ...
+
+    def pass_members(self, passes: Iterable[str]) -> list[tuple[Pos, EventMention, str]]: ...
+
+    def passes_labelled(self, groups: Iterable[tuple[str, str]]) -> set[str]: ...
+
+
+@dataclass
+class EventUpdate:
+    clusters: list[EventCluster]  # final events (reconciled) to write, with their passes
+    passes: dict[str, str]  # mention id -> pass id, for every mention of those events
+    pass_cells: list[tuple[str, str]]  # cells of the rebuilt passes
+    dropped_passes: set[str]  # passes whose cells are replaced
+    replayed: int  # mentions the pass went over again
+    positions: dict[str, Pos]
+
+
+def update_events(
+    new: Sequence[tuple[Pos, EventMention]], store: EventStore, max_replay: int
+) -> EventUpdate:
+    """Resume the merging pass at the first new mention (see the module doc)."""
+    from wirewatch.link import pass_state
+
+    start = min(p for p, _ in new)
+    suffix = {m.id: (p, m, pid) for p, m, pid in store.mentions_from(start)}
+    for p, m in new:
+        suffix[m.id] = (p, m, None)
+    if len(suffix) > max_replay:
+        raise Fallback(f"{len(suffix)} mentions to replay")
+    cells = {cell_key(*c) for _, m, _ in suffix.values() for c in query_cells(m)}
+    reached = store.passes_at(cells) | {pid for _, _, pid in suffix.values() if pid}
+    members: dict[str, list[tuple[Pos, EventMention]]] = {}
+    for p, m, pid in store.pass_members(reached):
+        if m.id not in suffix:
+            members.setdefault(pid, []).append((p, m))
+    positions = {m.id: p for p, m, _ in suffix.values()}
+    merging = MergePass()
+    # Clusters as they stood before the first new mention, in creation order.
+    for _pid, ms in sorted(members.items(), key=lambda kv: min(p for p, _ in kv[1])):
+        ms.sort(key=lambda pm: pm[0])
+        for p, m in ms:
+            positions[m.id] = p
+        merging.replay([m for _, m in ms])
+    for _p, m, _ in sorted(suffix.values(), key=lambda t: t[0]):
+        merging.add(m)
+    built = [c for c in merging.clusters if c.mentions]
+    passes, pass_cells = pass_state(built)
+    dropped = set(reached)
+    # Date reconciliation over every (type, named format) group the replay touched.
+    groups = {(c.type, c.label) for c in built if c.label}
+    groups |= {(m.type, m.label) for _, m, _ in suffix.values() if m.label}
+    extra = store.passes_labelled({g for g in groups if g[1]}) - set(passes.values()) - dropped
+    others: dict[str, list[tuple[Pos, EventMention]]] = {}
+    for p, m, pid in store.pass_members(extra):
+        others.setdefault(pid, []).append((p, m))
+    for pid, ms in others.items():
+        ms.sort(key=lambda pm: pm[0])
+        for p, m in ms:
+            positions[m.id] = p
+            passes[m.id] = pid
+        cluster = EventCluster()
+        for _, m in ms:
+            cluster.add(m)
+        built.append(cluster)
+    built.sort(key=lambda c: positions[c.mentions[0].id])
+    for n, c in enumerate(built):
+        c.seq = n
+    clusters = reconcile(built, {id(m): positions[m.id] for c in built for m in c.mentions})
+    return EventUpdate(clusters, passes, pass_cells, dropped, len(suffix), positions)
+
+
+def label_groups(clusters: Iterable[EventCluster]) -> set[tuple[str, str]]:
+    return {(c.type, c.label) for c in clusters if c.label}
+
+
+__all__ = [
+    "ActorState",
+    "ActorUpdate",
+    "Fallback",
+    "actor_state_after",
+    "IncrementReport",
+    "relink_increment",
+    "occurrence_bases",
+    "resolve_new",
+    "update_events",
+]
+
+
+# --------------------------------------------------------------------------- stories
+
+
+def _story_rows(
+    store: Store,
+    upd: Any,  # story_increment.StoryUpdate
+    inc: Any,  # store.Increment
+    new_docs: Mapping[str, Any],
+    infos: Sequence[Any],
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, int]]]]:
+    """The rows of the stories an increment touches, from their stored counts and the new
+    articles (no member is re-read): title, dates, sizes and actors as ``build_story_rows``
+    gives them; and their new actor counts. Stories whose events only changed keep the rest
+    of their row (stored articles whose events changed name the same actors)."""
+    from wirewatch.link import ArticleInfo, _story_title, story_counts, top_actors
+
+    rewritten = {r["id"]: r for r in inc.events}
+    before = store.event_stories_of(set(inc.dropped_events) | set(rewritten))
+    merged = dict(upd.merged)
+    touched = set(upd.touched)
+    event_only = {s for s in before.values() if s} | {r["story"] for r in inc.events if r["story"]}
+    event_only -= touched | set(merged)
+    reach = touched | set(merged) | event_only
+    spans = store.story_event_spans(reach, set(inc.dropped_events) | set(rewritten))
+    counts: dict[str, list[Any]] = {}  # story -> [events, days]
+    for sid, (n, days) in spans.items():
+        c = counts.setdefault(merged.get(sid, sid), [0, []])
+        c[0] += n
+        c[1].extend(days)
+    for r in inc.events:
+        if r["story"]:
+            c = counts.setdefault(r["story"], [0, []])
+            c[0] += 1
+            c[1].extend(d for d in (r["date_start"], r["date_end"]) if d)
+    stored_rows = store.story_rows_for(event_only)
+    rows: list[dict[str, Any]] = []
+    for sid in sorted(event_only):
+        row = dict(stored_rows.get(sid) or {})
+        if not row:
+            continue
+        n, days = counts.get(sid, [0, []])
+        if days:
+            row.update(first_date=min(days), last_date=max(days))
+        row["events"] = n
+        rows.append(row)
+    # Stories whose members changed.
+    stats = store.story_stats_for(touched | set(merged))
+    spans_a = store.story_article_spans(touched | set(merged))
+    new_of: dict[str, list[str]] = {}
+    for article, sid in upd.article_stories.items():
+        if article in new_docs:
+            new_of.setdefault(sid, []).append(article)
+    published = {i.id: i.published for i in infos}
+    actor_ids: set[str] = set()
+    totals: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    for sid in touched:
+        parts = [sid, *[g for g, k in merged.items() if k == sid]]
+        named, mentioned = story_counts(new_of.get(sid, []), new_docs)
+        for part in parts:
+            if part in stats:
+                named.update(stats[part][0])
+                mentioned.update(stats[part][1])
+            elif part in spans_a or store.story_rows_for([part]):
+                raise Fallback(f"story {part} has no stored counts")
+        totals[sid] = (named, mentioned)
+        actor_ids |= set(named)
+    actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
+    actor_info.update(inc.actors.actor_info)
+    out_stats: dict[str, dict[str, dict[str, int]]] = {}
+    for sid in sorted(touched):
+        members = upd.members[sid]
+        titles = store.article_titles(members[:20])
+        info = [ArticleInfo(a, *titles[a]) for a in members[:20] if a in titles]
+        if not any(i.title for i in info):
+            info = store.article_infos_for(members)
+        n, days = counts.get(sid, [0, []])
+        if not days:
+            parts = [sid, *[g for g, k in merged.items() if k == sid]]
+            days = [d for p in parts for d in spans_a.get(p, [])]
+            days += [published[a] for a in new_of.get(sid, []) if published.get(a)]
+            days = [d[:10] for d in days if d]
+        named, mentioned = totals[sid]
+        rows.append({
+            "id": sid, "title": _story_title(info),
+            "first_date": min(days) if days else None, "last_date": max(days) if days else None,
+            "articles": len(members), "events": n,
+            "actors": top_actors(named, mentioned, actor_info),
+        })  # fmt: skip
+        out_stats[sid] = {"articles": dict(named), "mentions": dict(mentioned)}
+    return rows, out_stats
+
+
+# --------------------------------------------------------------------------- relink
+
+MAX_REPLAY = 50_000  # mentions the resumed pass may go over before a full relink is cheaper
+
+
+@dataclass
+class IncrementReport:
+    """How a relink ran, for benches, tests and logs."""
+
+    mode: str = "incremental"  # incremental | full
+    reason: str | None = None  # why it was full
+    articles: int = 0  # new articles linked
+    replayed: int = 0  # mentions the merging pass went over
+    events_written: int = 0
+    events: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -> int:
+    """Link the articles no relink has seen yet into the stored ledger; raises ``Fallback``
+    when a full relink is needed. Call inside ``store.write()``."""
+    import time
+
+    from wirewatch.link import (
+        _keep_ids,
+        _story_articles,
+    )
+    from wirewatch.link.events import event_row, find_contradictions
+    from wirewatch.link.story_increment import assign_stories, event_docs
+    from wirewatch.store import Increment
+
+    state = store.link_state()
+    if state.get("needs_full"):
+        raise Fallback("needs a full relink (first link, a changed article or a correction)")
+    pending, total = store.pending_articles()
+    report.articles = len(pending)
+    inc = Increment()
+    if not pending:  # nothing new; syndicated copies still take their original's story
+        store.write_increment(inc)
+        report.events = store.event_count()
+        return report.events
+    if 2 * len(pending) > total:
+        raise Fallback(f"{len(pending)} of {total} articles are new")
+    t0 = time.process_time()
+    new = store.mentions_of_articles(pending)
+    ents = store.entities_of_articles(pending)
+    inc.actors = resolve_new([m for _, m in new], ents, kb, store.corrections(), store)
+    report.timings["actors"] = round(time.process_time() - t0, 4)
+
+    t0 = time.process_time()
+    clusters: list[EventCluster] = []
+    first_articles: list[str] = []
+    if new:
+        ev = update_events(new, store, MAX_REPLAY)
+        report.replayed = ev.replayed
+        clusters = ev.clusters
+        members = [[m.id for m in c.mentions] for c in clusters]
+        previous = store.event_ids_of_mentions(m for ms in members for m in ms)
+        inc.dropped_events = set(previous.values())
+        proposed = [c.id for c in clusters]
+        reserved = store.existing_event_ids(proposed) - inc.dropped_events
+        event_ids = _keep_ids(proposed, members, previous, reserved)
+        contradictions = find_contradictions(clusters, kb)
+        for n, (c, eid) in enumerate(zip(clusters, event_ids, strict=True)):
+            row = event_row(c)
+            row["id"] = eid
+            row["contradictions"] = contradictions.get(n) or None
+            inc.events.append(row)
+            first_articles.append(c.mentions[0].article)
+            for m in c.mentions:
+                inc.mention_events[m.id] = eid
+        inc.passes = ev.passes
+        inc.pass_cells = ev.pass_cells
+        inc.dropped_passes = ev.dropped_passes
+    report.events_written = len(inc.events)
+    report.timings["events"] = round(time.process_time() - t0, 4)
+
+    # Stories: each new article joins the story it fits, or starts one (``story_increment``).
+    t0 = time.process_time()
+    infos = store.article_infos_for(pending)
+    kinds = {k: v["kind"] for k, v in inc.actors.actor_info.items()}
+    fresh = _story_articles(
+        [a.id for a in infos], infos, [m for _, m in new], dict(inc.actors.entity_actor_ids),
+        [{"id": k, "kind": v} for k, v in kinds.items()], [],
+    )  # fmt: skip
+    reported = {m.rsplit("#", 1)[0] for m in inc.mention_events}
+    events_now = event_docs(store, reported, inc.mention_events)
+    pending_set = set(pending)
+    for d in fresh:
+        d.events = events_now.get(d.id, Counter())
+    stored_docs = store.story_docs_for(reported - pending_set)
+    changed = []
+    for a, doc in stored_docs.items():
+        if doc.events != events_now.get(a, Counter()):
+            doc.events = events_now.get(a, Counter())
+            changed.append(doc)
+    order_keys = {i.id: (int(not i.published), _utc(i.published), i.id) for i in infos}
+    by_id = {d.id: d for d in fresh}
+    upd = assign_stories(store, [by_id[a] for a in pending if a in by_id], changed, order_keys)
+    inc.story_update = upd
+    inc.article_stories = dict(upd.article_stories)
+    # Events take the story of their first report's article.
+    story_of = store.article_stories_of({a for a in first_articles if a not in upd.article_stories})
+    story_of.update(upd.article_stories)
+    for row, a in zip(inc.events, first_articles, strict=True):
+        row["story"] = story_of.get(a)
+    inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos)
+    inc.dropped_stories = {r["id"] for r in inc.stories} | set(upd.merged)
+    report.timings["stories"] = round(time.process_time() - t0, 4)
+
+    t0 = time.process_time()
+    store.write_increment(inc)
+    report.timings["write"] = round(time.process_time() - t0, 4)
+    report.events = store.event_count()
+    return report.events

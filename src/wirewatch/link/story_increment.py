@@ -1,0 +1,389 @@
+"""Incremental story assignment: an ingest places each new article in the story it fits, by
+the criterion the full grouping uses, and rewrites only the stories it touches.
+
+A new article's vector is weighed with the store's current document frequencies (kept per
+term, ``story_terms``). Its candidate stories are those that recently took an article with
+one of its telling terms (``story_postings``, a few per term); each candidate is scored as in
+``stories.group_stories``, by the average similarity to its latest WINDOW members, whose
+vectors are weighed again with the same frequencies. It joins the best story at or above the
+threshold, or starts its own. The story it joined or started is then merged with a
+candidate while their group average stays above the threshold and carried by more than one
+member (the full grouping's merge step, for this story only).
+
+What it does not do: move older articles between stories when the frequencies drift, or
+split a story. A full relink (``wirewatch.engine.relink(store)``) regroups the whole store,
+and the result differs a little from the incremental one (see bench/linking_bench.py). The
+cost per new article depends on its candidate stories (at most CANDIDATES, WINDOW members
+each), not on the size of the store; rewriting a touched story's row reads its members."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wirewatch.link.stories import (
+    CANDIDATES,
+    RECENT,
+    THRESHOLD,
+    TOP_TERMS,
+    WINDOW,
+    StoryArticle,
+    _dot,
+    _norm,
+    doc_terms,
+    doc_vector,
+    telling_keys,
+)
+
+if TYPE_CHECKING:
+    from wirewatch.store import Store
+
+MIN_STORED = 10  # a story this large is scored from its stored sum while that is fresh
+FRESH = 1.25  # a stored sum is fresh until the store has grown by this factor
+
+
+@dataclass
+class StoryUpdate:
+    """What an incremental story assignment writes."""
+
+    docs: list[StoryArticle] = field(default_factory=list)  # new and changed articles' terms
+    df: dict[str, int] = field(default_factory=dict)  # terms whose frequency changed
+    n: int = 0  # articles with story terms
+    seq: int = 0  # the postings' sequence counter
+    postings: dict[str, dict[str, int]] = field(default_factory=dict)  # term -> story -> seq
+    article_stories: dict[str, str] = field(default_factory=dict)  # new or moved articles
+    merged: dict[str, str] = field(default_factory=dict)  # story merged away -> kept story
+    touched: set[str] = field(default_factory=set)  # stories whose rows change
+    members: dict[str, list[str]] = field(default_factory=dict)  # touched story -> articles
+    sums: dict[str, dict[str, Any]] = field(default_factory=dict)  # touched -> story_sums row
+
+
+class _Assign:
+    """The stories being updated, loaded from the store as they are reached."""
+
+    def __init__(self, store: Store, df: dict[str, int], n: int, seq: int) -> None:
+        self.store = store
+        self.df = df
+        self.n = n
+        self.seq = seq
+        self.docs: dict[str, StoryArticle] = {}
+        self.members: dict[str, list[str]] = {}  # story -> articles in store order
+        self.rank: dict[str, tuple[int, str, str]] = {}  # article -> store order key
+        self.postings: dict[str, dict[str, int]] = {}
+        self.touched_terms: set[str] = set()
+        self.vec_cache: dict[str, dict[str, float]] = {}
+        self.sums: dict[str, dict[str, float]] = {}  # story -> summed window vectors
+        self.n_at: dict[str, int] = {}  # story -> store size its sum was weighed at
+        self.keys: dict[str, Counter[str]] = {}
+        self.stored_sums: dict[str, dict[str, Any]] = {}
+
+    # loading
+
+    def need_df(self, docs: Iterable[StoryArticle]) -> None:
+        missing = {t for d in docs for t in doc_terms(d)} - self.df.keys()
+        if missing:
+            found = self.store.story_df(missing)
+            for t in missing:
+                self.df[t] = found.get(t, 0)
+
+    def need_docs(self, ids: Iterable[str]) -> None:
+        missing = [a for a in ids if a not in self.docs]
+        if missing:
+            self.docs.update(self.store.story_docs_for(missing))
+            self.need_df(self.docs[a] for a in missing if a in self.docs)
+
+    def need_members(self, sids: Iterable[str]) -> None:
+        missing = [s for s in sids if s not in self.members]
+        if missing:
+            for sid, rows in self.store.story_members(missing).items():
+                self.members[sid] = [a for a, _ in rows]
+                self.rank.update({a: key for a, key in rows})
+            for sid in missing:
+                self.members.setdefault(sid, [])
+            self.stored_sums.update(self.store.story_sums_for(missing))
+
+    def need_postings(self, terms: Iterable[str]) -> None:
+        missing = [t for t in terms if t not in self.postings]
+        if missing:
+            found = self.store.story_postings_for(missing)
+            for t in missing:
+                self.postings[t] = dict(found.get(t, {}))
+
+    # the grouping's measures
+
+    def vector(self, article: str) -> dict[str, float]:
+        vec = self.vec_cache.get(article)
+        if vec is None:
+            doc = self.docs.get(article) or StoryArticle(article)
+            vec = self.vec_cache[article] = doc_vector(doc, self.df, self.n)
+        return vec
+
+    def window(self, sid: str) -> list[str]:
+        return self.members[sid][-WINDOW:]
+
+    def summed(self, sid: str) -> tuple[dict[str, float], list[str]]:
+        """The summed vectors of the story's latest members, and those members: the stored
+        sum while it is fresh (the story unchanged since, the store grown by at most
+        FRESH), else weighed again from the members' terms."""
+        window = self.window(sid)
+        cached = self.sums.get(sid)
+        if cached is not None:
+            return cached, window
+        row = self.stored_sums.get(sid)
+        members = self.members[sid]
+        if (row is not None and len(members) >= MIN_STORED and row["members"] == len(members)
+                and row["last"] == members[-1] and self.n <= FRESH * row["n_at"]):  # fmt: skip
+            self.sums[sid] = dict(row["sums"])
+            self.n_at[sid] = row["n_at"]
+            return self.sums[sid], window
+        self.need_docs(window)
+        total: dict[str, float] = {}
+        for a in window:
+            for k, v in self.vector(a).items():
+                total[k] = total.get(k, 0.0) + v
+        self.sums[sid] = total
+        self.n_at[sid] = self.n
+        return total, window
+
+    def joined(self, sid: str, article: str) -> None:
+        """Update the story's sum for a member just added (the newest, or weigh again)."""
+        members = self.members[sid]
+        if sid not in self.sums or members[-1] != article:
+            self.sums.pop(sid, None)
+            return
+        total = self.sums[sid]
+        for k, v in self.vector(article).items():
+            total[k] = total.get(k, 0.0) + v
+        if len(members) > WINDOW:
+            gone = members[-WINDOW - 1]
+            self.need_docs([gone])
+            for k, v in self.vector(gone).items():
+                left = total.get(k, 0.0) - v
+                if abs(left) > 1e-9:
+                    total[k] = left
+                else:
+                    total.pop(k, None)
+
+    def keys_of(self, sid: str) -> Counter[str]:
+        """The counts of the telling terms of the story's members (as the full pass keeps)."""
+        counts = self.keys.get(sid)
+        if counts is None:
+            row = self.stored_sums.get(sid)
+            if row is not None:
+                counts = Counter(row["keys"])
+            else:
+                counts = Counter()
+                self.need_docs(self.members[sid])
+                for a in self.members[sid]:
+                    counts.update(telling_keys(self.vector(a), self.df, self.n))
+            self.keys[sid] = counts
+        return counts
+
+    def candidates(self, keys: Sequence[str], exclude: str | None = None) -> list[str]:
+        self.need_postings(keys)
+        hits: Counter[str] = Counter()
+        for key in keys:
+            recent = sorted(self.postings[key].items(), key=lambda kv: kv[1])[-RECENT:]
+            for sid, _ in recent:
+                hits[sid] += 1
+        hits.pop(exclude or "", None)
+        return sorted(hits, key=lambda s: (-hits[s], s))[:CANDIDATES]
+
+    def index(self, sid: str, keys: Iterable[str]) -> None:
+        self.need_postings(keys)
+        for key in keys:
+            self.seq += 1
+            seen = self.postings[key]
+            seen[sid] = self.seq
+            if len(seen) > RECENT:
+                for old, _ in sorted(seen.items(), key=lambda kv: kv[1])[: len(seen) - RECENT]:
+                    del seen[old]
+            self.touched_terms.add(key)
+
+    def telling(self, sid: str) -> list[str]:
+        return [k for k, _ in self.keys_of(sid).most_common(2 * TOP_TERMS)]
+
+
+def _carried(
+    a: tuple[dict[str, float], list[str]],
+    b: tuple[dict[str, float], list[str]],
+    vector: Any,
+    threshold: float,
+) -> bool:
+    """``stories._Clusters.carried`` for two loaded stories."""
+    total = _dot(a[0], b[0])
+    for (_sums, window), (other, other_window) in ((a, b), (b, a)):
+        size = len(window)
+        if size < 2:
+            continue
+        rest = (size - 1) * len(other_window)
+        if (total - _norm(other)) / rest >= threshold:
+            continue
+        strongest = max(_dot(vector(m), other) for m in window)
+        if (total - strongest) / rest < threshold:
+            return False
+    return True
+
+
+def assign_stories(
+    store: Store,
+    new_docs: Sequence[StoryArticle],
+    changed_docs: Sequence[StoryArticle],
+    order: Mapping[str, tuple[int, str, str]],
+    threshold: float = THRESHOLD,
+) -> StoryUpdate:
+    """Place the new articles (``new_docs``, in store order, with ``order`` their store order
+    keys) in stories; ``changed_docs`` are stored articles whose events changed."""
+    state = store.link_state()
+    n = int(state.get("story_n") or 0)
+    seq = int(state.get("story_seq") or 0)
+    work = _Assign(store, {}, n, seq)
+    old = store.story_docs_for([d.id for d in changed_docs])
+    work.need_df([*new_docs, *changed_docs, *old.values()])
+    changed_df: set[str] = set()
+    for d in changed_docs:
+        before = doc_terms(old[d.id]) if d.id in old else set()
+        after = doc_terms(d)
+        for t in after - before:
+            work.df[t] += 1
+        for t in before - after:
+            work.df[t] -= 1
+        changed_df |= before ^ after
+        work.docs[d.id] = d
+    for d in new_docs:
+        for t in doc_terms(d):
+            work.df[t] += 1
+            changed_df.add(t)
+        work.docs[d.id] = d
+    work.n = n + len(new_docs)
+    update = StoryUpdate(docs=[*changed_docs, *new_docs], n=work.n)
+    taken = store.existing_story_ids(
+        ["st-" + hashlib.sha1(d.id.encode("utf-8")).hexdigest()[:12] for d in new_docs]
+    )
+    for d in new_docs:
+        work.rank[d.id] = order[d.id]
+        vec = work.vector(d.id)
+        keys = telling_keys(vec, work.df, work.n)
+        best: tuple[float, str] | None = None
+        cands = work.candidates(keys)
+        work.need_members(cands)
+        for sid in cands:
+            total, window = work.summed(sid)
+            if not window:
+                continue
+            score = _dot(vec, total) / len(window)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, sid)
+        if best is None:
+            sid = base = "st-" + hashlib.sha1(d.id.encode("utf-8")).hexdigest()[:12]
+            k = 0
+            while sid in taken or (k and store.existing_story_ids([sid])):
+                k += 1
+                sid = f"{base}-{k}"
+            taken.add(sid)
+            work.members[sid] = [d.id]
+            work.keys[sid] = Counter()
+        else:
+            sid = best[1]
+            members = work.members[sid]
+            members.append(d.id)
+            members.sort(key=lambda a: work.rank.get(a, (2, "", a)))
+            work.keys_of(sid)
+            work.joined(sid, d.id)
+        update.article_stories[d.id] = sid
+        update.touched.add(sid)
+        work.keys[sid].update(keys)
+        work.index(sid, keys)
+        _merge_around(work, sid, update, threshold)
+    update.df = {t: work.df[t] for t in changed_df}
+    update.seq = work.seq
+    update.postings = {t: work.postings[t] for t in work.touched_terms}
+    update.members = {sid: work.members[sid] for sid in update.touched}
+    for sid in sorted(update.touched):
+        total, _window = work.summed(sid)
+        update.sums[sid] = {
+            "story_id": sid, "n_at": work.n_at[sid], "members": len(work.members[sid]),
+            "last": work.members[sid][-1], "sums": total, "keys": dict(work.keys_of(sid)),
+        }  # fmt: skip
+    return update
+
+
+def _merge_around(work: _Assign, sid: str, update: StoryUpdate, threshold: float) -> None:
+    """Merge the story with the most alike candidate while the full grouping would."""
+    while True:
+        sid = update.merged.get(sid, sid)
+        cands = work.candidates(work.telling(sid), exclude=sid)
+        work.need_members(cands)
+        mine = work.summed(sid)
+        best: tuple[float, str] | None = None
+        for other in cands:
+            theirs = work.summed(other)
+            if not theirs[1]:
+                continue
+            score = _dot(mine[0], theirs[0]) / (len(mine[1]) * len(theirs[1]))
+            better = score >= threshold and (best is None or score > best[0])
+            if better and _carried(mine, theirs, work.vector, threshold):
+                best = (score, other)
+        if best is None:
+            return
+        other = best[1]
+        first = min((sid, other), key=lambda s: work.rank.get(work.members[s][0], (2, "", s)))
+        keep, gone = first, other if first == sid else sid
+        _absorb(work, keep, gone, update)
+        sid = keep
+
+
+def _absorb(work: _Assign, keep: str, gone: str, update: StoryUpdate) -> None:
+    """The older story keeps its id; the other's articles, events and postings move to it."""
+    for a in work.members[gone]:
+        update.article_stories[a] = keep
+    work.members[keep] = sorted(
+        work.members[keep] + work.members[gone], key=lambda a: work.rank.get(a, (2, "", a))
+    )
+    work.keys[keep] = work.keys_of(keep) + work.keys_of(gone)
+    work.sums.pop(keep, None)
+    work.stored_sums.pop(keep, None)
+    work.members[gone] = []
+    for old, target in list(update.merged.items()):
+        if target == gone:
+            update.merged[old] = keep
+    update.merged[gone] = keep
+    update.touched.discard(gone)
+    update.touched.add(keep)
+    terms = work.store.story_terms_of(gone) | {
+        t for t, seen in work.postings.items() if gone in seen
+    }
+    work.need_postings(terms)
+    for t in terms:
+        seen = work.postings[t]
+        if gone in seen:
+            q = seen.pop(gone)
+            seen[keep] = max(q, seen.get(keep, 0))
+            work.touched_terms.add(t)
+
+
+def event_docs(
+    store: Store, articles: Iterable[str], mention_events: Mapping[str, str]
+) -> dict[str, Counter[str]]:
+    """The multi-article events of these articles after an increment (``mention_events``
+    overrides the stored event of a mention)."""
+    rows = store.article_mention_events(list(articles))
+    events_of: dict[str, set[str]] = {}
+    for article, mention, stored in rows:
+        eid = mention_events.get(mention, stored)
+        if eid:
+            events_of.setdefault(article, set()).add(eid)
+    counts = store.event_article_counts({e for es in events_of.values() for e in es})
+    # Events rewritten in this increment: their articles as they are now.
+    moved: dict[str, set[str]] = {}
+    for mention, eid in mention_events.items():
+        moved.setdefault(eid, set()).add(mention.rsplit("#", 1)[0])
+    out: dict[str, Counter[str]] = {a: Counter() for a, _, _ in rows}
+    for article, events in events_of.items():
+        for eid in events:  # one count per event and article, as the full grouping counts
+            if (len(moved[eid]) if eid in moved else counts.get(eid, 0)) > 1:
+                out[article][eid] = 1
+    return out
