@@ -5,9 +5,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
@@ -65,6 +68,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Threads answering requests in one server process, and pooled store connections.
+REQUEST_THREADS = 4
+
+
 def create_app(db: str | None, token: str | None = None, allow_write: bool = False) -> FastAPI:
     """The web UI and REST API over the store ``db`` (a path or SQLAlchemy URL).
 
@@ -72,8 +79,17 @@ def create_app(db: str | None, token: str | None = None, allow_write: bool = Fal
     ``Authorization: Bearer <token>``. CORS is off (no CORS headers are sent)."""
     if allow_write and not token:
         raise ValueError("allow_write needs a token")
-    store = Store.open(db)
+    store = Store.open(db, connections=REQUEST_THREADS)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Requests are answered in threads; under the GIL more of them than this only take
+        # turns more often (and each holds a connection), so the rest wait in the event loop.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="wirewatch",
         version=__version__,
         description=(

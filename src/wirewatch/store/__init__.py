@@ -113,7 +113,8 @@ class Store:
         # Set by a server: what it built from the ledger, reused while the ledger version holds.
         self.read_cache: ReadCache | None = None
         # The connection of the snapshot or write transaction this context is in, if any.
-        self._pinned: ContextVar[tuple[Connection, bool] | None] = ContextVar(
+        # (connection, is a write, the ledger version once a snapshot has read it)
+        self._pinned: ContextVar[tuple[Connection, bool, int | None] | None] = ContextVar(
             "pinned", default=None
         )
         self.migrate()
@@ -139,7 +140,7 @@ class Store:
         with self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            token = self._pinned.set((conn, False))
+            token = self._pinned.set((conn, False, None))
             try:
                 with conn.begin():
                     yield
@@ -171,17 +172,23 @@ class Store:
                     conn.execute(select(func.pg_advisory_xact_lock(_PG_WRITE_LOCK)))
                 if _count:
                     conn.execute(update(ledger_state).values(version=ledger_state.c.version + 1))
-                token = self._pinned.set((conn, True))
+                token = self._pinned.set((conn, True, None))
                 try:
                     yield conn
                 finally:
                     self._pinned.reset(token)
 
     @classmethod
-    def open(cls, db: str | None = None) -> Store:
+    def open(cls, db: str | None = None, connections: int | None = None) -> Store:
+        """``connections``: how many pooled connections to keep open (a server sets it to its
+        thread count: with fewer, each request beyond the pool opened a new connection, and a
+        new SQLite connection re-reads the schema before its first answer)."""
         url = database_url(db)
+        pool: dict[str, Any] = {}
+        if connections is not None:
+            pool = {"pool_size": connections, "max_overflow": connections}
         try:
-            engine = create_engine(url, future=True)
+            engine = create_engine(url, future=True, **pool)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise WirewatchError(Code.E020, url=url, detail=str(exc)) from None
         if engine.dialect.name == "sqlite":
@@ -210,9 +217,16 @@ class Store:
                 command.upgrade(_alembic_config(conn), "head")
 
     def ledger_version(self) -> int:
-        """The count of write transactions committed (as seen by the enclosing snapshot)."""
+        """The count of write transactions committed (as seen by the enclosing snapshot, which
+        reads it once: it cannot change inside one)."""
+        pinned = self._pinned.get()
+        if pinned is not None and not pinned[1] and pinned[2] is not None:
+            return pinned[2]
         with self.connect() as conn:
-            return int(conn.execute(select(ledger_state.c.version)).scalar_one())
+            version = int(conn.execute(select(ledger_state.c.version)).scalar_one())
+        if pinned is not None and not pinned[1]:
+            self._pinned.set((pinned[0], False, version))
+        return version
 
     def schema_version(self) -> str | None:
         with self.connect() as conn:
