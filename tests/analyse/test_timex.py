@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from wirewatch.analyse.timex import (
     timex_to_record,
 )
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(os.environ.get("WIREWATCH_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 
 TUE = date(2024, 10, 22)  # a Tuesday
 MON = date(2024, 10, 28)  # a Monday
