@@ -102,3 +102,18 @@ def test_html_errors_are_pages(client: TestClient) -> None:
     assert "no event" in page
     html(client, "/no/such/page", 404)
     html(client, "/events?offset=-1", 400)
+
+
+def test_timeline_ticks_fall_on_the_days_they_name() -> None:
+    from datetime import date
+
+    from wirewatch.serve.render import _ticks
+
+    # A span of about five months, labelled by month: each tick is that month's first day.
+    ticks = _ticks(date(2024, 10, 20), date(2025, 3, 5))
+    assert ticks and all(t.day == 1 for t in ticks)
+    assert [t.strftime("%Y-%m") for t in ticks] == sorted({t.strftime("%Y-%m") for t in ticks})
+    assert date(2025, 1, 1) in ticks
+    # A short span, labelled by day: ticks are days inside it.
+    short = _ticks(date(2024, 10, 1), date(2024, 10, 31))
+    assert short[0] == date(2024, 10, 1) and short[-1] <= date(2024, 10, 31)

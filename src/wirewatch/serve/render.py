@@ -191,7 +191,9 @@ def _ticks(lo: date, hi: date, n: int = 6) -> list[date]:
     days = (hi - lo).days
     if days <= 0:
         return [lo]
-    if days > 200:
+    if days > 60:
+        # Month starts: a tick some days into a month, labelled with its month, put the label
+        # weeks away from where that month begins.
         out, d = [], date(lo.year, lo.month, 1)
         step = max(1, round(days / 30 / n))
         while d <= hi:
