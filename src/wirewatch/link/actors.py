@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -317,8 +317,32 @@ def _resolve_org_forms(orgs: list[Occurrence]) -> None:
                     and _short_form_of(occ.actor.name, name)}  # fmt: skip
             if len(fits) == 1:
                 votes[occ.base][next(iter(fits))] += 1
-    # Union-find over bases: a knowledge-base id keeps its id, else the best-attested base.
-    size = Counter(o.base for o in orgs)
+    find, how = union_short_forms(votes, Counter(o.base for o in orgs))
+    for occ in orgs:
+        target = find(occ.base)
+        if target != occ.base:
+            occ.reason = how.get(occ.base, f"same organisation as {target}")
+            occ.base = target
+
+
+def short_form_target(counter: Mapping[str, int]) -> tuple[str, int] | None:
+    """The long name a short form's votes merge it with, and its votes; None when they do
+    not: most of its pairings must agree, and more than one when it pairs with several."""
+    if not counter:
+        return None
+    (target, n), total = Counter(counter).most_common(1)[0], sum(counter.values())
+    if 2 * n <= total or (len(counter) > 1 and n < 2):
+        return None
+    return target, n
+
+
+def union_short_forms(
+    votes: Mapping[str, Mapping[str, int]], sizes: Mapping[str, int]
+) -> tuple[Callable[[str], str], dict[str, str]]:
+    """Union-find over bases, short form to the long name its votes pick: a knowledge-base
+    id keeps its id, else the best-attested base (``sizes``) names the union. Returns the
+    root of a base and the reason each merged base was attached."""
+    size = Counter(sizes)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -328,9 +352,10 @@ def _resolve_org_forms(orgs: list[Occurrence]) -> None:
 
     how: dict[str, str] = {}
     for short, counter in sorted(votes.items()):
-        (target, n), total = counter.most_common(1)[0], sum(counter.values())
-        if 2 * n <= total or (len(counter) > 1 and n < 2):
+        picked = short_form_target(counter)
+        if picked is None:
             continue
+        target, n = picked
         a, b = find(short), find(target)
         if a != b:
             keep, drop = sorted((a, b), key=lambda x: (x.startswith("org:"), -size[x], x))
@@ -338,11 +363,7 @@ def _resolve_org_forms(orgs: list[Occurrence]) -> None:
             size[keep] += size[drop]
             how[short] = f"short form of {target} (named together in {n} article(s))"
             how[target] = f"full name of {short} (named together in {n} article(s))"
-    for occ in orgs:
-        target = find(occ.base)
-        if target != occ.base:
-            occ.reason = how.get(occ.base, f"same organisation as {target}")
-            occ.base = target
+    return find, how
 
 
 def _correct_kinds(occurrences: list[Occurrence], kb: KnowledgeBase) -> None:

@@ -46,6 +46,8 @@ from wirewatch.link.actors import (
     actor_key,
     clean_alias,
     role_key,
+    short_form_target,
+    union_short_forms,
 )
 from wirewatch.link.events import EventCluster, MergePass, cell_key, query_cells, reconcile
 from wirewatch.link.kb import KnowledgeBase, fold
@@ -294,12 +296,8 @@ def _votes_in(group: Sequence[tuple[ActorMention, str]]) -> Counter[tuple[str, s
 
 def _union_target(counter: Mapping[str, int]) -> str | None:
     """The long name a short form is merged with, None when the votes do not merge it."""
-    if not counter:
-        return None
-    (target, n), total = Counter(counter).most_common(1)[0], sum(counter.values())
-    if 2 * n <= total or (len(counter) > 1 and n < 2):
-        return None
-    return target
+    picked = short_form_target(counter)
+    return picked[0] if picked else None
 
 
 MAX_UNION = 2_000  # short forms and long names one union may span before a full relink
@@ -313,27 +311,8 @@ def _find_roots(
     by_short: dict[str, Counter[str]] = {}
     for (short, target), n in sorted(votes.items()):
         by_short.setdefault(short, Counter())[target] += n
-    size = Counter(sizes)
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    how: dict[str, str] = {}
-    for short, counter in sorted(by_short.items()):
-        (target, n), total = counter.most_common(1)[0], sum(counter.values())
-        if 2 * n <= total or (len(counter) > 1 and n < 2):
-            continue
-        a, b = find(short), find(target)
-        if a != b:
-            keep, drop = sorted((a, b), key=lambda x: (x.startswith("org:"), -size[x], x))
-            parent[drop] = keep
-            size[keep] += size[drop]
-            how[short] = f"short form of {target} (named together in {n} article(s))"
-            how[target] = f"full name of {short} (named together in {n} article(s))"
-    return {x: find(x) for x in set(parent) | set(by_short) | {t for _, t in votes}}, how
+    find, how = union_short_forms(by_short, sizes)
+    return {x: find(x) for x in set(by_short) | {t for _, t in votes}}, how
 
 
 def _org_unions(
