@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from wirewatch.model import PLOVER_TYPES, STATUSES
 from wirewatch.store import Store, fts
-from wirewatch.store.records import chunks as _chunks
+from wirewatch.store import chunks as _chunks
 from wirewatch.store.records import ledger_cached
 from wirewatch.store.schema import (
     actor_aliases,

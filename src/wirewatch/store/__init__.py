@@ -549,7 +549,7 @@ class Store:
 
         out: dict[str, ArticleInfo] = {}
         with self.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 q = select(articles.c.id, articles.c.title, articles.c.published, articles.c.text)
                 for r in conn.execute(q.where(articles.c.id.in_(chunk))):
                     out[r.id] = ArticleInfo(r.id, r.title, r.published, r.text)
@@ -559,7 +559,7 @@ class Store:
         """id -> (title, published), without the text."""
         out: dict[str, tuple[str | None, str | None]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 q = select(articles.c.id, articles.c.title, articles.c.published)
                 for r in conn.execute(q.where(articles.c.id.in_(chunk))):
                     out[r.id] = (r.title, r.published)
@@ -589,14 +589,14 @@ class Store:
         linked it left them."""
         by_id = {m.id: m for m in ms}
         ids: dict[tuple[str, int], str] = {}
-        for chunk in _chunks(list(by_id)):
+        for chunk in chunks(list(by_id)):
             q = select(mention_actors.c.mention_id, mention_actors.c.position,
                        mention_actors.c.actor_id)  # fmt: skip
             for r in conn.execute(q.where(mention_actors.c.mention_id.in_(chunk))):
                 if r.actor_id:
                     ids[(r.mention_id, r.position)] = r.actor_id
         info = {}
-        for chunk in _chunks(sorted(set(ids.values()))):
+        for chunk in chunks(sorted(set(ids.values()))):
             q = select(actors.c.id, actors.c.kind, actors.c.country)
             for r in conn.execute(q.where(actors.c.id.in_(chunk))):
                 info[r.id] = (r.kind, r.country)
@@ -617,7 +617,7 @@ class Store:
     ) -> list[tuple[tuple[str, str, int], EventMention]]:
         with self.connect() as conn:
             out = []
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows = conn.execute(
                     select(mentions.c.data, articles.c.published_utc)
                     .join(articles, articles.c.id == mentions.c.article_id)
@@ -635,7 +635,7 @@ class Store:
         """Their entities in the order ``iter_entities`` gives them."""
         rows: list[Any] = []
         with self.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows.extend(conn.execute(
                     select(entity_mentions.c.article_id, entity_mentions.c.position,
                            entity_mentions.c.data, articles.c.published,
@@ -657,7 +657,7 @@ class Store:
     def passes_at(self, cells: Iterable[str]) -> set[str]:
         found: set[str] = set()
         with self.connect() as conn:
-            for chunk in _chunks(sorted(cells)):
+            for chunk in chunks(sorted(cells)):
                 q = select(pass_cells.c.pass_id).where(pass_cells.c.cell.in_(chunk))
                 found.update(conn.execute(q).scalars())
         return found
@@ -667,7 +667,7 @@ class Store:
     ) -> list[tuple[tuple[str, str, int], EventMention, str]]:
         out = []
         with self.connect() as conn:
-            for chunk in _chunks(sorted(passes)):
+            for chunk in chunks(sorted(passes)):
                 for p, m, pid, _ in self._positioned(conn, mentions.c.pass_id.in_(chunk)):
                     out.append((p, m, pid or ""))
         return out
@@ -675,7 +675,7 @@ class Store:
     def passes_labelled(self, groups: Iterable[tuple[str, str]]) -> set[str]:
         found: set[str] = set()
         with self.connect() as conn:
-            for chunk in _chunks(sorted(groups), 200):
+            for chunk in chunks(sorted(groups), 200):
                 q = select(mentions.c.pass_id).where(
                     tuple_(mentions.c.type, mentions.c.label).in_(chunk),
                     mentions.c.pass_id.is_not(None),
@@ -686,7 +686,7 @@ class Store:
     def event_ids_of_mentions(self, ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 q = select(mentions.c.id, mentions.c.event_id).where(mentions.c.id.in_(chunk))
                 out.update({r.id: r.event_id for r in conn.execute(q) if r.event_id})
         return out
@@ -694,7 +694,7 @@ class Store:
     def existing_event_ids(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
         with self.connect() as conn:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 found.update(conn.execute(select(events.c.id).where(events.c.id.in_(chunk)))
                              .scalars())  # fmt: skip
         return found
@@ -708,7 +708,7 @@ class Store:
     def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]:
         out: dict[str, tuple[str, bool, int]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(bases)):
+            for chunk in chunks(sorted(bases)):
                 for r in conn.execute(select(actor_bases).where(actor_bases.c.base.in_(chunk))):
                     out[r.base] = (r.actor_id, bool(r.simple), r.n)
         return out
@@ -717,7 +717,7 @@ class Store:
         """Short-form votes with one of these as the short form or the long name."""
         out: dict[tuple[str, str], int] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(bases)):
+            for chunk in chunks(sorted(bases)):
                 q = select(actor_votes).where(
                     (actor_votes.c.short.in_(chunk)) | (actor_votes.c.target.in_(chunk))
                 )
@@ -727,7 +727,7 @@ class Store:
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(folds)):
+            for chunk in chunks(sorted(folds)):
                 for r in conn.execute(select(actor_names).where(actor_names.c.fold.in_(chunk))):
                     out[r.fold] = (r.as_person, r.as_org)
         return out
@@ -735,7 +735,7 @@ class Store:
     def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]:
         out: set[tuple[str, str]] = set()
         with self.connect() as conn:
-            for chunk in _chunks(sorted(families)):
+            for chunk in chunks(sorted(families)):
                 q = select(actor_families).where(actor_families.c.family.in_(chunk))
                 out.update((r.family, r.actor_id) for r in conn.execute(q))
         return out
@@ -743,7 +743,7 @@ class Store:
     def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(shorts)):
+            for chunk in chunks(sorted(shorts)):
                 q = select(actor_votes).where(actor_votes.c.short.in_(chunk))
                 out.update({(r.short, r.target): r.n for r in conn.execute(q)})
         return out
@@ -751,7 +751,7 @@ class Store:
     def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 for r in conn.execute(select(actors).where(actors.c.id.in_(chunk))):
                     out[r.id] = dict(r._mapping)
         return out
@@ -759,7 +759,7 @@ class Store:
     def alias_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], str]:
         out: dict[tuple[str, str], str] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 q = select(actor_aliases).where(actor_aliases.c.actor_id.in_(chunk))
                 out.update({(r.actor_id, r.alias): r.reason for r in conn.execute(q)})
         return out
@@ -767,7 +767,7 @@ class Store:
     def role_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, str]]:
         out: dict[tuple[str, str], tuple[str, str]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 q = select(actor_roles).where(actor_roles.c.actor_id.in_(chunk))
                 out.update(
                     {(r.actor_id, r.title): (r.first_seen, r.last_seen) for r in conn.execute(q)}
@@ -778,7 +778,7 @@ class Store:
         """id -> {id, name, kind}, for story rows."""
         out: dict[str, dict[str, Any]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 q = select(actors.c.id, actors.c.name, actors.c.kind)
                 for r in conn.execute(q.where(actors.c.id.in_(chunk))):
                     out[r.id] = {"id": r.id, "name": r.name, "kind": r.kind}
@@ -836,7 +836,7 @@ class Store:
     def story_df(self, terms: Iterable[str]) -> dict[str, int]:
         out: dict[str, int] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(terms), 2000):
+            for chunk in chunks(sorted(terms), 2000):
                 q = select(story_terms.c.term, story_terms.c.df)
                 rows = conn.execute(q.where(story_terms.c.term.in_(chunk)))
                 out.update({r.term: r.df for r in rows})
@@ -847,7 +847,7 @@ class Store:
 
         out: dict[str, StoryArticle] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 for r in conn.execute(select(story_docs).where(story_docs.c.article_id.in_(chunk))):
                     out[r.article_id] = StoryArticle(
                         r.article_id, Counter(r.words), Counter(r.actors),
@@ -861,7 +861,7 @@ class Store:
         """story -> its non-duplicate articles with their story-order keys, in that order."""
         out: dict[str, list[tuple[str, tuple[int, str, str]]]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(story_ids))):
+            for chunk in chunks(sorted(set(story_ids))):
                 q = select(articles.c.id, articles.c.story, articles.c.published_utc).where(
                     articles.c.story.in_(chunk), articles.c.duplicate_of.is_(None)
                 )
@@ -875,7 +875,7 @@ class Store:
     def story_postings_for(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(terms))):
+            for chunk in chunks(sorted(set(terms))):
                 q = select(story_postings).where(story_postings.c.term.in_(chunk))
                 for r in conn.execute(q):
                     out.setdefault(r.term, {})[r.story_id] = r.seq
@@ -889,7 +889,7 @@ class Store:
     def existing_story_ids(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 found.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk)))
                              .scalars())  # fmt: skip
         return found
@@ -898,7 +898,7 @@ class Store:
         """(article, mention, event) of these articles' mentions."""
         out: list[tuple[str, str, str | None]] = []
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = select(mentions.c.article_id, mentions.c.id, mentions.c.event_id)
                 rows = conn.execute(q.where(mentions.c.article_id.in_(chunk)))
                 out.extend((r.article_id, r.id, r.event_id) for r in rows)
@@ -908,7 +908,7 @@ class Store:
         """event -> the number of non-duplicate articles reporting it."""
         out: dict[str, int] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = (
                     select(mentions.c.event_id, func.count(func.distinct(mentions.c.article_id)))
                     .where(mentions.c.event_id.in_(chunk))
@@ -921,7 +921,7 @@ class Store:
         """id, story and dates of the events of these stories."""
         out: list[dict[str, Any]] = []
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = select(events.c.id, events.c.story, events.c.date_start, events.c.date_end)
                 rows = conn.execute(q.where(events.c.story.in_(chunk)))
                 out.extend(dict(r._mapping) for r in rows)
@@ -930,7 +930,7 @@ class Store:
     def story_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 for r in conn.execute(select(stories).where(stories.c.id.in_(chunk))):
                     out[r.id] = dict(r._mapping)
         return out
@@ -938,7 +938,7 @@ class Store:
     def story_stats_for(self, ids: Iterable[str]) -> dict[str, tuple[Counter[str], Counter[str]]]:
         out: dict[str, tuple[Counter[str], Counter[str]]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = select(story_stats).where(story_stats.c.story_id.in_(chunk))
                 for r in conn.execute(q):
                     out[r.story_id] = (Counter(r.articles), Counter(r.mentions))
@@ -962,7 +962,7 @@ class Store:
                 out[story] = (len(rs), [min(days), max(days)] if days else [])
             return out
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = (
                     select(events.c.story, func.count(), func.min(events.c.date_start),
                            func.max(events.c.date_start), func.min(events.c.date_end),
@@ -981,7 +981,7 @@ class Store:
         """story -> the earliest and latest publication of its articles (as stored)."""
         out: dict[str, list[str]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = (
                     select(articles.c.story, func.min(articles.c.published),
                            func.max(articles.c.published))
@@ -996,7 +996,7 @@ class Store:
     def event_stories_of(self, ids: Iterable[str]) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = select(events.c.id, events.c.story).where(events.c.id.in_(chunk))
                 out.update({r.id: r.story for r in conn.execute(q)})
         return out
@@ -1004,7 +1004,7 @@ class Store:
     def story_sums_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 for r in conn.execute(select(story_sums).where(story_sums.c.story_id.in_(chunk))):
                     out[r.story_id] = dict(r._mapping)
         return out
@@ -1039,13 +1039,13 @@ class Store:
                         actor_roles.c.actor_id == r["actor_id"], actor_roles.c.title == r["title"]
                     ))  # fmt: skip
                 _insert(conn, actor_roles, a.roles)
-                for chunk in _chunks(sorted(a.bases)):
+                for chunk in chunks(sorted(a.bases)):
                     conn.execute(delete(actor_bases).where(actor_bases.c.base.in_(chunk)))
                 _insert(conn, actor_bases, [
                     {"base": b, "actor_id": i, "simple": int(simple), "n": n}
                     for b, (i, simple, n) in a.bases.items()
                 ])  # fmt: skip
-                for chunk in _chunks(sorted(a.names)):
+                for chunk in chunks(sorted(a.names)):
                     conn.execute(delete(actor_names).where(actor_names.c.fold.in_(chunk)))
                 _insert(conn, actor_names, [
                     {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in a.names.items()
@@ -1065,27 +1065,27 @@ class Store:
                         a.mention_actor_ids)  # fmt: skip
                 _assign(conn, entity_mentions, ("article_id", "position"), "actor_id",
                         a.entity_actor_ids)  # fmt: skip
-            for chunk in _chunks(sorted(inc.dropped_events)):
+            for chunk in chunks(sorted(inc.dropped_events)):
                 conn.execute(delete(events).where(events.c.id.in_(chunk)))
             _insert(conn, events, inc.events)
             _assign(conn, mentions, ("id",), "event_id",
                     {(m,): e for m, e in inc.mention_events.items()})  # fmt: skip
             _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in inc.passes.items()})
-            for chunk in _chunks(sorted(inc.dropped_passes)):
+            for chunk in chunks(sorted(inc.dropped_passes)):
                 conn.execute(delete(pass_cells).where(pass_cells.c.pass_id.in_(chunk)))
             _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in inc.pass_cells])
             upd = inc.story_update
             if upd is not None:
-                for chunk in _chunks(sorted({d.id for d in upd.docs})):
+                for chunk in chunks(sorted({d.id for d in upd.docs})):
                     conn.execute(delete(story_docs).where(story_docs.c.article_id.in_(chunk)))
                 _insert(conn, story_docs, [_story_doc_row(d) for d in upd.docs])
-                for chunk in _chunks(sorted(upd.df)):
+                for chunk in chunks(sorted(upd.df)):
                     conn.execute(delete(story_terms).where(story_terms.c.term.in_(chunk)))
                 _insert(conn, story_terms,
                         [{"term": t, "df": n} for t, n in upd.df.items() if n > 0])  # fmt: skip
-                for chunk in _chunks(sorted(upd.postings)):
+                for chunk in chunks(sorted(upd.postings)):
                     conn.execute(delete(story_postings).where(story_postings.c.term.in_(chunk)))
-                for chunk in _chunks(sorted(upd.merged)):
+                for chunk in chunks(sorted(upd.merged)):
                     conn.execute(delete(story_postings).where(story_postings.c.story_id.in_(chunk)))
                 _insert(conn, story_postings, [
                     {"term": t, "story_id": sid, "seq": q}
@@ -1093,14 +1093,14 @@ class Store:
                 ])  # fmt: skip
                 self._set_state(conn, "story_n", str(upd.n))
                 self._set_state(conn, "story_seq", str(upd.seq))
-            for chunk in _chunks(sorted(inc.dropped_stories)):
+            for chunk in chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
             restated = set(inc.story_stats) | (set(upd.merged) if upd is not None else set())
-            for chunk in _chunks(sorted(restated)):
+            for chunk in chunks(sorted(restated)):
                 conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
             if upd is not None:
                 gone = sorted(set(upd.sums) | set(upd.merged))
-                for chunk in _chunks(gone):
+                for chunk in chunks(gone):
                     conn.execute(delete(story_sums).where(story_sums.c.story_id.in_(chunk)))
                 _insert(conn, story_sums, list(upd.sums.values()))
             _insert(conn, stories, inc.stories)
@@ -1118,7 +1118,7 @@ class Store:
             copies = list(conn.execute(
                 q.where(articles.c.duplicate_of.is_not(None), articles.c.story.is_(None))
             ))  # fmt: skip
-            for chunk in _chunks(sorted(moved)):
+            for chunk in chunks(sorted(moved)):
                 copies.extend(conn.execute(q.where(articles.c.duplicate_of.in_(chunk))))
             originals = self.article_stories_of(
                 {c.duplicate_of for c in copies if c.duplicate_of not in moved}
@@ -1132,7 +1132,7 @@ class Store:
     def article_stories_of(self, ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         with self.connect() as conn:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 q = select(articles.c.id, articles.c.story).where(articles.c.id.in_(chunk))
                 out.update({r.id: r.story for r in conn.execute(q) if r.story})
         return out
@@ -1157,7 +1157,7 @@ class Increment:
     story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
 
-def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
     """Slices that keep IN (...) lists under the database's bind limits."""
     items = list(items)
     for i in range(0, len(items), size):
@@ -1165,7 +1165,7 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 
 
 def _insert(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-    for chunk in _chunks(rows, 5000):
+    for chunk in chunks(rows, 5000):
         conn.execute(insert(table), list(chunk))
 
 

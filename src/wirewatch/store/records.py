@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from wirewatch.link.outlets import outlet_group
 from wirewatch.model import ActorMention, EventMention
-from wirewatch.store import Store, fts
+from wirewatch.store import Store, chunks, fts
 from wirewatch.store.schema import (
     actor_aliases,
     actor_roles,
@@ -95,12 +95,6 @@ def event_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict
             ):
                 continue
             yield record
-
-
-def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    """Slices of at most ``size``: keeps IN (...) lists under the database's bind limits."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 class ReadCache:
