@@ -588,3 +588,27 @@ def test_handing_over_or_airlifting_supplies_is_aid(analyser, text):
 def test_stopping_a_protest_is_coercion(analyser, text):
     ms = code(analyser, text)
     assert one(ms, "COERCE")
+
+
+@pytest.mark.parametrize(
+    "text,type_",
+    [
+        ("If Serbia attacks Kosovo, NATO will respond.", "ASSAULT"),
+        ("Unless Iran releases the sailors, Britain will act.", "CONCEDE"),
+        ("The ministers discussed whether to impose sanctions on Belarus.", "SANCTION"),
+        ("Any attack on Estonia will face a swift response.", "ASSAULT"),
+    ],
+)
+def test_conditions_and_open_questions_are_hypothetical(analyser, text, type_):
+    assert one(code(analyser, text), type_).status == "hypothetical"
+
+
+def test_condition_on_another_clause_leaves_the_event_as_it_is(analyser):
+    ms = code(analyser, "Chile expelled the Venezuelan ambassador on Monday, as if to warn Peru.")
+    assert one(ms, "SANCTION").status == "occurred"
+
+
+def test_attacking_a_proposal_is_criticism(analyser):
+    ms = code(analyser, "Poland attacked the proposal on Monday.")
+    assert one(ms, "ACCUSE")
+    assert not [m for m in ms if m.type == "ASSAULT"]

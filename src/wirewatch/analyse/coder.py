@@ -1262,6 +1262,8 @@ class SentenceCoder:
                 words = cues[status].get("lemmas", set())
                 if (lemma in words or low in words) and status not in found:
                     found[status] = tok
+            if tok.dep_ == "mark" and low in cues["hypothetical"].get("marks", set()):
+                found.setdefault("hypothetical", tok)
             if lemma in cues["claimed"]["negated_lemmas"] and any(
                 c.dep_ == "neg" for c in tok.children
             ):
@@ -1287,6 +1289,10 @@ class SentenceCoder:
         ):
             found.setdefault("claimed", head.head.head)
         if hit.trigger.nominal:
+            generic = cues["hypothetical"].get("determiners", set())
+            for c in head.children:
+                if c.dep_ == "det" and c.lower_ in generic:
+                    found.setdefault("hypothetical", c)
             governors = cues["hypothetical"].get("governors", set())
             for anc in head.ancestors:
                 if anc.pos_ == "VERB" and anc.lemma_.lower() in governors:
