@@ -612,3 +612,33 @@ def test_attacking_a_proposal_is_criticism(analyser):
     ms = code(analyser, "Poland attacked the proposal on Monday.")
     assert one(ms, "ACCUSE")
     assert not [m for m in ms if m.type == "ASSAULT"]
+
+
+def test_event_that_would_bring_a_consequence_is_hypothetical(analyser):
+    text = "The ministers stressed that an invasion of Estonia will face a united response."
+    assert one(code(analyser, text), "ASSAULT").status == "hypothetical"
+
+
+def test_event_since_which_something_holds_is_not_planned(analyser):
+    text = (
+        "The talks will include envoys from Poland and Lithuania, partners of Ukraine since "
+        "Russia's invasion."
+    )
+    assert one(code(analyser, text), "ASSAULT").status == "occurred"
+
+
+def test_coordinated_verb_shares_the_frame_of_the_first(analyser):
+    text = (
+        "It is expected that Chile and Peru will sign a border accord and issue a statement "
+        "condemning Bolivia."
+    )
+    assert one(code(analyser, text), "ACCUSE").status in ("hypothetical", "planned")
+
+
+def test_plan_phrase_of_another_clause_does_not_plan_the_event(analyser):
+    text = (
+        "The talks will take place in Vienna and include envoys from Austria, which has hosted "
+        "negotiators since the ceasefire collapsed."
+    )
+    hosted = [m for m in code(analyser, text) if m.trigger.text == "hosted"]
+    assert hosted and hosted[0].status == "occurred"

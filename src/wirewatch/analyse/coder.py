@@ -1217,14 +1217,23 @@ class SentenceCoder:
                 or below.dep_ == "advcl"
                 and below.tag_ in ("VBN", "VBG")
                 and not any(c.dep_ in ("nsubj", "nsubjpass") for c in below.children)
+                # "will share information and issue a statement": a verb coordinated without
+                # a subject or auxiliary of its own shares the first one's.
+                or below.dep_ == "conj"
+                and below.pos_ == "VERB"
+                and anc.pos_ in ("VERB", "AUX")
+                and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in below.children)
             ):
                 chain.append(anc)
                 continue
+            if anc.dep_ == "prep" and anc.lower_ == "since":
+                break  # "allies since Russia's invasion": a past anchor, not what is planned
             if (
                 anc.i in {t.i for t in gov.subtree}
                 and anc.i != gov.i
                 and (
-                    anc.dep_ in ("prep", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
+                    anc.dep_
+                    in ("prep", "agent", "pobj", "dobj", "acl", "amod", "compound", "nmod", "appos")
                     or anc.dep_ == "advcl"
                     and anc.tag_ in ("VBN", "VBG")
                     and not any(c.dep_ in ("nsubj", "nsubjpass") for c in anc.children)
@@ -1268,15 +1277,23 @@ class SentenceCoder:
                 c.dep_ == "neg" for c in tok.children
             ):
                 found.setdefault("claimed", tok)
+        # A phrase counts where it touches the trigger's chain ("will take place" said of
+        # another clause's meeting is not this event's plan).
+        reach = {t.i for t in chain} | {c.i for t in chain for c in t.children}
         for status in ("claimed", "hypothetical", "planned"):
             for phrase in cues[status].get("phrases", set()) if not embedded else ():
+                if status in found:
+                    break
                 pos = lowered.find(phrase)
-                cue = sent.doc.char_span(
-                    sent.start_char + pos, sent.start_char + pos + len(phrase),
-                    alignment_mode="expand",
-                ) if pos >= 0 else None  # fmt: skip
-                if cue is not None and status not in found:
-                    found[status] = doc_index(sent.doc).toks[cue.start]
+                while pos >= 0:
+                    cue = sent.doc.char_span(
+                        sent.start_char + pos, sent.start_char + pos + len(phrase),
+                        alignment_mode="expand",
+                    )  # fmt: skip
+                    if cue is not None and any(t.i in reach for t in cue):
+                        found[status] = doc_index(sent.doc).toks[cue.start]
+                        break
+                    pos = lowered.find(phrase, pos + 1)
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
         # "reports of troop deployments", "allegations about ...": what is only reported
@@ -1293,6 +1310,13 @@ class SentenceCoder:
             for c in head.children:
                 if c.dep_ == "det" and c.lower_ in generic:
                     found.setdefault("hypothetical", c)
+            consequence = head.head
+            if (
+                head.dep_ in ("nsubj", "nsubjpass")
+                and consequence.lemma_.lower() in cues["hypothetical"].get("consequences", set())
+                and any(c.dep_ == "aux" and c.tag_ == "MD" for c in consequence.children)
+            ):
+                found.setdefault("hypothetical", consequence)
             governors = cues["hypothetical"].get("governors", set())
             for anc in head.ancestors:
                 if anc.pos_ == "VERB" and anc.lemma_.lower() in governors:
