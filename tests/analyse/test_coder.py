@@ -642,3 +642,50 @@ def test_plan_phrase_of_another_clause_does_not_plan_the_event(analyser):
     )
     hosted = [m for m in code(analyser, text) if m.trigger.text == "hosted"]
     assert hosted and hosted[0].status == "occurred"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The embargo demonstrates the weakness of the Serbian government.",
+        "Greece rallied support for the Cypriot proposal.",
+    ],
+)
+def test_protest_verbs_with_an_object_mean_show_or_gather(analyser, text):
+    assert not [m for m in code(analyser, text) if m.type == "PROTEST"]
+
+
+def test_protest_verb_without_object_is_a_protest(analyser):
+    ms = code(analyser, "Thousands of Georgians demonstrated outside the parliament in Tbilisi.")
+    assert one(ms, "PROTEST")
+
+
+@pytest.mark.parametrize(
+    "text,type_",
+    [
+        ("Poland to expel Russian diplomats over spy case", "SANCTION"),
+        ("Chile to host talks with Peru in Santiago", "CONSULT"),
+    ],
+)
+def test_headline_infinitive_is_planned(analyser, text, type_):
+    assert one(code(analyser, text), type_).status == "planned"
+
+
+def test_infinitive_of_purpose_is_not_a_headline_plan(analyser):
+    ms = code(analyser, "Poland expelled Russian diplomats to punish Moscow on Monday.")
+    assert one(ms, "SANCTION").status == "occurred"
+
+
+def test_place_inside_the_background_is_not_the_events(analyser):
+    m = one(
+        code(analyser, "Chile held talks with Peru in Lima amid reports of troops in Bolivia."),
+        "CONSULT",
+    )
+    assert m.location_country == "PER"
+    m = one(code(analyser, "Chile held talks with Peru amid fighting in Bolivia."), "CONSULT")
+    assert m.location_country != "BOL"
+
+
+def test_event_that_is_the_frame_keeps_its_place(analyser):
+    ms = code(analyser, "Police fired tear gas during protests in Tbilisi on Monday.")
+    assert one(ms, "PROTEST").location_name == "Tbilisi"

@@ -66,6 +66,16 @@ _DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
 _NOT_EVENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"}
 
 
+def _headline_future(tok: Tok) -> bool:
+    """Headline grammar: "Poland to expel Russian diplomats", a subject and a bare "to" verb
+    as the main clause, announces what is to happen."""
+    if tok.tag_ != "VB" or not any(c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children):
+        return False
+    if tok.dep_ == "ROOT":
+        return any(c.dep_ == "nsubj" for c in tok.children)
+    return tok.dep_ == "acl" and tok.head.dep_ == "ROOT" and tok.head.pos_ == "PROPN"
+
+
 @dataclass
 class _Hit:
     tokens: list[Tok]
@@ -650,7 +660,15 @@ class SentenceCoder:
         attribution += [e for e in speakers.get(-1, []) if e not in attribution]
         attr_ids = set() if announced else {id(e) for e in attribution}
 
-        place_ref = self._place(in_clause, doc)
+        # "talks amid troops in Russia": a place inside the background is not the event's.
+        background: set[int] = set()
+        for w in {head, gov, *hit.tokens}:
+            for c in w.children:
+                if c.dep_ == "prep" and c.lower_ in _FRAME_PREPS:
+                    frame = {t.i for t in c.subtree}
+                    if head.i not in frame:  # the event itself may be the frame's object
+                        background |= frame
+        place_ref = self._place([e for e in in_clause if e.start not in background], doc)
         actors = [
             e for e in in_clause
             if e.kind is not None and id(e) not in attr_ids and e is not place_ref
@@ -1294,6 +1312,9 @@ class SentenceCoder:
                         found[status] = doc_index(sent.doc).toks[cue.start]
                         break
                     pos = lowered.find(phrase, pos + 1)
+        for tok in chain:
+            if _headline_future(tok):
+                found.setdefault("planned", tok)
         if hedged_by_reporter:
             found.setdefault("claimed", gov)
         # "reports of troop deployments", "allegations about ...": what is only reported
