@@ -689,3 +689,33 @@ def test_place_inside_the_background_is_not_the_events(analyser):
 def test_event_that_is_the_frame_keeps_its_place(analyser):
     ms = code(analyser, "Police fired tear gas during protests in Tbilisi on Monday.")
     assert one(ms, "PROTEST").location_name == "Tbilisi"
+
+
+def test_reduced_passive_headline_has_the_victims_as_target(analyser):
+    m = one(code(analyser, "Two Kenyan soldiers killed in Somalia ambush"), "ASSAULT")
+    assert "KEN" in countries(m, "target")
+    assert "KEN" not in countries(m, "source")
+
+
+@pytest.mark.parametrize(
+    "text,type_,mover",
+    [
+        ("North Korean troops were deployed to Russia.", "MOBILIZE", "PRK"),
+        ("Russian units were withdrawn from Kherson.", "RETREAT", "RUS"),
+    ],
+)
+def test_passive_movement_keeps_the_owner_as_source(analyser, text, type_, mover):
+    m = one(code(analyser, text), type_)
+    assert mover in countries(m, "source")
+
+
+@pytest.mark.parametrize(
+    "text,type_,actor",
+    [
+        ("Egypt condemned the missiles launched by Iran.", "MOBILIZE", "IRN"),
+        ("Aid delivered by Jordan reached Gaza on Monday.", "AID", "JOR"),
+    ],
+)
+def test_agent_of_a_participle_on_the_event_noun_is_the_source(analyser, text, type_, actor):
+    m = one(code(analyser, text), type_)
+    assert actor in countries(m, "source")

@@ -63,7 +63,19 @@ _FRAME_PREPS = {"during", "amid", "amidst"}
 _EXAMPLE_PREPS = {"including", "like", "as", "notably", "especially"}
 _SPOKEN = {"REQUEST", "ACCUSE", "THREATEN", "REJECT", "AGREE", "SUPPORT", "AID"}
 _DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
+_MOVED = {"MOBILIZE", "AID", "RETREAT"}  # events whose patient is the mover's own troops or aid
 _NOT_EVENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"}
+
+
+def _reduced_passive(verb: Tok) -> bool:
+    """ "soldiers killed in an ambush", "aid delivered to Gaza": a past participle modifying
+    a noun, with no auxiliary, is a passive whose subject is that noun."""
+    return (
+        verb.dep_ == "acl"
+        and verb.tag_ == "VBN"
+        and verb.head.pos_ in ("NOUN", "PROPN")
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in verb.children)
+    )
 
 
 def _headline_future(tok: Tok) -> bool:
@@ -919,6 +931,8 @@ class SentenceCoder:
             return subs
         if verb.dep_ == "acl" and verb.tag_ in ("VBG", "VBD") and verb.head.pos_ != "VERB":
             return [verb.head]  # "protesters demanding reforms"
+        if _reduced_passive(verb):
+            return [verb.head]  # "two soldiers killed in an ambush": who underwent it
         fragment = SentenceCoder._fragment_subject(verb)
         if fragment is not None:
             return [fragment]
@@ -1080,7 +1094,9 @@ class SentenceCoder:
         if hit.trigger.symmetric if symmetric is None else symmetric:
             allowed = self._participant_tokens(hit, gov, subjects)
             return [(e, "participant") for e in _unique(flat) if e.start in allowed]
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in gov.children)
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in gov.children) or (
+            _reduced_passive(gov)
+        )
         agent_ids = {t.i for c in gov.children if c.dep_ == "agent" for t in c.subtree}
         # The subject's own words, not a clause hanging from it ("units, trained in Russia,
         # reached ...") nor the event itself ("a statement condemning ...").
@@ -1097,6 +1113,12 @@ class SentenceCoder:
             own_mods |= {
                 t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "by"
                 for t in c.subtree
+            }  # fmt: skip
+            # "the missiles launched by Iran", "aid delivered by Jordan": the agent of a
+            # participle on the event noun is who acts.
+            own_mods |= {
+                t.i for c in head.children if c.dep_ == "acl"
+                for a in c.children if a.dep_ == "agent" for t in a.subtree
             }  # fmt: skip
             if hit.trigger.type in ("MOBILIZE", "AID"):
                 own_mods |= {
@@ -1119,6 +1141,10 @@ class SentenceCoder:
                 role = "source"
             elif hit.trigger.nominal and e.start < head.i and pos not in subj_ids:
                 role = "target" if e.start > gov.i else "source"
+            elif passive and pos in subj_ids and hit.trigger.type in _MOVED:
+                # "North Korean troops were deployed", "Russian units were withdrawn": what is
+                # moved is the subject, and whose it is, the mover.
+                role = "source"
             elif passive:  # everyone but the "by" agent undergoes a passive event
                 role = "target"
             elif pos in subj_ids or e.start in subj_ids or e.start < head.i:
