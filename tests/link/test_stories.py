@@ -2,7 +2,15 @@
 
 from collections import Counter
 
-from wirewatch.link.stories import StoryArticle, content_words, group_stories
+from wirewatch.link.stories import (
+    THRESHOLD,
+    StoryArticle,
+    _dot,
+    background,
+    content_words,
+    group_stories,
+    vectors,
+)
 
 # Three situations in made-up places, each reported three times in different words.
 PORT = [
@@ -146,3 +154,35 @@ def test_a_story_longer_than_its_window_still_gathers_its_reports(monkeypatch):
     stories = group_stories(_docs(texts), order)
     assert len(stories) == 3
     assert all(len({a.split("-")[0] for a in s.articles}) == 1 for s in stories)
+
+
+# One small country's news: every article names its government and capital, so any two are
+# alike; two situations still stand apart from that background.
+FOCUSED = {
+    "strike-0": "Velmora's government faced a harbour strike in the capital Dunmore on Monday "
+    "as dockworkers walked out over wages; the Velmoran interior minister called the union "
+    "leaders to talks.",
+    "strike-1": "The dockworkers strike in Dunmore harbour entered its second day; the union "
+    "rejected the Velmoran government's wage offer and container ships queued at the docks.",
+    "strike-2": "Velmora's harbour reopened in Dunmore after the dockworkers union accepted a "
+    "wage deal brokered by the government; cranes moved containers again.",
+    "border-0": "Velmora's foreign minister met her Ostravan counterpart in Dunmore to discuss "
+    "the disputed river border; the Velmoran government proposed a joint survey commission.",
+    "border-1": "Ostrava and Velmora agreed in Dunmore to set up a river border commission, the "
+    "two foreign ministers said after talks on the disputed frontier survey.",
+}
+
+
+def test_a_focused_store_still_tells_its_situations_apart():
+    docs = _docs(FOCUSED)
+    order = list(FOCUSED)
+    used: dict[str, float] = {}
+    stories = group_stories(docs, order, used=used)
+    assert _groups(stories) == [["border-0", "border-1"], ["strike-0", "strike-1", "strike-2"]]
+    assert used["threshold"] > THRESHOLD  # the background of this store is above the floor
+
+
+def test_background_is_the_average_similarity_of_two_articles():
+    vecs = vectors(_docs(_corpus()))
+    pairs = [_dot(a, b) for i, a in enumerate(vecs) for j, b in enumerate(vecs) if i != j]
+    assert abs(background(vecs) - sum(pairs) / len(pairs)) < 1e-12

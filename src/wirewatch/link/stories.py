@@ -7,11 +7,13 @@ multi-article events it reports. Two articles are alike by the cosine of their v
 
 Grouping is group-average (UPGMA) clustering: an article joins the story whose members it
 is most alike on average, and two stories merge while the average similarity between their
-members stays above a threshold. Average rather than single link, because one shared name
-or one loose report must not chain two situations into one (single link over the same
-vectors merges everything at any useful threshold). The average similarity of an article to
-a story, and between two stories, is a dot product with the stories' summed vectors, so no
-pairwise matrix is ever built.
+members stays above a threshold: a fixed floor, or the average similarity of two articles
+of the store when that is higher (a store about one country or one crisis is alike
+throughout, and its stories must stand out from that background). Average rather than
+single link, because one shared name or one loose report must not chain two situations into
+one (single link over the same vectors merges everything at any useful threshold). The
+average similarity of an article to a story, and between two stories, is a dot product with
+the stories' summed vectors, so no pairwise matrix is ever built.
 
 Articles are taken in store order (publication, undated last) and compared only with the
 stories that recently used one of their most telling terms; the cost per article depends on
@@ -34,6 +36,10 @@ from operator import itemgetter, mul
 from spacy.lang.en.stop_words import STOP_WORDS
 
 THRESHOLD = 0.035  # average cosine between the members of one story
+# ... and at least this many times the average cosine of two articles of the store: in a
+# store about one region or one crisis every pair shares its names and words, and a story
+# must be more alike than that (in a store of many topics the background is near 0).
+BACKGROUND = 1.0
 ACTOR_WEIGHT = 1.0  # named actors against content words (each block has unit length)
 EVENT_WEIGHT = 0.5  # shared events against content words
 TOP_TERMS = 12  # an article's most telling terms, used to find candidate stories
@@ -123,6 +129,21 @@ def vectors(
         norm = math.sqrt(length2) or 1.0
         out.append({k: v / norm for k, v in vec.items()} if norm != 1.0 else vec)
     return out
+
+
+def background(vecs: Sequence[Mapping[str, float]]) -> float:
+    """The average similarity of two different articles of the store: (|sum|^2 - sum of
+    |v|^2) / (n (n - 1)), in one pass over the vectors."""
+    n = len(vecs)
+    if n < 2:
+        return 0.0
+    total: dict[str, float] = {}
+    own = 0.0
+    for vec in vecs:
+        for k, v in vec.items():
+            total[k] = total.get(k, 0.0) + v
+            own += v * v
+    return max(0.0, (sum(v * v for v in total.values()) - own) / (n * (n - 1)))
 
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -259,10 +280,12 @@ def group_stories(
     threshold: float = THRESHOLD,
     actor_weight: float = ACTOR_WEIGHT,
     event_weight: float = EVENT_WEIGHT,
+    used: dict[str, float] | None = None,
 ) -> list[Story]:
     """Stories of the given articles. ``order`` (articles by publication; the store's order)
     fixes the order of the pass, of the stories and their ids; articles not in it follow in
-    id order. The same input always gives the same stories."""
+    id order. The same input always gives the same stories. ``used`` receives the threshold
+    applied (``threshold`` or the store's background, whichever is higher)."""
     rank = {a: n for n, a in enumerate(order)}
     docs = sorted(docs, key=lambda d: (rank.get(d.id, len(rank)), d.id))
     vecs = vectors(docs, actor_weight, event_weight)
@@ -270,6 +293,9 @@ def group_stories(
     for v in vecs:
         df.update(v.keys())
     common = max(2.0, COMMON * len(docs))
+    threshold = max(threshold, BACKGROUND * background(vecs))
+    if used is not None:
+        used["threshold"] = threshold
     clusters = _Clusters(threshold, vecs)
     for n, vec in enumerate(vecs):
         telling = [k for k in vec if 1 < df[k] <= common]
