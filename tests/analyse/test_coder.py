@@ -719,3 +719,64 @@ def test_passive_movement_keeps_the_owner_as_source(analyser, text, type_, mover
 def test_agent_of_a_participle_on_the_event_noun_is_the_source(analyser, text, type_, actor):
     m = one(code(analyser, text), type_)
     assert actor in countries(m, "source")
+
+
+def test_talks_with_a_country_make_it_a_participant(analyser):
+    m = one(code(analyser, "Chile held talks with Peru."), "CONSULT")
+    assert {"CHL", "PER"} <= countries(m, "participant")
+
+
+@pytest.mark.parametrize(
+    "text,town",
+    [
+        ("Chile held talks with Peru near Gao.", "Gao"),  # tagged a person by the model
+        ("Chile held talks with Peru in Kidal.", "Kidal"),  # tagged a nationality
+    ],
+)
+def test_a_town_after_a_preposition_of_place_is_the_place(analyser, text, town):
+    m = one(code(analyser, text), "CONSULT")
+    assert m.location_name == town and m.location_country == "MLI"
+    assert town not in names(m, "participant")
+
+
+def test_a_person_met_is_not_taken_for_a_town(analyser):
+    m = one(code(analyser, "The minister met Gao in Beijing."), "CONSULT")
+    assert m.location_name == "Beijing"
+
+
+def _parsed(words, heads, deps, people):
+    """A parse as the model sometimes gives it, for rules that read the tree."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    ents = ["O"] * len(words)
+    for start, end in people:
+        ents[start:end] = ["B-PERSON"] + ["I-PERSON"] * (end - start - 1)
+    return Doc(Vocab(), words=words, heads=heads, deps=deps, ents=ents)
+
+
+def test_a_person_listed_beside_another_is_not_an_apposition():
+    from wirewatch.analyse.coder import SentenceCoder
+    from wirewatch.analyse.entities import EntityRef
+
+    # "Minister Ana Ruiz, Minister of Defense Luis Vega sat": the parser hangs the second
+    # minister on the first as an apposition.
+    words = ["Minister", "Ana", "Ruiz", ",", "Minister", "of", "Defense", "Luis", "Vega", "sat"]
+    heads = [2, 2, 9, 2, 2, 4, 8, 8, 5, 9]
+    deps = ["compound", "compound", "nsubj", "punct", "appos", "prep", "compound", "compound",
+            "pobj", "ROOT"]  # fmt: skip
+    doc = _parsed(words, heads, deps, [(1, 3), (7, 9)])
+    vega = EntityRef(7, 9, 0, 0, "Luis Vega", "Luis Vega", "person")
+    assert not SentenceCoder._in_apposition(vega, doc)
+    # "Peru, a key ally of Chile": a name inside a description of a country describes it.
+    words = ["Peru", ",", "a", "key", "ally", "of", "Chile", ",", "met"]
+    heads = [8, 0, 4, 4, 0, 4, 5, 0, 8]
+    deps = ["nsubj", "punct", "det", "amod", "appos", "prep", "pobj", "punct", "ROOT"]
+    doc = _parsed(words, heads, deps, [])
+    chile = EntityRef(6, 7, 0, 0, "Chile", "Chile", "country")
+    assert SentenceCoder._in_apposition(chile, doc)
+
+
+def test_who_initiates_talks_takes_part(analyser):
+    m = one(code(analyser, "Chile and Peru initiated border talks on Monday."), "CONSULT")
+    assert {"CHL", "PER"} <= countries(m, "participant")

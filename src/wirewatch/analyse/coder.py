@@ -40,6 +40,7 @@ _LIGHT_VERBS = {
     "hold", "convene", "attend", "conduct", "carry", "stage", "issue", "make", "launch",
     "host", "begin", "continue", "resume", "join", "take", "have", "mark", "plan", "set",
     "agree", "arrange", "schedule", "propose", "wrap", "end", "conclude", "open", "sit",
+    "initiate", "start", "inaugurate",
 }  # fmt: skip
 _NOMINAL_SOURCE_DEPS = {"poss", "compound", "amod", "nmod"}
 _AGREE_TO_MEET = {"agree", "decide", "arrange", "consent"}
@@ -1050,7 +1051,11 @@ class SentenceCoder:
             return False
         for anc in root.ancestors:
             if anc.dep_ == "appos":
-                return True
+                # "Foreign Minister Cho, Defense Minister Kim, ...": a person set beside
+                # another person is the next of a list, not a description of the first.
+                head = anc.head
+                listed = ref.kind == "person" and head.ent_type_ == "PERSON"
+                return not (listed and not ref.start <= head.i < ref.end)
             if anc.pos_ in ("VERB", "AUX"):
                 return False
         return False
@@ -1206,6 +1211,13 @@ class SentenceCoder:
             if tok.pos_ in ("NOUN", "PROPN", "NUM"):
                 for child in tok.children:
                     if child.dep_ in ("compound", "nmod", "amod", "poss"):
+                        allowed |= {t.i for t in child.subtree}
+                    # "held talks with Peru": the noun of a verb phrase takes the other side
+                    if (
+                        not hit.trigger.nominal
+                        and child.dep_ == "prep"
+                        and child.lower_ in ("with", "between", "among")
+                    ):
                         allowed |= {t.i for t in child.subtree}
         return allowed
 

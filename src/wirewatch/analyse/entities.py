@@ -531,6 +531,7 @@ def _resolve_places(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
     the document names wins when it is not much smaller, else the most populous. Every
     place then carries an id: ISO code for a country, ``place:<GeoNames id>``, or a name key.
     """
+    _towns_after_prepositions(doc, refs, kb)
     if not any(r.place is not None for r in refs) and not any(
         t.lower_ in place_nouns() for t in doc_index(doc).toks
     ):
@@ -657,6 +658,55 @@ def place_nouns() -> frozenset[str]:
     path = resources.files("wirewatch") / "data" / "names" / "place_nouns.txt"
     lines = path.read_text("utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+# A name after a preposition of place that the model tagged as a person, or did not tag, is
+# taken as a town of this many people or more ("an attack near Gao", "clashes in Kidal").
+MIN_CONTEXT_TOWN = 20_000
+
+
+def _towns_after_prepositions(doc: Doc, refs: list[EntityRef], kb: KnowledgeBase) -> None:
+    """ "killed near Gao" (tagged a person: a common surname), "fighting in Kidal" (not
+    tagged): a one-word proper name that is the object of a preposition of place, unknown to
+    the knowledge base, and a town in the gazetteer, is that place."""
+    ix = doc_index(doc)
+    toks = ix.toks
+    by_start = {r.start: r for r in refs}
+    taken = {i for r in refs for i in range(r.start, r.end)}
+    gaz: Gazetteer | None = None
+    added = []
+    for tok in toks:
+        if not (tok.dep_ == "pobj" and tok.pos_ == "PROPN" and _place_prep(tok.head)):
+            continue
+        ref = by_start.get(tok.i)
+        if ref is not None:
+            if ref.kind != "person" or ref.end - ref.start != 1 or ref.title or ref.kb_id:
+                continue
+        elif (
+            tok.i in taken
+            or tok.ent_type_ not in ("", "NORP", "PERSON", "ORG")  # not a date, not a number
+            or not tok.text[:1].isupper()
+        ):
+            continue
+        if any(c.dep_ in ("compound", "amod", "det", "poss") for c in tok.children):
+            continue  # "in the Blue Room", "at Chairman Mao's": not a bare name
+        if kb.lookup(tok.text) is not None:
+            continue
+        gaz = gaz or Gazetteer.default()
+        found = gaz.resolve(tok.text, min_population=MIN_CONTEXT_TOWN)
+        if found is None or found.kind != CITY or found.population < MIN_CONTEXT_TOWN:
+            continue
+        if ref is not None:
+            ref.kind, ref.place = None, Place(ref.name, None)
+        else:
+            a, b = ix.span_chars(tok.i, tok.i + 1)
+            name = ix.text[a:b]
+            added.append(
+                EntityRef(tok.i, tok.i + 1, a, b, name, name, None, place=Place(name, None))
+            )
+    if added:
+        refs.extend(added)
+        refs.sort(key=lambda r: r.start)
 
 
 def _places_by_context(doc: Doc, refs: list[EntityRef]) -> None:
