@@ -830,6 +830,7 @@ class _Resolver:
         self.dct = dct
         self.history: list[_Point] = []
         self.history_end: list[int] = []  # where each history point ends in the text
+        self.history_start: list[int] = []
 
     # ---------------------------------------------------------------- context
 
@@ -1130,11 +1131,27 @@ class _Resolver:
         "same",
     )
 
-    def _report_quarter(self) -> _Point:
-        """The reporting period in context: the last quarter mentioned, else the last one ended."""
-        for p in reversed(self.history):
-            if p.gran in ("quarter", "half"):
-                return p
+    def _report_quarter(self, ended: bool = False) -> _Point:
+        """The reporting period in context: the last quarter mentioned, else the last one ended.
+
+        With ``ended`` ("the latest quarter", "the most recent quarter") only a quarter
+        that is over by the DCT qualifies: a "fourth-quarter charge" announced in
+        November is not the latest quarter reported.
+        """
+        for i in range(len(self.history) - 1, -1, -1):
+            p = self.history[i]
+            if p.gran not in ("quarter", "half"):
+                continue
+            if (
+                ended
+                and _shift(p, 1).d > self.dct
+                and not self.g.ENDED_AFTER.match(self.text, self.history_end[i])
+                and self.tense(self.history_start[i], self.history_end[i]) == "future"
+            ):
+                # "will result in a fourth-quarter charge": not over yet (but a fiscal
+                # label, "reported fourth-quarter earnings", "ended Sept. 30", is)
+                continue
+            return p
         return _shift(_point(self.dct, "quarter"), -1)
 
     def r_fperiod(self, c: _Cand) -> _Res | None:
@@ -1156,12 +1173,15 @@ class _Resolver:
         elif "current" in adj:
             p = _point(self.dct, "quarter")
         else:
-            p = self._report_quarter()
+            latest = any(w in adj for w in ("latest", "recent", "just-ended"))
+            p = self._report_quarter(ended=latest)
         if any(w in adj for w in ("previous", "prior ", "preceding")) and "prior-year" not in adj:
             p = _shift(p, -1)
         yr = re.search(r"(?:19|20)\d\d", adj)
         if yr:
+            back = int(yr.group()) < p.d.year  # "the 1988 period" beside 1989's: a comparison
             p = _Point(p.gran, p.d.replace(year=int(yr.group())))
+            return _Res("DATE", p, anchor="previous", remember=not back)
         elif (
             any(w in adj for w in self._YEAR_BACK)
             and "same" not in adj.split()[:1]
@@ -2205,6 +2225,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         out = []
         res.history = []
         res.history_end = []
+        res.history_start = []
         again = False
         prev_end = 0
         for c in pending:
@@ -2218,6 +2239,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
             start = c.start if r.start is None else r.start
             end = c.end if r.end is None else r.end
             mod = r.mod
+            vague_pos = False  # "early", "late", "mid": a part of the unit, not its boundary
             # left modifiers: "early" 2025, "the end of" next year, "about" three years
             before = text[prev_end:start]
             if r.point is not None and r.point.gran in _EXTENDABLE and mod is None:
@@ -2231,6 +2253,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                     mod = g.posmods.get(key)
                     if mod:
                         start -= len(before) - pm.start()
+                        vague_pos = not key.startswith("the ")
                 if mod is None:
                     el = g.EARLIER_LEFT.search(before)
                     if el and r.point.gran in ("year", "month", "week"):
@@ -2249,6 +2272,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                     first, last = _fiscal_interval(g, text, end, r.point) or (first, last)
                 if (
                     mod in ("START", "END")
+                    and not vague_pos
                     and r.point.gran in ("month", "quarter", "half", "year")
                     and re.search(r"\bsince\s+$", text[max(0, start - 8) : start], re.I)
                 ):
@@ -2260,6 +2284,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                 if r.remember and not _CAPTION.match(text, end):
                     res.history.append(r.point)
                     res.history_end.append(end)
+                    res.history_start.append(start)
             else:
                 value = r.value or ""
             out.append(
