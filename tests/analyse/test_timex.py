@@ -1202,3 +1202,38 @@ def test_earlier_year_period_is_a_comparison(nlp) -> None:
     v = values(nlp, text, date(2024, 10, 30))
     assert v["the 2023 period"] == "2023-Q3"
     assert v["year-ago"] == "2023-Q3"  # counted from the story's quarter, not from 2023's
+
+
+def test_plan_in_a_reduced_relative_follows_its_clause(nlp) -> None:
+    # Sunday paper: a past main clause leaves the planned day open, so the nearest wins
+    sun = date(2024, 10, 27)
+    text = "A peace march planned in the capital for Saturday was called off after threats."
+    assert one(nlp, text, sun).value == "2024-10-26"
+    # on a Thursday the nearest Saturday is the coming one
+    assert one(nlp, text, date(2024, 10, 24)).value == "2024-10-26"
+    # a present main clause keeps the plan ahead
+    text = "The summit planned in Vienna for Saturday is still on, diplomats say."
+    assert values(nlp, text, sun)["Saturday"] == "2024-11-02"
+
+
+def test_the_day_before_a_named_day(nlp) -> None:
+    text = "The day before last Friday's cabinet meeting, the minister flew to Paris."
+    t = run(nlp, text, TUE)[0]
+    assert (t.text, t.value) == ("The day before last Friday", "2024-10-17")
+    t = one(nlp, "Talks resume the day after Oct. 30, officials said.")
+    assert (t.text, t.value) == ("the day after Oct. 30", "2024-10-31")
+    # a counted offset stays a duration beside its date
+    v = values(nlp, "Ten days after Oct. 3, the ceasefire collapsed.")
+    assert v == {"Ten days": "P10D", "Oct. 3": "2024-10-03"}
+
+
+def test_one_day_before_a_verb_is_an_indefinite_future(nlp) -> None:
+    t = one(nlp, "She believes the region will one day be free of mines.")
+    assert (t.text, t.type, t.value) == ("one day", "DATE", "FUTURE_REF")
+    assert one(nlp, "The strike lasted one day.").value == "P1D"
+
+
+def test_clock_time_takes_the_day_of_a_time_in_its_sentence(nlp) -> None:
+    text = "The convoy will leave at 5 in the morning (5 a.m. local time Thursday), he said."
+    v = values(nlp, text, TUE)
+    assert v["5 in the morning"] == "2024-10-24T05:00"

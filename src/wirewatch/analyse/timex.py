@@ -877,6 +877,20 @@ class _Resolver:
                 return "past" if any(a.tag_ == "VBD" for a in auxes) else None
             if v.lemma_.lower() == "set" and not auxes:
                 return None  # "a record set on Aug. 6" / "a summit set for April"
+            if v.dep_ == "acl" and not auxes and depth < 3:
+                # "a rally planned for Saturday was called off": the plan belongs to the
+                # clause of its noun; a past one there leaves the day open (the nearest wins)
+                head = v.head
+                for _ in range(4):
+                    if head.pos_ in ("VERB", "AUX") or head.head.i == head.i:
+                        break
+                    head = head.head
+                if (
+                    head.pos_ in ("VERB", "AUX")
+                    and head.i != v.i
+                    and self._verb_tense(head, depth + 1) == "past"
+                ):
+                    return None
             return "future"
         if (
             v.dep_ in ("xcomp", "advcl", "ccomp", "acl")
@@ -1876,6 +1890,8 @@ class _Resolver:
             return _Res("SET", value=_duration([(1, self._unit_code(m["unit"]))]))
         if re.match(r"(?:-|\s+)old\b", self.text[c.end : c.end + 5]):
             return None  # ages: "a 20-year-old man", "37 years old"
+        if num in ("one", "some") and unit == "day" and not m["the"] and self._before_verb(c):
+            return _Res("DATE", value="FUTURE_REF")  # "Islam will one day be ...": someday
         parts = self._parse_parts(self.text[c.start : c.end])
         if not parts:
             return None
@@ -1883,6 +1899,16 @@ class _Resolver:
         if m["long"] and end == c.end - len(m["long"]):
             end = c.end
         return _Res("DURATION", value=_duration([p[:2] for p in parts]), end=end)
+
+    def _before_verb(self, c: _Cand) -> bool:
+        """The span stands between a modal and its verb ("will one day be", "he one day
+        follow"): an adverb of indefinite time, not a length."""
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None or not len(span) or span.end >= len(self.doc):
+            return False
+        nxt = self.doc[span.end]
+        prev = self.doc[span.start - 1] if span.start > 0 else None
+        return nxt.tag_ == "VB" and (prev is None or prev.tag_ in ("MD", "PRP", "NNP", "RB"))
 
     _RATE_BEFORE = re.compile(
         r"(?:\d|%|percent|dollars?|euros?|won|yen|once|twice|times|\bper|million|billion)\s*$"
@@ -2296,7 +2322,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         # re-select with the rejected candidates removed, so shorter ones get their chance
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
-    out = _range_durations(_second_days(out, text), text, g)
+    out = _range_durations(_second_days(_compose_offsets(out, text), text), text, g)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
 
 
@@ -2311,6 +2337,44 @@ def _fiscal_interval(g: _Grammar, text: str, end: int, p: _Point) -> tuple[date,
         return None
     months = 3 if p.gran == "quarter" else 6
     return last - relativedelta(months=months) + timedelta(days=1), last
+
+
+_OFFSET_BEFORE = re.compile(
+    r"(?:^|(?<=\s))(?P<the>the\s+)?(?P<unit>day|week)\s+(?P<dir>before|after)\s+$", re.I
+)
+
+
+def _compose_offsets(ts: list[Timex], text: str) -> list[Timex]:
+    """ "the day before last Tuesday", "the week after Oct. 3": one day (week) from the date.
+
+    The day named after "before"/"after" anchors the expression, so the whole is one date;
+    "the day before the vote" has no date to count from and stays untagged.  A counted
+    offset ("eight days after Oct. 12") stays a duration beside its date, as TimeML has it.
+    """
+    out: list[Timex] = []
+    for t in ts:
+        if t.type != "DATE" or not _DAY_VALUE.match(t.value) or t.start < 8:
+            out.append(t)
+            continue
+        prev = out[-1] if out and out[-1].end > t.start - 40 else None
+        lo = prev.end if prev is not None else max(0, t.start - 40)
+        if prev is not None and _OFFSET_BEFORE.fullmatch(prev.text + " "):
+            lo = prev.start  # "the day before" read on its own (a capital follows it)
+        om = _OFFSET_BEFORE.search(text, lo, t.start)
+        if om is None:
+            out.append(t)
+            continue
+        if prev is not None and prev.start >= om.start():
+            out.pop()
+        step = 7 if om["unit"].lower() == "week" else 1
+        d = date.fromisoformat(t.value) + timedelta(
+            days=-step if om["dir"].lower() == "before" else step
+        )
+        p = _point(d, om["unit"].lower())
+        first, last = _interval(p, None)
+        s = om.start()
+        out.append(Timex(s, t.end, text[s : t.end], "DATE", _fmt(p), None, first, last, t.anchor))
+    return out
 
 
 _SIMPLE_DURATION = re.compile(r"P(T?)(?:\d+(?:\.\d+)?|X)([A-Z])$")
@@ -2386,7 +2450,8 @@ def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
             u
             for u in ts
             if u is not t
-            and _DAY_VALUE.match(u.value)
+            and _DAY_VALUE.match(u.value[:10])
+            and (len(u.value) == 10 or not u.value.startswith(dct.isoformat()))
             and sent.start_char <= u.start < sent.end_char
         ]
         if not days:
@@ -2397,7 +2462,7 @@ def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
             t.end,
             t.text,
             t.type,
-            u.value + t.value[10:],
+            u.value[:10] + t.value[10:],
             t.mod,
             u.first_day,
             u.last_day,
