@@ -1237,3 +1237,38 @@ def test_clock_time_takes_the_day_of_a_time_in_its_sentence(nlp) -> None:
     text = "The convoy will leave at 5 in the morning (5 a.m. local time Thursday), he said."
     v = values(nlp, text, TUE)
     assert v["5 in the morning"] == "2024-10-24T05:00"
+
+
+def test_announced_plan_on_a_noun_is_not_dated_by_the_announcing(nlp) -> None:
+    # the telling is past; the cut it announces lies ahead (the nearest November)
+    text = "The agency told farmers of a reduction of subsidies in November."
+    assert one(nlp, text, TUE).value == "2024-11"
+    assert one(nlp, "Officials disclosed details of a troop withdrawal in November.").value == (
+        "2024-11"
+    )
+    # a date on the verb itself still follows its tense
+    assert one(nlp, "The union staged a nationwide strike in November.").value == "2023-11"
+
+
+def test_period_ended_on_a_day_is_over(nlp) -> None:
+    dct = date(2024, 10, 25)
+    text = (
+        "The retailer lost $3 million in its fiscal second quarter ended Oct. 31, it said "
+        "on Friday."
+    )
+    v = values(nlp, text, dct)
+    assert v["Oct. 31"] == "2023-10-31"  # ended: not the coming Oct. 31
+    text = (
+        "In the year-ago quarter, the second quarter ended Oct. 31, the retailer lost $3 "
+        "million. Results for that quarter included a charge."
+    )
+    assert values(nlp, text, dct)["that quarter"] == "2023-Q2"
+
+
+def test_year_ago_after_a_quarter_and_its_end_day(nlp) -> None:
+    text = (
+        "The miner earned $5 million in the third quarter ended Sept. 30, against a loss "
+        "of $2 million a year ago."
+    )
+    v = values(nlp, text, date(2024, 10, 24))
+    assert v["a year ago"] == "2023-Q3"

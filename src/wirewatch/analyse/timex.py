@@ -259,6 +259,7 @@ class _Res:
     start: int | None = None  # span overrides (e.g. dropping a leading word)
     end: int | None = None
     remember: bool = True  # False for comparisons ("a year earlier"): not an anchor for later ones
+    period_end: bool = False  # the end day of a period just named ("the quarter ended Oct. 31")
 
 
 class _Grammar:
@@ -286,6 +287,7 @@ class _Grammar:
         self.holidays: dict[str, str] = lex.table("holidays")
         self.future_lemmas = set(lex.words("future_lemmas"))
         self.reporting_lemmas = set(lex.words("reporting_lemmas"))
+        self.notice_lemmas = set(lex.words("notice_lemmas"))
         self.deadline_lemmas = set(lex.words("deadline_lemmas"))
         self.duration_offset_units = set(lex.words("duration_offset_units"))
         self.ref_block = set(lex.words("ref_blocklist_after"))
@@ -831,6 +833,7 @@ class _Resolver:
         self.history: list[_Point] = []
         self.history_end: list[int] = []  # where each history point ends in the text
         self.history_start: list[int] = []
+        self.history_pe: list[bool] = []  # the point ends a period named just before it
 
     # ---------------------------------------------------------------- context
 
@@ -841,6 +844,7 @@ class _Resolver:
             return None
         tok = span.root
         fl = self.g.future_lemmas
+        via_noun = False  # the date modifies a noun on the way up ("a cutback in September")
         for _ in range(8):
             if tok.pos_ in ("VERB", "AUX"):
                 break
@@ -849,7 +853,12 @@ class _Resolver:
             if tok.head is tok or tok.head.i == tok.i:
                 return None
             tok = tok.head
+            via_noun = via_noun or (tok.pos_ == "NOUN" and tok.i not in range(span.start, span.end))
         else:
+            return None
+        if via_noun and tok.lemma_.lower() in self.g.notice_lemmas:
+            # "told companies of a cutback in September": the telling is past, the cutback
+            # it announces may be ahead
             return None
         return self._verb_tense(tok)
 
@@ -976,7 +985,9 @@ class _Resolver:
 
     def prev_point(self, gran: str) -> _Point | None:
         """The last resolved point at this granularity or finer, coarsened to it."""
-        for p in reversed(self.history):
+        for p, pe in zip(reversed(self.history), reversed(self.history_pe), strict=True):
+            if pe and gran != "day":
+                continue  # "the second quarter ended Oct. 31 ... that quarter": the quarter
             if _RANK[p.gran] <= _RANK[gran] and not (p.gran == "weekend" and gran == "week"):
                 return _point(p.d, gran)
         return None
@@ -1067,8 +1078,21 @@ class _Resolver:
             n = self.g.shifters.get(gd["yrel"].lower(), 0)
             d = _safe_date(self.dct.year + n, mon, day)
             return _Res("DATE", _point(d, "day")) if d else None
-        d = self._yearless(lambda y: _safe_date(y, mon, day), c, "day")
-        return _Res("DATE", _point(d, "day")) if d else None
+        before = self.text[max(0, c.start - 40) : c.start]
+        ends = _PERIOD_END.search(before)
+        if ends and ends["v"].lower() == "ended":
+            # "the quarter ended Oct. 31": the period is over, so the day is not ahead
+            y = self.dct.year
+            d = max(
+                (x for x in (_safe_date(y, mon, day), _safe_date(y - 1, mon, day)) if x),
+                key=lambda x: (x <= self.dct, x if x <= self.dct else -x.toordinal()),
+                default=None,
+            )
+        else:
+            d = self._yearless(lambda y: _safe_date(y, mon, day), c, "day")
+        # the end of a period ("the quarter ended Oct. 31") is a day of the story, but not a
+        # candidate for a later "that quarter", which means the period itself
+        return _Res("DATE", _point(d, "day"), period_end=ends is not None) if d else None
 
     def r_weekof(self, c: _Cand) -> _Res | None:
         r = self.r_md(c)
@@ -1811,9 +1835,11 @@ class _Resolver:
             )
         k *= {"FN": 2, "DE": 10, "CE": 100}.get(code, 1)
         anchor = "dct"
-        if unit == "year" and self.history and self.history[-1].gran in ("quarter", "half"):
-            # results news: "$3 million a year ago" is the same quarter a year back
-            last = self.history[-1]
+        period = self._last_period()
+        if unit == "year" and period is not None:
+            # results news: "$3 million a year ago" is the same quarter a year back (also
+            # after "the quarter ended Sept. 30", whose end day is not the comparison's)
+            last = period
             return _Res(
                 "DATE",
                 _Point(last.gran, last.d.replace(year=last.d.year - k)),
@@ -1833,6 +1859,24 @@ class _Resolver:
         # a look back ("two years ago", "a year earlier") is a comparison: it does not move
         # the story's reference time, so a following "a year earlier" is not counted from it
         return _Res("DATE", _point(shifted, gran), anchor=anchor, remember=direction > 0)
+
+    def _last_period(self) -> _Point | None:
+        """The quarter or half last mentioned, when nothing but its end day followed it."""
+        if not self.history:
+            return None
+        if self.history[-1].gran in ("quarter", "half"):
+            return self.history[-1]
+        if (
+            len(self.history) > 1
+            and self.history_pe[-1]
+            and self.history[-2].gran
+            in (
+                "quarter",
+                "half",
+            )
+        ):
+            return self.history[-2]
+        return None
 
     def _duration_from(self, c: _Cand, start: int, end: int) -> _Res | None:
         text = self.text[start:end]
@@ -2134,6 +2178,11 @@ def _year_int(s: str) -> int:
     return _YEAR_WORDS[words[0]] * 100 + sum(_YEAR_WORDS.get(w, 0) for w in words[1:])
 
 
+_PERIOD_END = re.compile(
+    r"\b(?:quarter|half|year|period|months|weeks)\s+(?:that\s+)?(?P<v>ended|ending|ends)\s+$",
+    re.I,
+)
+
 _CLOCK_TAIL = re.compile(
     r"(?:\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?\s?m\.?|noon|midnight)\s*(?:[A-Z]{2,4}\s+)?,?\s*$", re.I
 )
@@ -2252,6 +2301,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         res.history = []
         res.history_end = []
         res.history_start = []
+        res.history_pe = []
         again = False
         prev_end = 0
         for c in pending:
@@ -2311,6 +2361,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                     res.history.append(r.point)
                     res.history_end.append(end)
                     res.history_start.append(start)
+                    res.history_pe.append(r.period_end)
             else:
                 value = r.value or ""
             out.append(
