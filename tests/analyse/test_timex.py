@@ -1272,3 +1272,22 @@ def test_year_ago_after_a_quarter_and_its_end_day(nlp) -> None:
     )
     v = values(nlp, text, date(2024, 10, 24))
     assert v["a year ago"] == "2023-Q3"
+
+
+def test_possessive_year_and_quarter_are_one_expression(nlp) -> None:
+    dct = date(2024, 11, 1)
+    t = one(nlp, "Sales for this year's third quarter were $14 million.", dct)
+    assert (t.text, t.value) == ("this year's third quarter", "2024-Q3")
+    t = one(nlp, "The cut could take effect in next year's first half.", dct)
+    assert (t.text, t.value) == ("next year's first half", "2025-H1")
+    text = "Profit rose in the third quarter. Sales for last year's quarter were $3 million."
+    assert values(nlp, text, dct)["last year's quarter"] == "2023-Q3"
+
+
+def test_corresponding_period_last_year_follows_the_quarter(nlp) -> None:
+    text = (
+        "The bank earned $4 million in the third quarter, against $5 million for the "
+        "corresponding period last year."
+    )
+    v = values(nlp, text, date(2024, 10, 30))
+    assert v["the corresponding period last year"] == "2023-Q3"

@@ -411,8 +411,16 @@ class _Grammar:
             ),
             ("yearago", r"\b(?P<w>year-earlier|year-ago|year-before)\b", I, 3),
             (
+                # "this year's third quarter", "next year's first half", "last year's quarter"
+                "yearsq",
+                rf"(?:(?P<rel>this|last|next)\s+year|(?P<yr>{YEAR}))['’]s\s+"
+                rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<unit>quarter|half|period)\b",
+                I,
+                0,
+            ),
+            (
                 "sameperiod",
-                r"the\s+same\s+(?P<what>period|month|quarter|week|day|time|season)\s+"
+                r"the\s+(?:same|corresponding|comparable)\s+(?P<what>period|month|quarter|week|day|time|season)\s+"
                 r"(?:of\s+)?(?:last\s+year|a\s+year\s+(?:ago|earlier|before)|the\s+(?:last|previous|prior)"
                 r"\s+year|the\s+year\s+before)\b",
                 I,
@@ -700,7 +708,8 @@ class _Grammar:
             "ymd": ("/",),
             "slash": ("/",),
             "decade": ("0s", "0's", "0’s", "ties"),
-            "sameperiod": ("same",),
+            "sameperiod": ("same", "corresponding", "comparable"),
+            "yearsq": ("quarter", "half", "period"),
             "yearago": ("year-",),
             "thispod": tuple(k for k, v in self.pods.items() if ":" not in v),
             "podbare": tuple(k for k, v in self.pods.items() if ":" not in v and " " not in k),
@@ -1229,6 +1238,25 @@ class _Resolver:
             return _Res("DATE", p, anchor="previous", remember=False)
         return _Res("DATE", p, anchor="previous")
 
+    def r_yearsq(self, c: _Cand) -> _Res | None:
+        """ "this year's third quarter" (one expression, as TimeML has it); "last year's
+        quarter" is the quarter under report, a year back (a comparison)."""
+        m = c.m
+        rel = self.g.shifters[m["rel"].lower()] if m["rel"] else 0
+        y = _year_int(m["yr"]) if m["yr"] else self.dct.year + rel
+        gran = "half" if m["unit"].lower() == "half" else "quarter"
+        if m["ord"]:
+            n = self._ordinal(m["ord"])
+            per = 4 if gran == "quarter" else 2
+            if n is None or n == 0 or n > per:
+                return None
+            n = per if n == -1 else n
+            p = _Point(gran, date(y, (n - 1) * (12 // per) + 1, 1))
+            return _Res("DATE", p, anchor="absolute" if m["yr"] else "dct")
+        base = self._report_quarter()
+        p = _Point(base.gran, base.d.replace(year=y))
+        return _Res("DATE", p, anchor="previous", remember=y >= base.d.year)
+
     def r_yearago(self, c: _Cand) -> _Res | None:
         p = self._report_quarter() if any(h.gran == "quarter" for h in self.history) else None
         if p is None:
@@ -1243,6 +1271,10 @@ class _Resolver:
 
     def r_sameperiod(self, c: _Cand) -> _Res | None:
         p = self.history[-1] if self.history else _point(self.dct, "year")
+        if c.m["what"].lower() in ("period", "quarter") and any(
+            h.gran in ("quarter", "half") for h in self.history
+        ):
+            p = self._report_quarter()  # results news: the period under report
         return _Res(
             "DATE",
             _Point(p.gran, _safe_date(p.d.year - 1, p.d.month, min(p.d.day, 28)) or p.d),
