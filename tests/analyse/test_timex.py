@@ -1291,3 +1291,22 @@ def test_corresponding_period_last_year_follows_the_quarter(nlp) -> None:
     )
     v = values(nlp, text, date(2024, 10, 30))
     assert v["the corresponding period last year"] == "2023-Q3"
+
+
+def test_election_day_is_the_tuesday_after_the_first_monday(nlp) -> None:
+    t = one(nlp, "The senator will campaign hard until Election Day.", date(2024, 10, 1))
+    assert (t.text, t.value) == ("Election Day", "2024-11-05")
+    # 2022: Nov. 1 is a Tuesday, so Election Day is Nov. 8
+    assert one(nlp, "Polls close on Election Day.", date(2022, 10, 20)).value == "2022-11-08"
+
+
+def test_bare_season_as_subject(nlp) -> None:
+    t = one(nlp, "Dealers are nervous, but spring brings some hope.", date(2024, 4, 2))
+    assert (t.text, t.value) == ("spring", "2024-SP")
+    assert run(nlp, "The water will spring from the rocks.", date(2024, 4, 2)) == []
+
+
+def test_weekday_named_event_is_not_a_date(nlp) -> None:
+    assert run(nlp, "Traders still remember Black Monday.", TUE) == []
+    assert run(nlp, "Pilgrims gathered on Good Friday.", TUE) == []
+    assert one(nlp, "Police on Monday arrested two men.", TUE).value == "2024-10-21"

@@ -288,6 +288,7 @@ class _Grammar:
         self.future_lemmas = set(lex.words("future_lemmas"))
         self.reporting_lemmas = set(lex.words("reporting_lemmas"))
         self.notice_lemmas = set(lex.words("notice_lemmas"))
+        self.named_day_words = set(lex.words("named_day_words"))
         self.deadline_lemmas = set(lex.words("deadline_lemmas"))
         self.duration_offset_units = set(lex.words("duration_offset_units"))
         self.ref_block = set(lex.words("ref_blocklist_after"))
@@ -1459,10 +1460,14 @@ class _Resolver:
                 and m["season"][:1].isupper()
                 and m["season"].lower() != "fall"
             )
-            if not owned and not re.search(
-                r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
-                r"|next|early|late|mid)(?:\s+the)?\s*-?$",
-                before,
+            if (
+                not owned
+                and not re.search(
+                    r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
+                    r"|next|early|late|mid)(?:\s+the)?\s*-?$",
+                    before,
+                )
+                and not self._season_subject(c)
             ):
                 return None
             if m["season"].lower() in ("fall", "spring") and re.search(r"\bthe\s*$", before):
@@ -1491,6 +1496,21 @@ class _Resolver:
             elif t == "future" and this.d < cur.d:
                 this = _shift(this, 1)
         return _Res("DATE", this)
+
+    def _season_subject(self, c: _Cand) -> bool:
+        """ "but spring shows signs of hope": a bare season as the subject is this season
+        (not "fall", which as a subject is mostly a decline)."""
+        if c.m["season"].lower() == "fall" or c.end - c.start != len(c.m["season"]):
+            return False
+        span = self.doc.char_span(c.start, c.end)
+        if span is None or len(span) != 1:
+            return False
+        tok = span[0]
+        return (
+            tok.pos_ == "NOUN"
+            and tok.dep_ in ("nsubj", "nsubjpass")
+            and not any(ch.dep_ in ("det", "poss", "amod", "compound") for ch in tok.children)
+        )
 
     def r_relunit(self, c: _Cand) -> _Res | None:
         """ "last month", "this week", "the following year" (anchored on the text)."""
@@ -1543,6 +1563,8 @@ class _Resolver:
 
     def r_weekday(self, c: _Cand) -> _Res | None:
         m = c.m
+        if not m["rel"] and self._named_day(c):
+            return None  # "Black Monday", "Bloody Sunday": an event's name, not a date
         wd = self._weekday(m["wd"])
         rel = m["rel"].lower() if m["rel"] else None
         n = self.g.shifters.get(re.sub(r"\s+", " ", rel), 0) if rel else None
@@ -1586,6 +1608,11 @@ class _Resolver:
             if ":" not in pod:
                 return _Res("TIME", _point(d, "day", "T" + pod))
         return _Res("DATE", _point(d, "day"))
+
+    def _named_day(self, c: _Cand) -> bool:
+        """A weekday after a naming word is an event or feast ("Black Monday", "Good Friday")."""
+        prev = re.search(r"(?-i:([A-Z][a-z]+))[\s-]+$", self.text[max(0, c.start - 12) : c.start])
+        return bool(prev and prev.group(1).lower() in self.g.named_day_words)
 
     def r_relday(self, c: _Cand) -> _Res | None:
         if self._in_name(c):
@@ -2139,6 +2166,9 @@ class _Resolver:
             if "/" in spec:
                 mm, rule = spec.split("/")
                 wd = _WD_REL[["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index(rule[:2])]
+                if "-" in mm:  # "11-02/TU": the first Tuesday on or after Nov. 2
+                    m0, d0 = mm.split("-")
+                    return date(y, int(m0), int(d0)) + relativedelta(weekday=wd(1))
                 k = int(rule[2:])
                 start = (
                     date(y, int(mm), 1) if k > 0 else date(y, int(mm), 1) + relativedelta(day=31)
