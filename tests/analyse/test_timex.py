@@ -1310,3 +1310,19 @@ def test_weekday_named_event_is_not_a_date(nlp) -> None:
     assert run(nlp, "Traders still remember Black Monday.", TUE) == []
     assert run(nlp, "Pilgrims gathered on Good Friday.", TUE) == []
     assert one(nlp, "Police on Monday arrested two men.", TUE).value == "2024-10-21"
+
+
+def test_a_year_earlier_after_the_first_nine_months(nlp) -> None:
+    text = (
+        "The chemicals group earned $40 million in the third quarter, up from $30 million "
+        "a year earlier. In the first nine months, net was $90 million, against $70 million "
+        "a year earlier. The year-earlier results included a gain."
+    )
+    ts = run(nlp, text, date(2024, 10, 30))
+    got = [(t.text, t.value) for t in ts if "year" in t.text.lower()]
+    # the first comparison is the quarter's; after the nine months it is their span
+    assert got == [
+        ("a year earlier", "2023-Q3"),
+        ("a year earlier", "2023"),
+        ("year-earlier", "2023"),
+    ]

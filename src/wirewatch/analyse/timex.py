@@ -844,6 +844,9 @@ class _Resolver:
         self.history_end: list[int] = []  # where each history point ends in the text
         self.history_start: list[int] = []
         self.history_pe: list[bool] = []  # the point ends a period named just before it
+        # "the first nine months" of a results story: (where it ends, its year); what is
+        # compared with "a year earlier" after it is that span, which no quarter names
+        self.period_ctx: tuple[int, int] | None = None
 
     # ---------------------------------------------------------------- context
 
@@ -1226,6 +1229,10 @@ class _Resolver:
         if any(w in adj for w in ("previous", "prior ", "preceding")) and "prior-year" not in adj:
             p = _shift(p, -1)
         yr = re.search(r"(?:19|20)\d\d", adj)
+        if yr and what == "period" and self._period_year() is not None:
+            # "in the first nine months ... in the 1988 period": the year's span, not a quarter
+            y = int(yr.group())
+            return _Res("DATE", _point(date(y, 1, 1), "year"), anchor="absolute", remember=False)
         if yr:
             back = int(yr.group()) < p.d.year  # "the 1988 period" beside 1989's: a comparison
             p = _Point(p.gran, p.d.replace(year=int(yr.group())))
@@ -1259,6 +1266,11 @@ class _Resolver:
         return _Res("DATE", p, anchor="previous", remember=y >= base.d.year)
 
     def r_yearago(self, c: _Cand) -> _Res | None:
+        py = self._period_year()
+        if py is not None:  # "the first nine months ... the year-earlier results"
+            return _Res(
+                "DATE", _point(date(py - 1, 1, 1), "year"), anchor="previous", remember=False
+            )
         p = self._report_quarter() if any(h.gran == "quarter" for h in self.history) else None
         if p is None:
             return _Res("DATE", _point(date(self.dct.year - 1, 1, 1), "year"))
@@ -1895,6 +1907,12 @@ class _Resolver:
         k *= {"FN": 2, "DE": 10, "CE": 100}.get(code, 1)
         anchor = "dct"
         period = self._last_period()
+        py = self._period_year() if unit == "year" else None
+        if py is not None:
+            # "in the first nine months ... a year earlier": the same span of the year before
+            return _Res(
+                "DATE", _point(date(py - k, 1, 1), "year"), anchor="previous", remember=False
+            )
         if unit == "year" and period is not None:
             # results news: "$3 million a year ago" is the same quarter a year back (also
             # after "the quarter ended Sept. 30", whose end day is not the comparison's)
@@ -1918,6 +1936,18 @@ class _Resolver:
         # a look back ("two years ago", "a year earlier") is a comparison: it does not move
         # the story's reference time, so a following "a year earlier" is not counted from it
         return _Res("DATE", _point(shifted, gran), anchor=anchor, remember=direction > 0)
+
+    def _period_year(self) -> int | None:
+        """The year of "the first nine months" if no quarter was named after it."""
+        if self.period_ctx is None:
+            return None
+        end, year = self.period_ctx
+        for p, e in zip(reversed(self.history), reversed(self.history_end), strict=True):
+            if e <= end:
+                break
+            if p.gran in ("quarter", "half"):
+                return None
+        return year
 
     def _last_period(self) -> _Point | None:
         """The quarter or half last mentioned, when nothing but its end day followed it."""
@@ -2001,7 +2031,11 @@ class _Resolver:
         end = c.start + parts[-1][2]
         if m["long"] and end == c.end - len(m["long"]):
             end = c.end
-        return _Res("DURATION", value=_duration([p[:2] for p in parts]), end=end)
+        value = _duration([p[:2] for p in parts])
+        if value in ("P6M", "P9M") and (m["the"] or re.search(r"\bthe\s+$", before)):
+            base = self._report_quarter()
+            self.period_ctx = (end, base.d.year)
+        return _Res("DURATION", value=value, end=end)
 
     def _before_verb(self, c: _Cand) -> bool:
         """The span stands between a modal and its verb ("will one day be", "he one day
@@ -2364,6 +2398,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         res.history_end = []
         res.history_start = []
         res.history_pe = []
+        res.period_ctx = None
         again = False
         prev_end = 0
         for c in pending:
