@@ -1326,3 +1326,23 @@ def test_a_year_earlier_after_the_first_nine_months(nlp) -> None:
         ("a year earlier", "2023"),
         ("year-earlier", "2023"),
     ]
+
+
+def test_forecast_quarter_is_not_the_one_compared(nlp) -> None:
+    text = (
+        "The steelmaker posted a loss in the third quarter. Analysts expect losses through "
+        "the third quarter of 2025. In the year-ago period, the company earned $9 million."
+    )
+    v = values(nlp, text, date(2024, 10, 24))
+    assert v["the third quarter of 2025"] == "2025-Q3"
+    assert v["the year-ago period"] == "2023-Q3"
+
+
+def test_quarter_to_quarter_is_not_a_date(nlp) -> None:
+    text = "The quarter-to-quarter comparison was helped by lower costs."
+    assert run(nlp, text, date(2024, 10, 24)) == []
+
+
+def test_first_two_quarters_of_a_year_is_its_half(nlp) -> None:
+    t = one(nlp, "Weak demand should last through the first two quarters of 2025.")
+    assert (t.text, t.value, t.type) == ("the first two quarters of 2025", "2025-H1", "DATE")

@@ -406,7 +406,7 @@ class _Grammar:
                 r"(?:the\s+|this\s+|that\s+)(?P<adj>(?:(?:comparable|corresponding|same|latest|current"
                 r"|most\s+recent|recent|just-ended|year-earlier|year-ago|year\s+earlier|year-before"
                 r"|prior-year|previous|prior|preceding|(?:19|20)\d\d|fiscal)\s+)*)"
-                rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<what>quarter|period)\b",
+                rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<what>quarter|period)\b(?!-to-)",
                 I,
                 2,
             ),
@@ -416,6 +416,13 @@ class _Grammar:
                 "yearsq",
                 rf"(?:(?P<rel>this|last|next)\s+year|(?P<yr>{YEAR}))['’]s\s+"
                 rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<unit>quarter|half|period)\b",
+                I,
+                0,
+            ),
+            (
+                # "the first two quarters of 1990": that half of the year
+                "twoquarters",
+                rf"(?:the\s+)?(?P<pos>first|last|final)\s+(?:two|2)\s+quarters\s+of\s+{yexpr('')}",
                 I,
                 0,
             ),
@@ -711,6 +718,7 @@ class _Grammar:
             "decade": ("0s", "0's", "0’s", "ties"),
             "sameperiod": ("same", "corresponding", "comparable"),
             "yearsq": ("quarter", "half", "period"),
+            "twoquarters": ("quarters",),
             "yearago": ("year-",),
             "thispod": tuple(k for k, v in self.pods.items() if ":" not in v),
             "podbare": tuple(k for k, v in self.pods.items() if ":" not in v and " " not in k),
@@ -1187,12 +1195,14 @@ class _Resolver:
 
         With ``ended`` ("the latest quarter", "the most recent quarter") only a quarter
         that is over by the DCT qualifies: a "fourth-quarter charge" announced in
-        November is not the latest quarter reported.
+        November is not the latest quarter reported, nor is a quarter still ahead.
         """
         for i in range(len(self.history) - 1, -1, -1):
             p = self.history[i]
             if p.gran not in ("quarter", "half"):
                 continue
+            if ended and p.d > self.dct:
+                continue  # "losses through the third quarter of 1990": a forecast
             if (
                 ended
                 and _shift(p, 1).d > self.dct
@@ -1224,7 +1234,8 @@ class _Resolver:
         elif "current" in adj:
             p = _point(self.dct, "quarter")
         else:
-            latest = any(w in adj for w in ("latest", "recent", "just-ended"))
+            # the latest quarter, and any quarter compared a year back, has been reported
+            latest = any(w in adj for w in ("latest", "recent", "just-ended", *self._YEAR_BACK))
             p = self._report_quarter(ended=latest)
         if any(w in adj for w in ("previous", "prior ", "preceding")) and "prior-year" not in adj:
             p = _shift(p, -1)
@@ -1245,6 +1256,13 @@ class _Resolver:
             p = _Point(p.gran, p.d.replace(year=p.d.year - 1))
             return _Res("DATE", p, anchor="previous", remember=False)
         return _Res("DATE", p, anchor="previous")
+
+    def r_twoquarters(self, c: _Cand) -> _Res | None:
+        y, anchor = self.year_of(c.m)
+        if y is None:
+            return None
+        month = 1 if c.m["pos"].lower() == "first" else 7
+        return _Res("DATE", _Point("half", date(y, month, 1)), anchor=anchor)
 
     def r_yearsq(self, c: _Cand) -> _Res | None:
         """ "this year's third quarter" (one expression, as TimeML has it); "last year's
@@ -1271,7 +1289,8 @@ class _Resolver:
             return _Res(
                 "DATE", _point(date(py - 1, 1, 1), "year"), anchor="previous", remember=False
             )
-        p = self._report_quarter() if any(h.gran == "quarter" for h in self.history) else None
+        has_q = any(h.gran == "quarter" for h in self.history)
+        p = self._report_quarter(ended=True) if has_q else None
         if p is None:
             return _Res("DATE", _point(date(self.dct.year - 1, 1, 1), "year"))
         # a comparison ("year-earlier profit"): not the story's new reference period
@@ -1907,6 +1926,8 @@ class _Resolver:
         k *= {"FN": 2, "DE": 10, "CE": 100}.get(code, 1)
         anchor = "dct"
         period = self._last_period()
+        if period is not None and period.d > self.dct:
+            period = self._report_quarter(ended=True)  # a forecast quarter is not compared
         py = self._period_year() if unit == "year" else None
         if py is not None:
             # "in the first nine months ... a year earlier": the same span of the year before
