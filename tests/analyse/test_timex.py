@@ -1346,3 +1346,14 @@ def test_quarter_to_quarter_is_not_a_date(nlp) -> None:
 def test_first_two_quarters_of_a_year_is_its_half(nlp) -> None:
     t = one(nlp, "Weak demand should last through the first two quarters of 2025.")
     assert (t.text, t.value, t.type) == ("the first two quarters of 2025", "2025-H1", "DATE")
+
+
+def test_couple_of_years_without_article(nlp) -> None:
+    t = one(nlp, "Over the next couple of years we expect exports to double.")
+    assert (t.type, t.value) == ("DURATION", "P2Y")
+
+
+def test_the_past_before_a_count_is_not_the_past(nlp) -> None:
+    # "the past three summers" is a span we cannot value; "the past" alone would be wrong
+    assert run(nlp, "Riots have marred the past three summers in the city.") == []
+    assert one(nlp, "Such riots belong to the past.").value == "PAST_REF"

@@ -2177,6 +2177,9 @@ class _Resolver:
                 return None
             if self.tense(c.start, c.end) == "past":
                 return None
+        nxt_num = re.match(r"\s+(\d+|[a-z]+)\s+[a-z]", after)
+        if w in ("the past", "the future") and nxt_num and _num(self.g, nxt_num[1]) is not None:
+            return None  # "the past three summers": a span we do not resolve, not the past
         value = self.g.refs[w]
         return _Res("DURATION" if re.match(r"P[\dX]", value) else "DATE", value=value)
 
