@@ -34,11 +34,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-# Floors (value F1, percent) pinned about 1.5-2 points under the scores measured when the
-# rules were last tuned, 2026-12-01: TimeBank+AQUAINT 81.8 (span 94.2), MEANTIME 84.7
-# (span 94.4); before that (2026-11-23) 81.0 / 81.5.  `--check` fails below them.  The
-# project's target is 85 on each corpus; see docs/timex.md for what still separates us.
-FLOORS = {"timebank": 80.0, "meantime": 83.0}
+# Floors (value F1, percent) pinned about 1-1.3 points under the scores measured when the
+# rules were last tuned, 2026-12-01 (third round): TimeBank+AQUAINT 83.3 (span 94.4),
+# MEANTIME 85.1 (span 94.2); before it 81.8 / 84.7, and (2026-11-23) 81.0 / 81.5.  MEANTIME
+# is small (one expression is 0.27 points), hence its floor a point under.  `--check`
+# fails below them.  The project's target is 85 on each corpus; see docs/timex.md for what
+# still separates TimeBank from it.
+FLOORS = {"timebank": 82.0, "meantime": 84.0}
 # The normaliser may add at most this share (percent) to the analyse stage's CPU time.
 SPEED_LIMIT = 10.0
 
