@@ -259,6 +259,7 @@ class _Res:
     start: int | None = None  # span overrides (e.g. dropping a leading word)
     end: int | None = None
     remember: bool = True  # False for comparisons ("a year earlier"): not an anchor for later ones
+    period_end: bool = False  # the end day of a period just named ("the quarter ended Oct. 31")
 
 
 class _Grammar:
@@ -286,6 +287,8 @@ class _Grammar:
         self.holidays: dict[str, str] = lex.table("holidays")
         self.future_lemmas = set(lex.words("future_lemmas"))
         self.reporting_lemmas = set(lex.words("reporting_lemmas"))
+        self.notice_lemmas = set(lex.words("notice_lemmas"))
+        self.named_day_words = set(lex.words("named_day_words"))
         self.deadline_lemmas = set(lex.words("deadline_lemmas"))
         self.duration_offset_units = set(lex.words("duration_offset_units"))
         self.ref_block = set(lex.words("ref_blocklist_after"))
@@ -403,14 +406,29 @@ class _Grammar:
                 r"(?:the\s+|this\s+|that\s+)(?P<adj>(?:(?:comparable|corresponding|same|latest|current"
                 r"|most\s+recent|recent|just-ended|year-earlier|year-ago|year\s+earlier|year-before"
                 r"|prior-year|previous|prior|preceding|(?:19|20)\d\d|fiscal)\s+)*)"
-                rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<what>quarter|period)\b",
+                rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<what>quarter|period)\b(?!-to-)",
                 I,
                 2,
             ),
             ("yearago", r"\b(?P<w>year-earlier|year-ago|year-before)\b", I, 3),
             (
+                # "this year's third quarter", "next year's first half", "last year's quarter"
+                "yearsq",
+                rf"(?:(?P<rel>this|last|next)\s+year|(?P<yr>{YEAR}))['’]s\s+"
+                rf"(?:(?P<ord>{ORD})[\s-]+)?(?P<unit>quarter|half|period)\b",
+                I,
+                0,
+            ),
+            (
+                # "the first two quarters of 1990": that half of the year
+                "twoquarters",
+                rf"(?:the\s+)?(?P<pos>first|last|final)\s+(?:two|2)\s+quarters\s+of\s+{yexpr('')}",
+                I,
+                0,
+            ),
+            (
                 "sameperiod",
-                r"the\s+same\s+(?P<what>period|month|quarter|week|day|time|season)\s+"
+                r"the\s+(?:same|corresponding|comparable)\s+(?P<what>period|month|quarter|week|day|time|season)\s+"
                 r"(?:of\s+)?(?:last\s+year|a\s+year\s+(?:ago|earlier|before)|the\s+(?:last|previous|prior)"
                 r"\s+year|the\s+year\s+before)\b",
                 I,
@@ -698,7 +716,9 @@ class _Grammar:
             "ymd": ("/",),
             "slash": ("/",),
             "decade": ("0s", "0's", "0’s", "ties"),
-            "sameperiod": ("same",),
+            "sameperiod": ("same", "corresponding", "comparable"),
+            "yearsq": ("quarter", "half", "period"),
+            "twoquarters": ("quarters",),
             "yearago": ("year-",),
             "thispod": tuple(k for k, v in self.pods.items() if ":" not in v),
             "podbare": tuple(k for k, v in self.pods.items() if ":" not in v and " " not in k),
@@ -830,6 +850,11 @@ class _Resolver:
         self.dct = dct
         self.history: list[_Point] = []
         self.history_end: list[int] = []  # where each history point ends in the text
+        self.history_start: list[int] = []
+        self.history_pe: list[bool] = []  # the point ends a period named just before it
+        # "the first nine months" of a results story: (where it ends, its year); what is
+        # compared with "a year earlier" after it is that span, which no quarter names
+        self.period_ctx: tuple[int, int] | None = None
 
     # ---------------------------------------------------------------- context
 
@@ -840,6 +865,7 @@ class _Resolver:
             return None
         tok = span.root
         fl = self.g.future_lemmas
+        via_noun = False  # the date modifies a noun on the way up ("a cutback in September")
         for _ in range(8):
             if tok.pos_ in ("VERB", "AUX"):
                 break
@@ -848,7 +874,12 @@ class _Resolver:
             if tok.head is tok or tok.head.i == tok.i:
                 return None
             tok = tok.head
+            via_noun = via_noun or (tok.pos_ == "NOUN" and tok.i not in range(span.start, span.end))
         else:
+            return None
+        if via_noun and tok.lemma_.lower() in self.g.notice_lemmas:
+            # "told companies of a cutback in September": the telling is past, the cutback
+            # it announces may be ahead
             return None
         return self._verb_tense(tok)
 
@@ -876,6 +907,20 @@ class _Resolver:
                 return "past" if any(a.tag_ == "VBD" for a in auxes) else None
             if v.lemma_.lower() == "set" and not auxes:
                 return None  # "a record set on Aug. 6" / "a summit set for April"
+            if v.dep_ == "acl" and not auxes and depth < 3:
+                # "a rally planned for Saturday was called off": the plan belongs to the
+                # clause of its noun; a past one there leaves the day open (the nearest wins)
+                head = v.head
+                for _ in range(4):
+                    if head.pos_ in ("VERB", "AUX") or head.head.i == head.i:
+                        break
+                    head = head.head
+                if (
+                    head.pos_ in ("VERB", "AUX")
+                    and head.i != v.i
+                    and self._verb_tense(head, depth + 1) == "past"
+                ):
+                    return None
             return "future"
         if (
             v.dep_ in ("xcomp", "advcl", "ccomp", "acl")
@@ -961,7 +1006,9 @@ class _Resolver:
 
     def prev_point(self, gran: str) -> _Point | None:
         """The last resolved point at this granularity or finer, coarsened to it."""
-        for p in reversed(self.history):
+        for p, pe in zip(reversed(self.history), reversed(self.history_pe), strict=True):
+            if pe and gran != "day":
+                continue  # "the second quarter ended Oct. 31 ... that quarter": the quarter
             if _RANK[p.gran] <= _RANK[gran] and not (p.gran == "weekend" and gran == "week"):
                 return _point(p.d, gran)
         return None
@@ -1052,8 +1099,21 @@ class _Resolver:
             n = self.g.shifters.get(gd["yrel"].lower(), 0)
             d = _safe_date(self.dct.year + n, mon, day)
             return _Res("DATE", _point(d, "day")) if d else None
-        d = self._yearless(lambda y: _safe_date(y, mon, day), c, "day")
-        return _Res("DATE", _point(d, "day")) if d else None
+        before = self.text[max(0, c.start - 40) : c.start]
+        ends = _PERIOD_END.search(before)
+        if ends and ends["v"].lower() == "ended":
+            # "the quarter ended Oct. 31": the period is over, so the day is not ahead
+            y = self.dct.year
+            d = max(
+                (x for x in (_safe_date(y, mon, day), _safe_date(y - 1, mon, day)) if x),
+                key=lambda x: (x <= self.dct, x if x <= self.dct else -x.toordinal()),
+                default=None,
+            )
+        else:
+            d = self._yearless(lambda y: _safe_date(y, mon, day), c, "day")
+        # the end of a period ("the quarter ended Oct. 31") is a day of the story, but not a
+        # candidate for a later "that quarter", which means the period itself
+        return _Res("DATE", _point(d, "day"), period_end=ends is not None) if d else None
 
     def r_weekof(self, c: _Cand) -> _Res | None:
         r = self.r_md(c)
@@ -1130,11 +1190,29 @@ class _Resolver:
         "same",
     )
 
-    def _report_quarter(self) -> _Point:
-        """The reporting period in context: the last quarter mentioned, else the last one ended."""
-        for p in reversed(self.history):
-            if p.gran in ("quarter", "half"):
-                return p
+    def _report_quarter(self, ended: bool = False) -> _Point:
+        """The reporting period in context: the last quarter mentioned, else the last one ended.
+
+        With ``ended`` ("the latest quarter", "the most recent quarter") only a quarter
+        that is over by the DCT qualifies: a "fourth-quarter charge" announced in
+        November is not the latest quarter reported, nor is a quarter still ahead.
+        """
+        for i in range(len(self.history) - 1, -1, -1):
+            p = self.history[i]
+            if p.gran not in ("quarter", "half"):
+                continue
+            if ended and p.d > self.dct:
+                continue  # "losses through the third quarter of 1990": a forecast
+            if (
+                ended
+                and _shift(p, 1).d > self.dct
+                and not self.g.ENDED_AFTER.match(self.text, self.history_end[i])
+                and self.tense(self.history_start[i], self.history_end[i]) == "future"
+            ):
+                # "will result in a fourth-quarter charge": not over yet (but a fiscal
+                # label, "reported fourth-quarter earnings", "ended Sept. 30", is)
+                continue
+            return p
         return _shift(_point(self.dct, "quarter"), -1)
 
     def r_fperiod(self, c: _Cand) -> _Res | None:
@@ -1156,12 +1234,20 @@ class _Resolver:
         elif "current" in adj:
             p = _point(self.dct, "quarter")
         else:
-            p = self._report_quarter()
+            # the latest quarter, and any quarter compared a year back, has been reported
+            latest = any(w in adj for w in ("latest", "recent", "just-ended", *self._YEAR_BACK))
+            p = self._report_quarter(ended=latest)
         if any(w in adj for w in ("previous", "prior ", "preceding")) and "prior-year" not in adj:
             p = _shift(p, -1)
         yr = re.search(r"(?:19|20)\d\d", adj)
+        if yr and what == "period" and self._period_year() is not None:
+            # "in the first nine months ... in the 1988 period": the year's span, not a quarter
+            y = int(yr.group())
+            return _Res("DATE", _point(date(y, 1, 1), "year"), anchor="absolute", remember=False)
         if yr:
+            back = int(yr.group()) < p.d.year  # "the 1988 period" beside 1989's: a comparison
             p = _Point(p.gran, p.d.replace(year=int(yr.group())))
+            return _Res("DATE", p, anchor="previous", remember=not back)
         elif (
             any(w in adj for w in self._YEAR_BACK)
             and "same" not in adj.split()[:1]
@@ -1171,8 +1257,40 @@ class _Resolver:
             return _Res("DATE", p, anchor="previous", remember=False)
         return _Res("DATE", p, anchor="previous")
 
+    def r_twoquarters(self, c: _Cand) -> _Res | None:
+        y, anchor = self.year_of(c.m)
+        if y is None:
+            return None
+        month = 1 if c.m["pos"].lower() == "first" else 7
+        return _Res("DATE", _Point("half", date(y, month, 1)), anchor=anchor)
+
+    def r_yearsq(self, c: _Cand) -> _Res | None:
+        """ "this year's third quarter" (one expression, as TimeML has it); "last year's
+        quarter" is the quarter under report, a year back (a comparison)."""
+        m = c.m
+        rel = self.g.shifters[m["rel"].lower()] if m["rel"] else 0
+        y = _year_int(m["yr"]) if m["yr"] else self.dct.year + rel
+        gran = "half" if m["unit"].lower() == "half" else "quarter"
+        if m["ord"]:
+            n = self._ordinal(m["ord"])
+            per = 4 if gran == "quarter" else 2
+            if n is None or n == 0 or n > per:
+                return None
+            n = per if n == -1 else n
+            p = _Point(gran, date(y, (n - 1) * (12 // per) + 1, 1))
+            return _Res("DATE", p, anchor="absolute" if m["yr"] else "dct")
+        base = self._report_quarter()
+        p = _Point(base.gran, base.d.replace(year=y))
+        return _Res("DATE", p, anchor="previous", remember=y >= base.d.year)
+
     def r_yearago(self, c: _Cand) -> _Res | None:
-        p = self._report_quarter() if any(h.gran == "quarter" for h in self.history) else None
+        py = self._period_year()
+        if py is not None:  # "the first nine months ... the year-earlier results"
+            return _Res(
+                "DATE", _point(date(py - 1, 1, 1), "year"), anchor="previous", remember=False
+            )
+        has_q = any(h.gran == "quarter" for h in self.history)
+        p = self._report_quarter(ended=True) if has_q else None
         if p is None:
             return _Res("DATE", _point(date(self.dct.year - 1, 1, 1), "year"))
         # a comparison ("year-earlier profit"): not the story's new reference period
@@ -1185,6 +1303,10 @@ class _Resolver:
 
     def r_sameperiod(self, c: _Cand) -> _Res | None:
         p = self.history[-1] if self.history else _point(self.dct, "year")
+        if c.m["what"].lower() in ("period", "quarter") and any(
+            h.gran in ("quarter", "half") for h in self.history
+        ):
+            p = self._report_quarter()  # results news: the period under report
         return _Res(
             "DATE",
             _Point(p.gran, _safe_date(p.d.year - 1, p.d.month, min(p.d.day, 28)) or p.d),
@@ -1369,10 +1491,14 @@ class _Resolver:
                 and m["season"][:1].isupper()
                 and m["season"].lower() != "fall"
             )
-            if not owned and not re.search(
-                r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
-                r"|next|early|late|mid)(?:\s+the)?\s*-?$",
-                before,
+            if (
+                not owned
+                and not re.search(
+                    r"\b(?:in|into|during|over|by|until|since|through|before|after|this|last"
+                    r"|next|early|late|mid)(?:\s+the)?\s*-?$",
+                    before,
+                )
+                and not self._season_subject(c)
             ):
                 return None
             if m["season"].lower() in ("fall", "spring") and re.search(r"\bthe\s*$", before):
@@ -1401,6 +1527,21 @@ class _Resolver:
             elif t == "future" and this.d < cur.d:
                 this = _shift(this, 1)
         return _Res("DATE", this)
+
+    def _season_subject(self, c: _Cand) -> bool:
+        """ "but spring shows signs of hope": a bare season as the subject is this season
+        (not "fall", which as a subject is mostly a decline)."""
+        if c.m["season"].lower() == "fall" or c.end - c.start != len(c.m["season"]):
+            return False
+        span = self.doc.char_span(c.start, c.end)
+        if span is None or len(span) != 1:
+            return False
+        tok = span[0]
+        return (
+            tok.pos_ == "NOUN"
+            and tok.dep_ in ("nsubj", "nsubjpass")
+            and not any(ch.dep_ in ("det", "poss", "amod", "compound") for ch in tok.children)
+        )
 
     def r_relunit(self, c: _Cand) -> _Res | None:
         """ "last month", "this week", "the following year" (anchored on the text)."""
@@ -1453,6 +1594,8 @@ class _Resolver:
 
     def r_weekday(self, c: _Cand) -> _Res | None:
         m = c.m
+        if not m["rel"] and self._named_day(c):
+            return None  # "Black Monday", "Bloody Sunday": an event's name, not a date
         wd = self._weekday(m["wd"])
         rel = m["rel"].lower() if m["rel"] else None
         n = self.g.shifters.get(re.sub(r"\s+", " ", rel), 0) if rel else None
@@ -1496,6 +1639,11 @@ class _Resolver:
             if ":" not in pod:
                 return _Res("TIME", _point(d, "day", "T" + pod))
         return _Res("DATE", _point(d, "day"))
+
+    def _named_day(self, c: _Cand) -> bool:
+        """A weekday after a naming word is an event or feast ("Black Monday", "Good Friday")."""
+        prev = re.search(r"(?-i:([A-Z][a-z]+))[\s-]+$", self.text[max(0, c.start - 12) : c.start])
+        return bool(prev and prev.group(1).lower() in self.g.named_day_words)
 
     def r_relday(self, c: _Cand) -> _Res | None:
         if self._in_name(c):
@@ -1777,9 +1925,19 @@ class _Resolver:
             )
         k *= {"FN": 2, "DE": 10, "CE": 100}.get(code, 1)
         anchor = "dct"
-        if unit == "year" and self.history and self.history[-1].gran in ("quarter", "half"):
-            # results news: "$3 million a year ago" is the same quarter a year back
-            last = self.history[-1]
+        period = self._last_period()
+        if period is not None and period.d > self.dct:
+            period = self._report_quarter(ended=True)  # a forecast quarter is not compared
+        py = self._period_year() if unit == "year" else None
+        if py is not None:
+            # "in the first nine months ... a year earlier": the same span of the year before
+            return _Res(
+                "DATE", _point(date(py - k, 1, 1), "year"), anchor="previous", remember=False
+            )
+        if unit == "year" and period is not None:
+            # results news: "$3 million a year ago" is the same quarter a year back (also
+            # after "the quarter ended Sept. 30", whose end day is not the comparison's)
+            last = period
             return _Res(
                 "DATE",
                 _Point(last.gran, last.d.replace(year=last.d.year - k)),
@@ -1799,6 +1957,36 @@ class _Resolver:
         # a look back ("two years ago", "a year earlier") is a comparison: it does not move
         # the story's reference time, so a following "a year earlier" is not counted from it
         return _Res("DATE", _point(shifted, gran), anchor=anchor, remember=direction > 0)
+
+    def _period_year(self) -> int | None:
+        """The year of "the first nine months" if no quarter was named after it."""
+        if self.period_ctx is None:
+            return None
+        end, year = self.period_ctx
+        for p, e in zip(reversed(self.history), reversed(self.history_end), strict=True):
+            if e <= end:
+                break
+            if p.gran in ("quarter", "half"):
+                return None
+        return year
+
+    def _last_period(self) -> _Point | None:
+        """The quarter or half last mentioned, when nothing but its end day followed it."""
+        if not self.history:
+            return None
+        if self.history[-1].gran in ("quarter", "half"):
+            return self.history[-1]
+        if (
+            len(self.history) > 1
+            and self.history_pe[-1]
+            and self.history[-2].gran
+            in (
+                "quarter",
+                "half",
+            )
+        ):
+            return self.history[-2]
+        return None
 
     def _duration_from(self, c: _Cand, start: int, end: int) -> _Res | None:
         text = self.text[start:end]
@@ -1856,13 +2044,29 @@ class _Resolver:
             return _Res("SET", value=_duration([(1, self._unit_code(m["unit"]))]))
         if re.match(r"(?:-|\s+)old\b", self.text[c.end : c.end + 5]):
             return None  # ages: "a 20-year-old man", "37 years old"
+        if num in ("one", "some") and unit == "day" and not m["the"] and self._before_verb(c):
+            return _Res("DATE", value="FUTURE_REF")  # "Islam will one day be ...": someday
         parts = self._parse_parts(self.text[c.start : c.end])
         if not parts:
             return None
         end = c.start + parts[-1][2]
         if m["long"] and end == c.end - len(m["long"]):
             end = c.end
-        return _Res("DURATION", value=_duration([p[:2] for p in parts]), end=end)
+        value = _duration([p[:2] for p in parts])
+        if value in ("P6M", "P9M") and (m["the"] or re.search(r"\bthe\s+$", before)):
+            base = self._report_quarter()
+            self.period_ctx = (end, base.d.year)
+        return _Res("DURATION", value=value, end=end)
+
+    def _before_verb(self, c: _Cand) -> bool:
+        """The span stands between a modal and its verb ("will one day be", "he one day
+        follow"): an adverb of indefinite time, not a length."""
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None or not len(span) or span.end >= len(self.doc):
+            return False
+        nxt = self.doc[span.end]
+        prev = self.doc[span.start - 1] if span.start > 0 else None
+        return nxt.tag_ == "VB" and (prev is None or prev.tag_ in ("MD", "PRP", "NNP", "RB"))
 
     _RATE_BEFORE = re.compile(
         r"(?:\d|%|percent|dollars?|euros?|won|yen|once|twice|times|\bper|million|billion)\s*$"
@@ -1973,6 +2177,9 @@ class _Resolver:
                 return None
             if self.tense(c.start, c.end) == "past":
                 return None
+        nxt_num = re.match(r"\s+(\d+|[a-z]+)\s+[a-z]", after)
+        if w in ("the past", "the future") and nxt_num and _num(self.g, nxt_num[1]) is not None:
+            return None  # "the past three summers": a span we do not resolve, not the past
         value = self.g.refs[w]
         return _Res("DURATION" if re.match(r"P[\dX]", value) else "DATE", value=value)
 
@@ -2017,6 +2224,9 @@ class _Resolver:
             if "/" in spec:
                 mm, rule = spec.split("/")
                 wd = _WD_REL[["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index(rule[:2])]
+                if "-" in mm:  # "11-02/TU": the first Tuesday on or after Nov. 2
+                    m0, d0 = mm.split("-")
+                    return date(y, int(m0), int(d0)) + relativedelta(weekday=wd(1))
                 k = int(rule[2:])
                 start = (
                     date(y, int(mm), 1) if k > 0 else date(y, int(mm), 1) + relativedelta(day=31)
@@ -2087,6 +2297,11 @@ def _year_int(s: str) -> int:
         return 2000 + sum(_YEAR_WORDS.get(w, 0) for w in words[2:])
     return _YEAR_WORDS[words[0]] * 100 + sum(_YEAR_WORDS.get(w, 0) for w in words[1:])
 
+
+_PERIOD_END = re.compile(
+    r"\b(?:quarter|half|year|period|months|weeks)\s+(?:that\s+)?(?P<v>ended|ending|ends)\s+$",
+    re.I,
+)
 
 _CLOCK_TAIL = re.compile(
     r"(?:\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?\s?m\.?|noon|midnight)\s*(?:[A-Z]{2,4}\s+)?,?\s*$", re.I
@@ -2205,6 +2420,9 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         out = []
         res.history = []
         res.history_end = []
+        res.history_start = []
+        res.history_pe = []
+        res.period_ctx = None
         again = False
         prev_end = 0
         for c in pending:
@@ -2218,6 +2436,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
             start = c.start if r.start is None else r.start
             end = c.end if r.end is None else r.end
             mod = r.mod
+            vague_pos = False  # "early", "late", "mid": a part of the unit, not its boundary
             # left modifiers: "early" 2025, "the end of" next year, "about" three years
             before = text[prev_end:start]
             if r.point is not None and r.point.gran in _EXTENDABLE and mod is None:
@@ -2231,6 +2450,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                     mod = g.posmods.get(key)
                     if mod:
                         start -= len(before) - pm.start()
+                        vague_pos = not key.startswith("the ")
                 if mod is None:
                     el = g.EARLIER_LEFT.search(before)
                     if el and r.point.gran in ("year", "month", "week"):
@@ -2249,6 +2469,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                     first, last = _fiscal_interval(g, text, end, r.point) or (first, last)
                 if (
                     mod in ("START", "END")
+                    and not vague_pos
                     and r.point.gran in ("month", "quarter", "half", "year")
                     and re.search(r"\bsince\s+$", text[max(0, start - 8) : start], re.I)
                 ):
@@ -2260,6 +2481,8 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
                 if r.remember and not _CAPTION.match(text, end):
                     res.history.append(r.point)
                     res.history_end.append(end)
+                    res.history_start.append(start)
+                    res.history_pe.append(r.period_end)
             else:
                 value = r.value or ""
             out.append(
@@ -2271,7 +2494,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
         # re-select with the rejected candidates removed, so shorter ones get their chance
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
-    out = _range_durations(_second_days(out, text), text, g)
+    out = _range_durations(_second_days(_compose_offsets(out, text), text), text, g)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
 
 
@@ -2286,6 +2509,44 @@ def _fiscal_interval(g: _Grammar, text: str, end: int, p: _Point) -> tuple[date,
         return None
     months = 3 if p.gran == "quarter" else 6
     return last - relativedelta(months=months) + timedelta(days=1), last
+
+
+_OFFSET_BEFORE = re.compile(
+    r"(?:^|(?<=\s))(?P<the>the\s+)?(?P<unit>day|week)\s+(?P<dir>before|after)\s+$", re.I
+)
+
+
+def _compose_offsets(ts: list[Timex], text: str) -> list[Timex]:
+    """ "the day before last Tuesday", "the week after Oct. 3": one day (week) from the date.
+
+    The day named after "before"/"after" anchors the expression, so the whole is one date;
+    "the day before the vote" has no date to count from and stays untagged.  A counted
+    offset ("eight days after Oct. 12") stays a duration beside its date, as TimeML has it.
+    """
+    out: list[Timex] = []
+    for t in ts:
+        if t.type != "DATE" or not _DAY_VALUE.match(t.value) or t.start < 8:
+            out.append(t)
+            continue
+        prev = out[-1] if out and out[-1].end > t.start - 40 else None
+        lo = prev.end if prev is not None else max(0, t.start - 40)
+        if prev is not None and _OFFSET_BEFORE.fullmatch(prev.text + " "):
+            lo = prev.start  # "the day before" read on its own (a capital follows it)
+        om = _OFFSET_BEFORE.search(text, lo, t.start)
+        if om is None:
+            out.append(t)
+            continue
+        if prev is not None and prev.start >= om.start():
+            out.pop()
+        step = 7 if om["unit"].lower() == "week" else 1
+        d = date.fromisoformat(t.value) + timedelta(
+            days=-step if om["dir"].lower() == "before" else step
+        )
+        p = _point(d, om["unit"].lower())
+        first, last = _interval(p, None)
+        s = om.start()
+        out.append(Timex(s, t.end, text[s : t.end], "DATE", _fmt(p), None, first, last, t.anchor))
+    return out
 
 
 _SIMPLE_DURATION = re.compile(r"P(T?)(?:\d+(?:\.\d+)?|X)([A-Z])$")
@@ -2361,7 +2622,8 @@ def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
             u
             for u in ts
             if u is not t
-            and _DAY_VALUE.match(u.value)
+            and _DAY_VALUE.match(u.value[:10])
+            and (len(u.value) == 10 or not u.value.startswith(dct.isoformat()))
             and sent.start_char <= u.start < sent.end_char
         ]
         if not days:
@@ -2372,7 +2634,7 @@ def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
             t.end,
             t.text,
             t.type,
-            u.value + t.value[10:],
+            u.value[:10] + t.value[10:],
             t.mod,
             u.first_day,
             u.last_day,
