@@ -333,7 +333,7 @@ class Analyser:
         # names outside them (actors_bench B3 R 87.5 -> 86.9, P 97.0 -> 96.8; see partial.py).
         if partial is None:
             partial = os.environ.get("WIREWATCH_PARTIAL_PARSE", "0") == "1"
-        self.partial = PartialPipeline(self.nlp, self.coder) if partial else None
+        self.partial = PartialPipeline(self.nlp, self.coder, self.kb) if partial else None
 
     @property
     def version(self) -> str:
