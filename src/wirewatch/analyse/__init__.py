@@ -329,8 +329,8 @@ class Analyser:
         self.nlp = nlp or load_nlp()
         self.kb = kb or KnowledgeBase.default()
         self.coder = SentenceCoder(load_lexicon(), self.kb)
-        # Opt-in: parsing only candidate sentences saves ~20% of the analysis CPU but costs
-        # names outside them (actors_bench B3 R 87.5 -> 86.9, P 97.0 -> 96.8; see partial.py).
+        # Opt-in: the partial parse keeps the benches' figures but costs more CPU than the full
+        # parse once every sentence that needs the tree gets it (see partial.py).
         if partial is None:
             partial = os.environ.get("WIREWATCH_PARTIAL_PARSE", "0") == "1"
         self.partial = PartialPipeline(self.nlp, self.coder, self.kb) if partial else None
