@@ -115,8 +115,10 @@ class NameScreen:
       ("in Tokyo") or its government ("Tokyo said") is read from the tree;
     - "the town of X" (X's proper nouns), "the X administration" (compound names);
     - a one-word typo of a country's name ("Ethopia"), tested on proper nouns;
-    - a reporting verb, "according to" or a document noun: the coder keeps who said or
-      issued what for the sentences after it.
+    - a document noun ("statement"): the coder keeps who issued it for the sentences after.
+
+    Reporting verbs are left to ``PartialPipeline.regions``: their speakers matter to a later
+    sentence only when it says "it said", "the ministry added".
     """
 
     def __init__(self, coder: SentenceCoder, kb: KnowledgeBase, trigger: TriggerScreen) -> None:
