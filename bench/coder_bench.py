@@ -235,6 +235,10 @@ def main() -> int:
         per_s = res["analyse_words_per_s"]
         print(f"  analyse stage    {analyse_s:7.2f} s  ({per_s} words/s, {mode})")
         print(
+            f"  stock spaCy      {stock_s:7.2f} s  (its own attribute ruler and lemmatizer; "
+            f"analyse / stock {res['analyse_vs_spacy_stock']:.2f}x)"
+        )
+        print(
             f"  ratio            {ratio:7.2f}x  (limit {MAX_RATIO}x; median of rounds "
             f"{res['median_round_ratio']:.2f}x)"
         )
