@@ -35,3 +35,29 @@ def test_bracket_byline_prefix_and_obfuscated_email_byline_removed():
     text, found = clean_text(raw)
     assert text == "The envoys met in Muscat on Sunday."
     assert "Sara Haddad" in found["byline"]
+
+
+def test_latin_share_counts_every_letter_as_its_unicode_name_says():
+    import unicodedata
+
+    from wirewatch.ingest.clean import _is_latin_text
+
+    def reference(text: str) -> bool:
+        letters = [c for c in text if c.isalpha()]
+        latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+        return not letters or latin / len(letters) >= 0.5
+
+    for text in [
+        "",
+        "1234 -- !",
+        "Plain ASCII news.",
+        "Café déjà vu à Zürich",
+        "서울 Seoul",
+        "서울에서 회담 Seoul",
+        "Москва и Kyiv",
+        "Москва и Киев, Kyiv",
+        "ÆØÅ æøå",
+        "ﬁ ligature",
+    ]:
+        assert _is_latin_text(text) == reference(text), text
+    assert not _is_latin_text("서울에서 회담이 열렸다 in Seoul")

@@ -18,6 +18,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.tokens._retokenize import set_token_attrs
 
+from wirewatch import gctune
 from wirewatch.analyse.coder import SentenceCoder, _actor, build_mentions
 from wirewatch.analyse.entities import find_entities, place_names
 from wirewatch.analyse.lexicon import load_lexicon
@@ -329,11 +330,11 @@ class Analyser:
         self.nlp = nlp or load_nlp()
         self.kb = kb or KnowledgeBase.default()
         self.coder = SentenceCoder(load_lexicon(), self.kb)
-        # Opt-in: parsing only candidate sentences saves ~20% of the analysis CPU but costs
-        # names outside them (actors_bench B3 R 87.5 -> 86.9, P 97.0 -> 96.8; see partial.py).
+        # Opt-in: the partial parse keeps the benches' figures but costs more CPU than the full
+        # parse once every sentence that needs the tree gets it (see partial.py).
         if partial is None:
             partial = os.environ.get("WIREWATCH_PARTIAL_PARSE", "0") == "1"
-        self.partial = PartialPipeline(self.nlp, self.coder) if partial else None
+        self.partial = PartialPipeline(self.nlp, self.coder, self.kb) if partial else None
 
     @property
     def version(self) -> str:
@@ -341,18 +342,23 @@ class Analyser:
         return f"{PIPELINE_VERSION}+{meta.get('name')}-{meta.get('version')}"
 
     def run(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Analysis]:
+        """Analyses in input order. While the stream runs the cycle collector's young
+        generation is larger (wirewatch.gctune: ~0.45 s of 1.9 s of analysis CPU on
+        coder_bench's 140 articles went to collections that walked the parse views); it is
+        the process's setting, so the consumer's code between two items runs with it too."""
         stream = ((a.text, a) for a in articles)
         docs = (
             self.partial.pipe(stream, batch_size)
             if self.partial is not None
             else self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size)
         )
-        for doc, article in docs:
-            try:
-                yield self.analyse_doc(article, doc)
-            except Exception as exc:  # one article's bug must not sink the batch
-                log.debug("analysis of %s failed", article.id, exc_info=True)
-                yield Analysis(article, [], error=f"{type(exc).__name__}: {exc}")
+        with gctune.young_generation():
+            for doc, article in docs:
+                try:
+                    yield self.analyse_doc(article, doc)
+                except Exception as exc:  # one article's bug must not sink the batch
+                    log.debug("analysis of %s failed", article.id, exc_info=True)
+                    yield Analysis(article, [], error=f"{type(exc).__name__}: {exc}")
 
     def analyse(self, article: Article) -> Analysis:
         if self.partial is not None:

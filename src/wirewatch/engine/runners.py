@@ -23,6 +23,7 @@ from itertools import islice
 from multiprocessing.pool import AsyncResult
 from typing import Any, Protocol, TypeVar
 
+from wirewatch import gctune
 from wirewatch.model import ActorMention, Analysis, Article, EventMention
 
 
@@ -36,7 +37,6 @@ class Runner(Protocol):
 # What a worker sends back per article: the article itself stays with the parent.
 _Result = tuple[list[EventMention], list[ActorMention], str | None]
 
-_GC_YOUNG = 20_000
 _T = TypeVar("_T")
 _WORKER: Any = None  # this process's analyser (a worker's, or the parent's shared by fork)
 
@@ -46,10 +46,8 @@ def _init_worker() -> None:
     Ctrl-C is the parent's to handle: it stops the workers."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The analysis makes many short-lived objects, few of them cyclic: with the default
-    # threshold (700) the cycle collector ran ~500 times per 300 articles and took ~5% of a
-    # worker's CPU; a larger young generation collects as much at a fraction of the cost.
-    gc.set_threshold(_GC_YOUNG, *gc.get_threshold()[1:])
+    # See wirewatch.gctune: a worker keeps the larger young generation for its life.
+    gc.set_threshold(gctune.YOUNG, *gc.get_threshold()[1:])
     if _WORKER is None:
         from wirewatch.analyse import Analyser
 
@@ -68,12 +66,8 @@ def fewer_collections(fn: Callable[..., _T]) -> Callable[..., _T]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> _T:
-        before = gc.get_threshold()
-        gc.set_threshold(max(before[0], _GC_YOUNG), *before[1:])
-        try:
+        with gctune.young_generation():
             return fn(*args, **kwargs)
-        finally:
-            gc.set_threshold(*before)
 
     return wrapper
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from wirewatch.link.stories import StoryArticle
     from wirewatch.store.records import ReadCache
 from wirewatch.errors import Code, WirewatchError
-from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict
+from wirewatch.model import ActorMention, Article, EventMention, actor_from_dict, as_dict
 from wirewatch.store import fts, schema
 from wirewatch.store.schema import (
     actor_aliases,
@@ -318,7 +318,7 @@ class Store:
             if actor_rows:
                 conn.execute(insert(mention_actors), actor_rows)
             entity_rows = [
-                {"article_id": aid, "position": n, "data": asdict(e)}
+                {"article_id": aid, "position": n, "data": as_dict(e)}
                 for aid, es in (entities or {}).items()
                 for n, e in enumerate(es)
             ]

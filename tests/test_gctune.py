@@ -1,0 +1,54 @@
+"""The larger young generation of the cycle collector while articles are analysed."""
+
+from __future__ import annotations
+
+import gc
+
+from wirewatch import gctune
+
+
+def test_threshold_is_raised_inside_and_restored_after():
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with gctune.young_generation():
+            assert gc.get_threshold() == (gctune.YOUNG, 10, 10)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_generators_closing_out_of_order_restore_the_first_threshold():
+    before = gc.get_threshold()
+
+    def stream():
+        with gctune.young_generation():
+            yield 1
+            yield 2
+
+    try:
+        gc.set_threshold(700, 10, 10)
+        a, b = stream(), stream()
+        next(a)
+        next(b)
+        a.close()  # the first to open closes first: the other still runs
+        assert gc.get_threshold()[0] == gctune.YOUNG
+        b.close()
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_analyser_run_keeps_the_larger_young_generation_while_it_streams():
+    from wirewatch.analyse import Analyser
+    from wirewatch.model import Article
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        arts = [Article(id=f"g{i}", text="Rebels attacked a convoy near Goma.") for i in range(2)]
+        seen = [gc.get_threshold()[0] for _ in Analyser().run(arts)]
+        assert seen == [gctune.YOUNG, gctune.YOUNG]
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
