@@ -19,6 +19,7 @@ import csv
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil  # a dependency of Locust
 
 HERE = Path(__file__).resolve().parent
 TARGET_P99_MS = 200.0
@@ -46,6 +48,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its live children: the server's workers."""
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -100,6 +121,7 @@ def main() -> int:
         prefix = work / "locust"
         env = {**os.environ, "WIREWATCH_LOAD_EVENTS": str(args.events)}
         t0 = time.monotonic()
+        server_cpu0, locust_cpu0 = tree_cpu(server.pid), children_cpu()
         subprocess.run(
             [
                 locust,
@@ -125,6 +147,8 @@ def main() -> int:
             check=False,
         )
         wall = time.monotonic() - t0
+        # Locust is the only child reaped meanwhile; the server's workers are still running.
+        server_cpu, locust_cpu = tree_cpu(server.pid) - server_cpu0, children_cpu() - locust_cpu0
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -146,6 +170,12 @@ def main() -> int:
         "p95_ms": float(agg["95%"]),
         "p99_ms": float(agg["99%"]),
         "max_ms": round(float(agg["Max Response Time"]), 1),
+        # CPU per request (ms) tells load from contention: p99 rises with either.
+        "server_cpu_s": round(server_cpu, 1),
+        "locust_cpu_s": round(locust_cpu, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
+        "locust_cpu_ms_per_request": round(1000 * locust_cpu / max(requests, 1), 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "by_request": {
             name: {"n": int(r["Request Count"]), "p99_ms": float(r["99%"])}
             for name, r in sorted(rows.items())
