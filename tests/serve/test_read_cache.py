@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from wirewatch.engine import ingest
 from wirewatch.serve import create_app
 from wirewatch.store import Store
-from wirewatch.store.records import ReadCache, event_records_for
+from wirewatch.store.records import ReadCache, event_records_for, event_records_json
 
 from .conftest import ARTICLES, build_store
 
@@ -55,16 +55,23 @@ def test_records_are_reused_until_the_ledger_changes(tmp_path: Path, analyser: o
     store.read_cache = ReadCache()
     with store.snapshot():
         ids = [r["id"] for r in event_records_for(store, _all_ids(store))]
-        first = event_records_for(store, ids[:1])[0]
+        first = event_records_json(store, ids[:1])[0]
     with store.snapshot():
-        assert event_records_for(store, ids[:1])[0] is first
+        assert event_records_json(store, ids[:1])[0] is first
+        # Decoded records are the caller's own: changing one does not change the cache.
+        record = event_records_for(store, ids[:1])[0]
+        assert record == json.loads(first)
+        record["actors"].clear()
+        assert event_records_for(store, ids[:1])[0] == json.loads(first)
     # Outside a snapshot the version and the rows could come from two states: no cache.
-    assert event_records_for(store, ids[:1])[0] is not first
+    assert event_records_json(store, ids[:1])[0] is not first
     with Store.open(db).write():  # another writer, as another process would be
         pass
     with store.snapshot():
-        again = event_records_for(store, ids[:1])[0]
+        again = event_records_json(store, ids[:1])[0]
     assert again is not first and again == first
+    # The cached form is the uncached record, encoded.
+    assert json.loads(again) == event_records_for(Store.open(db), ids[:1])[0]
 
 
 def test_the_api_sees_an_ingest_made_meanwhile(tmp_path: Path, analyser: object) -> None:
