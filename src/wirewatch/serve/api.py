@@ -44,7 +44,9 @@ Offset = Annotated[int | None, Query(description="Rows to skip (default 0).")]
 Format = Annotated[str, Query(description="json (envelope), csv or jsonl (streamed).")]
 
 
-def get_store(request: Request) -> Store:
+# Dependencies that neither read nor wait are ``async``: FastAPI hands a plain ``def`` one to
+# the thread pool, a thread switch per dependency per request.
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
@@ -170,7 +172,7 @@ router = APIRouter(prefix="/api", route_class=SnapshotRoute)
 # -- events --------------------------------------------------------------------------------------
 
 
-def event_query(
+async def event_query(
     actor: Annotated[str | None, Query(description="Actor id, ISO code, name or alias.")] = None,
     type: Annotated[str | None, Query(description="PLOVER type(s), comma-separated.")] = None,
     status: Annotated[str | None, Query(description="Status(es), comma-separated.")] = None,
@@ -354,7 +356,7 @@ def get_story(store: StoreDep, story_id: str) -> Any:
 _write_lock = threading.Lock()
 
 
-def require_writer(request: Request) -> None:
+async def require_writer(request: Request) -> None:
     settings = request.app.state.settings
     if not settings.allow_write or not settings.token:
         raise ApiError(
