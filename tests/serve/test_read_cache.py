@@ -98,3 +98,36 @@ def _all_ids(store: Store) -> list[str]:
 
     with store.connect() as conn:
         return [r.id for r in conn.execute(select(events.c.id).order_by(events.c.id))]
+
+
+def test_whole_answers_are_kept_per_ledger_version(tmp_path: Path, analyser: object) -> None:
+    db = build_store(tmp_path, ARTICLES[:2], analyser)
+    app = create_app(db)
+    store = app.state.store
+    with TestClient(app) as client:
+        first = client.get("/api/events?order=asc")
+        version = store.ledger_version()
+        key = ("response", "/api/events", b"order=asc")
+        kept = store.read_cache.get("responses", version, [key])
+        assert kept and kept[key][1] == first.content
+        again = client.get("/api/events?order=asc")
+        # The cached answer: the same bytes, and the security headers added on the way out.
+        assert again.content == first.content
+        assert again.headers["content-type"] == "application/json"
+        assert again.headers["x-content-type-options"] == "nosniff"
+        page = client.get("/")
+        assert (
+            client.get("/").headers["content-security-policy"]
+            == page.headers["content-security-policy"]
+        )
+        # Not kept: another question, errors, streamed lists.
+        assert client.get("/api/events?order=desc").content != first.content
+        assert client.get("/api/events/ev-nothing").status_code == 404
+        assert client.get("/api/events?format=csv").status_code == 200
+        for path, query in [("/api/events/ev-nothing", b""), ("/api/events", b"format=csv")]:
+            assert store.read_cache.get("responses", version, [("response", path, query)]) == {}
+        with Store.open(db).write():  # another writer: what was kept no longer holds
+            pass
+        assert store.read_cache.get("responses", store.ledger_version(), [key]) == {}
+        assert client.get("/api/events?order=asc").json() == first.json()
+        assert store.read_cache.get("responses", store.ledger_version(), [key])

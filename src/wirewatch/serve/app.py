@@ -69,6 +69,75 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Answers kept whole: the pages and API lists, not /static (its answers depend on request
+# headers), /docs or /openapi.json (built from the app, not the ledger).
+CACHED_PREFIXES = ("/api/", "/events", "/actors", "/articles", "/stories")
+MAX_CACHED_BODY = 256 * 1024
+
+
+class ResponseCache:
+    """Whole answers to GET requests for the ledger, kept in the store's read cache for as long
+    as the ledger version holds: a repeated question is answered without routing, validation,
+    a request thread or a read snapshot (about 0.7 of the 1 ms a cached answer cost).
+
+    Only complete 200 answers of at most MAX_CACHED_BODY bytes, sent in one piece (not the
+    streamed csv/jsonl lists), and only when the ledger version is the same before and after
+    the answer was made, so that it was read at that version. GET answers do not depend on who
+    asks (tokens only guard writes); the security headers are added outside, on every answer."""
+
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app = app
+        self.store = store
+        self._version = store.version_probe()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cache = self.store.read_cache
+        path = scope.get("path", "")
+        if (
+            cache is None
+            or scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not (path == "/" or path.startswith(CACHED_PREFIXES))
+        ):
+            await self.app(scope, receive, send)
+            return
+        # A one-row read (~10 us), done here rather than in a thread: the point is to skip it.
+        version = self._version()
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+        key = ("response", path, scope.get("query_string", b""))
+        found = cache.get("responses", version, [key])
+        if key in found:
+            headers, body = found[key]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: Message = {}
+        parts: list[bytes] = []
+        whole = True
+
+        async def keep(message: Message) -> None:
+            nonlocal whole
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                whole = whole and not message.get("more_body", False)
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if (
+            whole
+            and start.get("status") == 200
+            and len(parts) == 1
+            and len(parts[0]) <= MAX_CACHED_BODY
+            and self._version() == version
+        ):
+            headers = [tuple(h) for h in start.get("headers", [])]
+            cache.put("responses", version, {key: (headers, parts[0])})
+
+
 # Threads answering requests in one server process, and pooled store connections.
 REQUEST_THREADS = 4
 # Young generation of the cycle collector while serving: a request leaves thousands of
@@ -183,7 +252,8 @@ def create_app(db: str | None, token: str | None = None, allow_write: bool = Fal
         log.exception("unhandled error on %s", request.url.path)
         return _error(request, 500, "internal", "internal error; see the server log")
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ResponseCache, store=store)
+    app.add_middleware(SecurityHeaders)  # outside the cache: on cached answers too
     return app
 
 

@@ -109,9 +109,10 @@ class ReadCache:
     safe across the threads of one server process (each worker process has its own).
     """
 
-    # Records are kept encoded, ~1.2 kB each: 60,000 are ~80 MB per server process.
-    def __init__(self, records: int = 60_000, results: int = 5_000) -> None:
-        self.sizes = {"records": records, "results": results}
+    # Records are kept encoded, ~1.2 kB each: 60,000 are ~80 MB per server process; whole
+    # answers (serve.app.ResponseCache) up to 256 kB each, a page of 50 events ~60 kB.
+    def __init__(self, records: int = 60_000, results: int = 5_000, responses: int = 1_000) -> None:
+        self.sizes = {"records": records, "results": results, "responses": responses}
         self.version: int | None = None
         self._entries: dict[str, OrderedDict[Any, Any]] = {k: OrderedDict() for k in self.sizes}
         self._lock = threading.Lock()
