@@ -131,3 +131,14 @@ def test_whole_answers_are_kept_per_ledger_version(tmp_path: Path, analyser: obj
         assert store.read_cache.get("responses", store.ledger_version(), [key]) == {}
         assert client.get("/api/events?order=asc").json() == first.json()
         assert store.read_cache.get("responses", store.ledger_version(), [key])
+
+
+def test_the_version_probe_sees_each_commit(tmp_path: Path, analyser: object) -> None:
+    db = build_store(tmp_path, ARTICLES[:1], analyser)
+    store = Store.open(db)
+    probe = store.version_probe()
+    before = probe()
+    assert before == store.ledger_version()
+    with Store.open(db).write():  # another writer, as another process would be
+        pass
+    assert probe() == before + 1
