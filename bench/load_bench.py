@@ -50,18 +50,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its live children: the server's workers."""
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and of each of its live children (the
+    server's workers), by pid."""
     procs = [psutil.Process(pid)]
     procs += procs[0].children(recursive=True)
-    total = 0.0
+    out = {}
     for proc in procs:
         try:
             t = proc.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += t.user + t.system
-    return total
+        out[proc.pid] = t.user + t.system
+    return out
 
 
 def children_cpu() -> float:
@@ -148,7 +149,13 @@ def main() -> int:
         )
         wall = time.monotonic() - t0
         # Locust is the only child reaped meanwhile; the server's workers are still running.
-        server_cpu, locust_cpu = tree_cpu(server.pid) - server_cpu0, children_cpu() - locust_cpu0
+        server_cpu1, locust_cpu = tree_cpu(server.pid), children_cpu() - locust_cpu0
+        # Per process: one worker much busier than the other means connections are unevenly
+        # spread over the workers, and that one queues while the other idles.
+        by_process = sorted(
+            (server_cpu1[pid] - server_cpu0.get(pid, 0.0) for pid in server_cpu1), reverse=True
+        )
+        server_cpu = sum(by_process)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -172,6 +179,7 @@ def main() -> int:
         "max_ms": round(float(agg["Max Response Time"]), 1),
         # CPU per request (ms) tells load from contention: p99 rises with either.
         "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_s_by_process": [round(c, 1) for c in by_process],
         "locust_cpu_s": round(locust_cpu, 1),
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
         "locust_cpu_ms_per_request": round(1000 * locust_cpu / max(requests, 1), 2),
