@@ -78,6 +78,7 @@ def main() -> int:
     ap.add_argument("--db", help="store to create, or to use with --reuse")
     ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--workers", type=int, default=2, help="wirewatch serve --workers")
+    ap.add_argument("--threads", type=int, default=4, help="wirewatch serve --threads")
     args = ap.parse_args()
     locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or shutil.which("locust")
     if locust is None:
@@ -104,6 +105,8 @@ def main() -> int:
             "warning",
             "--workers",
             str(args.workers),
+            "--threads",
+            str(args.threads),
         ],  # fmt: skip
         stderr=subprocess.PIPE,
         text=True,
@@ -168,6 +171,7 @@ def main() -> int:
         "events": args.events,
         "target_rate": args.rate,
         "server_workers": args.workers,
+        "server_threads": args.threads,
         "seconds": args.seconds,
         "wall_s": round(wall, 1),
         "requests": requests,

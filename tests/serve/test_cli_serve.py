@@ -60,6 +60,17 @@ def test_token_from_env_enables_writes(
     assert c.post("/api/actors/PRK/rename", json={"name": "x"}).status_code == 401
 
 
+def test_threads_size_the_store_pool(serve_db: str, started: dict[str, Any]) -> None:
+    from wirewatch.cli import cli
+
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--threads", "2"])
+    assert r.exit_code == 0, r.output
+    # One pooled store connection per request thread.
+    assert started["app"].state.store.engine.pool.size() == 2
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--threads", "0"])
+    assert r.exit_code == 2
+
+
 def test_short_token_refused(serve_db: str, started: dict[str, Any]) -> None:
     from wirewatch.cli import cli
 
@@ -93,6 +104,8 @@ def test_workers_serve_the_same_app(serve_db: str) -> None:
             "--port",
             str(port),
             "--workers",
+            "2",
+            "--threads",
             "2",
             "--log-level",
             "warning",

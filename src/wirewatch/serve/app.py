@@ -145,20 +145,25 @@ REQUEST_THREADS = 4
 GC_YOUNG = 5_000
 
 
-def create_app(db: str | None, token: str | None = None, allow_write: bool = False) -> FastAPI:
+def create_app(
+    db: str | None,
+    token: str | None = None,
+    allow_write: bool = False,
+    threads: int = REQUEST_THREADS,
+) -> FastAPI:
     """The web UI and REST API over the store ``db`` (a path or SQLAlchemy URL).
 
     Read-only unless ``allow_write`` and a ``token`` are given; write endpoints then need
     ``Authorization: Bearer <token>``. CORS is off (no CORS headers are sent)."""
     if allow_write and not token:
         raise ValueError("allow_write needs a token")
-    store = Store.open(db, connections=REQUEST_THREADS)
+    store = Store.open(db, connections=threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Requests are answered in threads; under the GIL more of them than this only take
         # turns more often (and each holds a connection), so the rest wait in the event loop.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         # What is loaded by now (modules, the app, SQLAlchemy's tables) lives as long as the
         # process: frozen, full collections no longer walk it (~150,000 objects; they took
         # tens of milliseconds each, all other requests of the process waiting).
@@ -261,6 +266,7 @@ def create_app(db: str | None, token: str | None = None, allow_write: bool = Fal
 ENV_DB = "WIREWATCH_SERVE_DB"
 ENV_TOKEN = "WIREWATCH_SERVE_TOKEN"
 ENV_HOST = "WIREWATCH_SERVE_HOST"
+ENV_THREADS = "WIREWATCH_SERVE_THREADS"
 
 
 def is_loopback(host: str) -> bool:
@@ -272,9 +278,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def served_app(db: str | None, token: str | None, host: str) -> FastAPI:
+def served_app(
+    db: str | None, token: str | None, host: str, threads: int = REQUEST_THREADS
+) -> FastAPI:
     """The application as ``wirewatch serve`` runs it on ``host``."""
-    app = create_app(db, token=token, allow_write=token is not None)
+    app = create_app(db, token=token, allow_write=token is not None, threads=threads)
     if is_loopback(host):
         # A page on another site must not reach this server through DNS rebinding.
         app.add_middleware(
@@ -289,4 +297,5 @@ def app_from_environment() -> FastAPI:
         os.environ.get(ENV_DB) or None,
         os.environ.get(ENV_TOKEN) or None,
         os.environ.get(ENV_HOST, "127.0.0.1"),
+        int(os.environ.get(ENV_THREADS) or REQUEST_THREADS),
     )
