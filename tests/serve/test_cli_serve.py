@@ -65,8 +65,8 @@ def test_threads_size_the_store_pool(serve_db: str, started: dict[str, Any]) -> 
 
     r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--threads", "2"])
     assert r.exit_code == 0, r.output
-    # One pooled store connection per request thread.
-    assert started["app"].state.store.engine.pool.size() == 2
+    # One pooled store connection per request thread, and one for the version probe.
+    assert started["app"].state.store.engine.pool.size() == 3
     r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--threads", "0"])
     assert r.exit_code == 2
 

@@ -157,7 +157,8 @@ def create_app(
     ``Authorization: Bearer <token>``. CORS is off (no CORS headers are sent)."""
     if allow_write and not token:
         raise ValueError("allow_write needs a token")
-    store = Store.open(db, connections=threads)
+    # One connection more than threads: the ResponseCache's version probe keeps its own.
+    store = Store.open(db, connections=threads + 1)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
