@@ -119,6 +119,13 @@ def serve_cmd(
     os.environ[ENV_TOKEN] = token or ""
     os.environ[ENV_HOST] = host
     os.environ[ENV_THREADS] = str(threads)
+    from wirewatch.serve.workers import balanced_workers_available, run_workers
+
+    if balanced_workers_available():
+        status = run_workers(workers, host, port, logs)
+        if status:
+            sys.exit(status)
+        return
     uvicorn.run(
         "wirewatch.serve.app:app_from_environment", factory=True, workers=workers,
         host=host, port=port, **logs,

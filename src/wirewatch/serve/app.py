@@ -263,7 +263,7 @@ def create_app(
     return app
 
 
-# ``wirewatch serve --workers N`` hands its settings to uvicorn's worker processes here.
+# ``wirewatch serve --workers N`` hands its settings to its worker processes here (serve.workers).
 ENV_DB = "WIREWATCH_SERVE_DB"
 ENV_TOKEN = "WIREWATCH_SERVE_TOKEN"
 ENV_HOST = "WIREWATCH_SERVE_HOST"
