@@ -19,6 +19,7 @@ import csv
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil  # a dependency of Locust
 
 HERE = Path(__file__).resolve().parent
 TARGET_P99_MS = 200.0
@@ -48,6 +50,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and of each of its live children (the
+    server's workers), by pid."""
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    out = {}
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        out[proc.pid] = t.user + t.system
+    return out
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--events", type=int, default=100_000)
@@ -56,6 +78,7 @@ def main() -> int:
     ap.add_argument("--db", help="store to create, or to use with --reuse")
     ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--workers", type=int, default=2, help="wirewatch serve --workers")
+    ap.add_argument("--threads", type=int, default=4, help="wirewatch serve --threads")
     args = ap.parse_args()
     locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or shutil.which("locust")
     if locust is None:
@@ -82,6 +105,8 @@ def main() -> int:
             "warning",
             "--workers",
             str(args.workers),
+            "--threads",
+            str(args.threads),
         ],  # fmt: skip
         stderr=subprocess.PIPE,
         text=True,
@@ -100,6 +125,7 @@ def main() -> int:
         prefix = work / "locust"
         env = {**os.environ, "WIREWATCH_LOAD_EVENTS": str(args.events)}
         t0 = time.monotonic()
+        server_cpu0, locust_cpu0 = tree_cpu(server.pid), children_cpu()
         subprocess.run(
             [
                 locust,
@@ -125,6 +151,14 @@ def main() -> int:
             check=False,
         )
         wall = time.monotonic() - t0
+        # Locust is the only child reaped meanwhile; the server's workers are still running.
+        server_cpu1, locust_cpu = tree_cpu(server.pid), children_cpu() - locust_cpu0
+        # Per process: one worker much busier than the other means connections are unevenly
+        # spread over the workers, and that one queues while the other idles.
+        by_process = sorted(
+            (server_cpu1[pid] - server_cpu0.get(pid, 0.0) for pid in server_cpu1), reverse=True
+        )
+        server_cpu = sum(by_process)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -137,6 +171,7 @@ def main() -> int:
         "events": args.events,
         "target_rate": args.rate,
         "server_workers": args.workers,
+        "server_threads": args.threads,
         "seconds": args.seconds,
         "wall_s": round(wall, 1),
         "requests": requests,
@@ -146,6 +181,13 @@ def main() -> int:
         "p95_ms": float(agg["95%"]),
         "p99_ms": float(agg["99%"]),
         "max_ms": round(float(agg["Max Response Time"]), 1),
+        # CPU per request (ms) tells load from contention: p99 rises with either.
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_s_by_process": [round(c, 1) for c in by_process],
+        "locust_cpu_s": round(locust_cpu, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
+        "locust_cpu_ms_per_request": round(1000 * locust_cpu / max(requests, 1), 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "by_request": {
             name: {"n": int(r["Request Count"]), "p99_ms": float(r["99%"])}
             for name, r in sorted(rows.items())

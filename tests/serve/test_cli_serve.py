@@ -8,6 +8,8 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from wirewatch.serve.workers import balanced_workers_available
+
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -60,6 +62,17 @@ def test_token_from_env_enables_writes(
     assert c.post("/api/actors/PRK/rename", json={"name": "x"}).status_code == 401
 
 
+def test_threads_size_the_store_pool(serve_db: str, started: dict[str, Any]) -> None:
+    from wirewatch.cli import cli
+
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--threads", "2"])
+    assert r.exit_code == 0, r.output
+    # One pooled store connection per request thread, and one for the version probe.
+    assert started["app"].state.store.engine.pool.size() == 3
+    r = CliRunner().invoke(cli, ["--db", serve_db, "serve", "--threads", "0"])
+    assert r.exit_code == 2
+
+
 def test_short_token_refused(serve_db: str, started: dict[str, Any]) -> None:
     from wirewatch.cli import cli
 
@@ -94,6 +107,8 @@ def test_workers_serve_the_same_app(serve_db: str) -> None:
             str(port),
             "--workers",
             "2",
+            "--threads",
+            "2",
             "--log-level",
             "warning",
         ],  # fmt: skip
@@ -116,3 +131,58 @@ def test_workers_serve_the_same_app(serve_db: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.skipif(not balanced_workers_available(), reason="SO_REUSEPORT balancing: Linux")
+def test_workers_share_the_connections(serve_db: str) -> None:
+    """Each worker listens on a socket of its own and takes connections: 20 keep-alive clients
+    are spread over both (all on one would happen about twice in a million runs), and the
+    server stops cleanly."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    import psutil
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wirewatch", "-q", "--db", serve_db, "serve", "--port", str(port),
+         "--workers", "2", "--log-level", "warning"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    clients = [httpx.Client(base_url=base, timeout=5) for _ in range(20)]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx.get(base + "/api/events?limit=1", timeout=5).status_code == 200
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+                time.sleep(0.2)
+        time.sleep(1)  # both workers up
+        for c in clients:
+            assert c.get("/api/events?limit=1").status_code == 200
+        workers = psutil.Process(proc.pid).children()
+        held = [
+            sum(
+                1
+                for k in w.net_connections("tcp")
+                if k.status == "ESTABLISHED" and k.laddr.port == port
+            )
+            for w in workers
+            if w.net_connections("tcp")
+        ]
+        assert len(held) == 2 and min(held) > 0 and sum(held) >= 20, held
+    finally:
+        for c in clients:
+            c.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert proc.returncode == 0

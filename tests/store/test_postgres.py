@@ -163,3 +163,18 @@ def test_seeds_give_the_same_ledger_in_sqlite_and_postgresql(
     pg_events, lite_events = list(event_records(pg)), list(event_records(lite))
     assert pg_events and pg_events == lite_events
     assert list(article_records(pg)) == list(article_records(lite))
+
+
+def test_the_version_probe_sees_each_commit(fresh_pg_url: str) -> None:
+    """A server's cheap version check (its own DBAPI connection) on PostgreSQL, where a read
+    opens a transaction: it must still see every writer's commit, not one old snapshot."""
+    store = Store.open(fresh_pg_url)
+    probe = store.version_probe()
+    before = probe()
+    assert before == store.ledger_version()
+    with Store.open(fresh_pg_url).write():  # another writer, as another process would be
+        pass
+    assert probe() == before + 1
+    with Store.open(fresh_pg_url).write():
+        pass
+    assert probe() == before + 2

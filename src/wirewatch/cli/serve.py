@@ -57,13 +57,27 @@ def _root() -> Any:
     help="Server processes (each opens the store; use one per core under load).",
 )
 @click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Request threads per process (they share one interpreter lock; more overlap more "
+    "database reads, and make the event loop wait longer for its turn).",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
     help="A line per request on stderr (off with -q).",
 )
 def serve_cmd(
-    host: str, port: int, token: str | None, log_level: str, workers: int, access_log: bool
+    host: str,
+    port: int,
+    token: str | None,
+    log_level: str,
+    workers: int,
+    threads: int,
+    access_log: bool,
 ) -> None:
     """The web UI and REST API (read-only unless a token is given)."""
     import copy
@@ -71,13 +85,20 @@ def serve_cmd(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from wirewatch.serve.app import ENV_DB, ENV_HOST, ENV_TOKEN, is_loopback, served_app
+    from wirewatch.serve.app import (
+        ENV_DB,
+        ENV_HOST,
+        ENV_THREADS,
+        ENV_TOKEN,
+        is_loopback,
+        served_app,
+    )
 
     obj = _root()
     if token is not None and len(token) < 16:
         raise click.BadParameter("use at least 16 characters", param_hint="--token")
     # Opened here even with workers, so a bad --db fails before any process starts.
-    app = served_app(obj.db, token, host)
+    app = served_app(obj.db, token, host, threads)
     if not is_loopback(host) and not obj.quiet:
         click.echo(f"warning: serving on {host}, not only on this machine", err=True)
     if not obj.quiet:
@@ -97,6 +118,14 @@ def serve_cmd(
     os.environ[ENV_DB] = obj.db or ""
     os.environ[ENV_TOKEN] = token or ""
     os.environ[ENV_HOST] = host
+    os.environ[ENV_THREADS] = str(threads)
+    from wirewatch.serve.workers import balanced_workers_available, run_workers
+
+    if balanced_workers_available():
+        status = run_workers(workers, host, port, logs)
+        if status:
+            sys.exit(status)
+        return
     uvicorn.run(
         "wirewatch.serve.app:app_from_environment", factory=True, workers=workers,
         host=host, port=port, **logs,

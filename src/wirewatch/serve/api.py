@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 
 from wirewatch.serve import queries as Q
 from wirewatch.serve.queries import BadParameter, EventQuery
 from wirewatch.store import Store
-from wirewatch.store.records import event_records_for
+from wirewatch.store.records import encode, event_records_for, event_records_json
 
 
 class ApiError(Exception):
@@ -44,7 +44,9 @@ Offset = Annotated[int | None, Query(description="Rows to skip (default 0).")]
 Format = Annotated[str, Query(description="json (envelope), csv or jsonl (streamed).")]
 
 
-def get_store(request: Request) -> Store:
+# Dependencies that neither read nor wait are ``async``: FastAPI hands a plain ``def`` one to
+# the thread pool, a thread switch per dependency per request.
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
@@ -86,6 +88,19 @@ def envelope(
     return JSONResponse(
         {"data": data, "meta": {"total": total, "limit": limit, "offset": offset, **meta}}
     )
+
+
+def encoded_envelope(
+    data: bytes,
+    total: int | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    **meta: Any,
+) -> Response:
+    """``envelope`` around ``data`` already encoded (``records.encode``): cached records are
+    kept as JSON and spliced in as they are."""
+    head = encode({"total": total, "limit": limit, "offset": offset, **meta})
+    return Response(b'{"data":' + data + b',"meta":' + head + b"}", media_type="application/json")
 
 
 def _check_format(fmt: str) -> str:
@@ -157,7 +172,7 @@ router = APIRouter(prefix="/api", route_class=SnapshotRoute)
 # -- events --------------------------------------------------------------------------------------
 
 
-def event_query(
+async def event_query(
     actor: Annotated[str | None, Query(description="Actor id, ISO code, name or alias.")] = None,
     type: Annotated[str | None, Query(description="PLOVER type(s), comma-separated.")] = None,
     status: Annotated[str | None, Query(description="Status(es), comma-separated.")] = None,
@@ -192,17 +207,16 @@ def list_events(
         return stream(_paged_stream(fetch, lim, off), fmt, "events")
     lim, off = Q.paging(limit, offset, LIST_LIMIT_DEFAULT)
     page = Q.event_page(store, flt, lim, off)
-    return envelope(
-        event_records_for(store, page.ids), page.total, lim, off, total_exact=page.exact
-    )
+    data = b"[" + b",".join(event_records_json(store, page.ids)) + b"]"
+    return encoded_envelope(data, page.total, lim, off, total_exact=page.exact)
 
 
 @router.get("/events/{event_id}", summary="One event with its sources and evidence")
 def get_event(store: StoreDep, event_id: str) -> Any:
-    records = event_records_for(store, [event_id])
+    records = event_records_json(store, [event_id])
     if not records:
         raise ApiError(404, "not_found", f"no event {event_id!r}")
-    return envelope(records[0])
+    return encoded_envelope(records[0])
 
 
 # -- actors --------------------------------------------------------------------------------------
@@ -342,7 +356,7 @@ def get_story(store: StoreDep, story_id: str) -> Any:
 _write_lock = threading.Lock()
 
 
-def require_writer(request: Request) -> None:
+async def require_writer(request: Request) -> None:
     settings = request.app.state.settings
     if not settings.allow_write or not settings.token:
         raise ApiError(

@@ -457,17 +457,16 @@ def actor_event_ids(
             .join(mention_actors, mention_actors.c.mention_id == mentions.c.id)
             .where(mention_actors.c.actor_id == actor_id)
         )
+        # Counted as the page is found (a window count): the latest-first order gathers all
+        # of the actor's events anyway, and a second query would look them all up again.
         query = _ordered(
-            select(events.c.id).where(events.c.id.in_(sub)), flt.order, conn.dialect.name
+            select(events.c.id, func.count().over().label("n")).where(events.c.id.in_(sub)),
+            flt.order,
+            conn.dialect.name,
         )
-        ids = [r.id for r in conn.execute(query.limit(limit))]
-        if len(ids) < limit:
-            return ids, len(ids), True
-        bounded = select(literal(1)).select_from(events).where(events.c.id.in_(sub))
-        n = conn.execute(
-            select(func.count()).select_from(bounded.limit(count_cap + 1).subquery())
-        ).scalar_one()
-    return ids, min(n, count_cap), n <= count_cap
+        rows = conn.execute(query.limit(limit)).all()
+    n = int(rows[0].n) if rows else 0
+    return [r.id for r in rows], min(n, count_cap), n <= count_cap
 
 
 @ledger_cached

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 
 from wirewatch.link.outlets import outlet_group
 from wirewatch.model import ActorMention, EventMention
@@ -108,8 +109,10 @@ class ReadCache:
     safe across the threads of one server process (each worker process has its own).
     """
 
-    def __init__(self, records: int = 20_000, results: int = 5_000) -> None:
-        self.sizes = {"records": records, "results": results}
+    # Records are kept encoded, ~1.2 kB each: 60,000 are ~80 MB per server process; whole
+    # answers (serve.app.ResponseCache) up to 256 kB each, a page of 50 events ~60 kB.
+    def __init__(self, records: int = 60_000, results: int = 5_000, responses: int = 1_000) -> None:
+        self.sizes = {"records": records, "results": results, "responses": responses}
         self.version: int | None = None
         self._entries: dict[str, OrderedDict[Any, Any]] = {k: OrderedDict() for k in self.sizes}
         self._lock = threading.Lock()
@@ -183,81 +186,103 @@ def ledger_cached(query: Callable[..., T]) -> Callable[..., T]:
     return answer
 
 
-def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Export-contract records of these events, in the order of ``ids``; loads only their
-    mentions and actors. With the store's read cache and inside a read snapshot, records built
-    at the same ledger version are reused, not rebuilt."""
+def encode(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as the server sends it (Starlette's JSONResponse encoding)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def event_records_json(store: Store, ids: Sequence[str]) -> list[bytes]:
+    """The records of ``event_records_for``, each encoded by ``encode``, in the order of
+    ``ids``. With the store's read cache and inside a read snapshot, records built at the same
+    ledger version are reused, not rebuilt. The cache keeps them encoded: a record as dicts
+    and lists is ~15 objects the cycle collector walks on every full pass, and over a cache of
+    20,000 records such passes stalled a server process for up to half a second; bytes are
+    not tracked at all, and an answer splices them without encoding them again."""
     if not ids:
         return []
     ids = list(ids)
     cache = store.read_cache
     if cache is None or not store.in_snapshot():
-        return _build_event_records(store, ids)
+        return [encode(r) for r in _build_event_records(store, ids)]
     version = store.ledger_version()
     known = cache.get("records", version, ids)
-    missing = [i for i in ids if i not in known]
+    missing = [i for i in dict.fromkeys(ids) if i not in known]
     if missing:
-        built = {r["id"]: r for r in _build_event_records(store, missing)}
+        built = {r["id"]: encode(r) for r in _build_event_records(store, missing)}
         cache.put("records", version, built)
         known.update(built)
     return [known[i] for i in ids if i in known]
 
 
+def event_records_for(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Export-contract records of these events, in the order of ``ids``; loads only their
+    mentions and actors. Inside a read snapshot of a store with a read cache they come from
+    ``event_records_json`` (decoded: each caller gets its own copy)."""
+    if not ids:
+        return []
+    if store.read_cache is None or not store.in_snapshot():
+        return _build_event_records(store, list(ids))
+    return [json.loads(b) for b in event_records_json(store, ids)]
+
+
+# The record builder's statements, built once: a fresh ``in_(list)`` per call cost more in
+# SQLAlchemy (clause, cache key, parameters) than SQLite took to answer it.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_EVENTS_OF = select(events).where(events.c.id.in_(_IDS))
+_MENTIONS_OF = (
+    select(
+        mentions.c.id,
+        mentions.c.event_id,
+        mentions.c.data,
+        articles.c.outlet,
+        articles.c.published,
+    )
+    .join(articles, articles.c.id == mentions.c.article_id)
+    .where(mentions.c.event_id.in_(_IDS))
+    .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
+)
+# The resolved actor of each role in the mentions, with its name (one query, not two).
+_ACTORS_OF = (
+    select(
+        mention_actors.c.mention_id,
+        mention_actors.c.position,
+        mention_actors.c.actor_id,
+        actors.c.name,
+        actors.c.kind,
+        actors.c.country,
+    )
+    .outerjoin(actors, actors.c.id == mention_actors.c.actor_id)
+    .where(mention_actors.c.mention_id.in_(_IDS), mention_actors.c.actor_id.is_not(None))
+)
+_COPIES_OF = select(articles.c.duplicate_of, articles.c.outlet).where(
+    articles.c.duplicate_of.in_(_IDS)
+)
+
+
 def _build_event_records(store: Store, ids: list[str]) -> list[dict[str, Any]]:
     with store.connect() as conn:
         event_rows = {
-            r.id: r
-            for chunk in chunks(ids, 500)
-            for r in conn.execute(select(events).where(events.c.id.in_(chunk)))
+            r.id: r for chunk in chunks(ids, 500) for r in conn.execute(_EVENTS_OF, {"ids": chunk})
         }
         mention_rows = [
-            r
-            for chunk in chunks(ids, 500)
-            for r in conn.execute(
-                select(
-                    mentions.c.id,
-                    mentions.c.event_id,
-                    mentions.c.data,
-                    articles.c.outlet,
-                    articles.c.published,
-                )
-                .join(articles, articles.c.id == mentions.c.article_id)
-                .where(mentions.c.event_id.in_(chunk))
-                .order_by(articles.c.published_utc, mentions.c.article_id, mentions.c.idx)
-            )
+            r for chunk in chunks(ids, 500) for r in conn.execute(_MENTIONS_OF, {"ids": chunk})
         ]
         actor_ids: dict[tuple[str, int], str] = {}
-        for chunk in chunks([r.id for r in mention_rows], 500):
-            for r in conn.execute(
-                select(
-                    mention_actors.c.mention_id,
-                    mention_actors.c.position,
-                    mention_actors.c.actor_id,
-                ).where(
-                    mention_actors.c.mention_id.in_(chunk), mention_actors.c.actor_id.is_not(None)
-                )
-            ):
-                actor_ids[(r.mention_id, r.position)] = r.actor_id
         # Plain tuples: a Row's attributes cost more than the rest of the record building.
-        actor_names = {
-            r.id: (r.name, r.kind, r.country)
-            for chunk in chunks(sorted(set(actor_ids.values())), 500)
-            for r in conn.execute(
-                select(actors.c.id, actors.c.name, actors.c.kind, actors.c.country).where(
-                    actors.c.id.in_(chunk)
-                )
-            )
-        }
+        actor_names: dict[str, tuple[str, str, str | None]] = {}
+        for chunk in chunks([r.id for r in mention_rows], 500):
+            for mention_id, position, actor_id, name, kind, country in conn.execute(
+                _ACTORS_OF, {"ids": chunk}
+            ):
+                actor_ids[(mention_id, position)] = actor_id
+                if name is not None:
+                    actor_names[actor_id] = (name, kind, country)
         # Syndicated copies (exact or near duplicates) of the events' articles: their outlets
         # carry the report too, but are not independent of the original.
         copies: dict[str, list[str | None]] = defaultdict(list)
         reported = sorted({r.data["article"] for r in mention_rows})
         for chunk in chunks(reported, 500):
-            for copy in conn.execute(
-                select(articles.c.duplicate_of, articles.c.outlet).where(
-                    articles.c.duplicate_of.in_(chunk)
-                )
-            ):
+            for copy in conn.execute(_COPIES_OF, {"ids": chunk}):
                 copies[copy.duplicate_of].append(copy.outlet)
     by_event: dict[str, list[tuple[EventMention, Any]]] = defaultdict(list)
     for row in mention_rows:
