@@ -796,12 +796,12 @@ def _story_rows(
     inc: Any,  # store.Increment
     new_docs: Mapping[str, Any],
     infos: Sequence[Any],
-) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, int]]]]:
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, tuple[int, int]]]]:
     """The rows of the stories an increment touches, from their stored counts and the new
     articles (no member is re-read): title, dates, sizes and actors as ``build_story_rows``
     gives them; and their new actor counts. Stories whose events only changed keep the rest
     of their row (stored articles whose events changed name the same actors)."""
-    from wirewatch.link import ArticleInfo, _story_title, story_counts, top_actors
+    from wirewatch.link import STORY_ACTORS, _story_title, story_counts, top_actors
 
     rewritten = {r["id"]: r for r in inc.events}
     before = store.event_stories_of(set(inc.dropped_events) | set(rewritten))
@@ -832,51 +832,84 @@ def _story_rows(
             row.update(first_date=min(days), last_date=max(days))
         row["events"] = n
         rows.append(row)
-    # Stories whose members changed.
-    stats = store.story_stats_for(touched | set(merged))
+    # Stories whose members changed: their actor counts change by the new articles' and
+    # those of the stories merged into them; the rest of a story's counts is not read.
     spans_a = store.story_article_spans(touched | set(merged))
     new_of: dict[str, list[str]] = {}
     for article, sid in upd.article_stories.items():
         if article in new_docs:
             new_of.setdefault(sid, []).append(article)
     published = {i.id: i.published for i in infos}
-    actor_ids: set[str] = set()
-    totals: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    tops: dict[str, list[tuple[str, int, int]]] = {}
+    out_stats: dict[str, dict[str, tuple[int, int]]] = {}
     for sid in touched:
-        parts = [sid, *[g for g, k in merged.items() if k == sid]]
         named, mentioned = story_counts(new_of.get(sid, []), new_docs)
-        for part in parts:
-            if part in stats:
-                named.update(stats[part][0])
-                mentioned.update(stats[part][1])
-            elif part in spans_a or store.story_rows_for([part]):
-                raise Fallback(f"story {part} has no stored counts")
-        totals[sid] = (named, mentioned)
-        actor_ids |= set(named)
+        for part in [g for g, k in merged.items() if k == sid]:
+            for actor, (n, m) in store.story_actor_counts(part).items():
+                named[actor] += n
+                mentioned[actor] += m
+        changed = {a: (named[a], mentioned[a]) for a in named}
+        for actor, (n, m) in store.story_actor_counts(sid, changed).items():
+            changed[actor] = (changed[actor][0] + n, changed[actor][1] + m)
+        # The top after the change: changed actors, or stored ones no change could pass.
+        both = {a: c for a, c in store.story_top_actors(sid, STORY_ACTORS + len(changed)).items()
+                if a not in changed}  # fmt: skip
+        both.update(changed)
+        top = sorted(both, key=lambda a: (-both[a][0], -both[a][1], a))[:STORY_ACTORS]
+        tops[sid] = [(a, *both[a]) for a in top]
+        out_stats[sid] = changed
+    actor_ids = {a for top in tops.values() for a, _, _ in top}
     actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
     actor_info.update(inc.actors.actor_info)
-    out_stats: dict[str, dict[str, dict[str, int]]] = {}
     for sid in sorted(touched):
-        members = upd.members[sid]
-        titles = store.article_titles(members[:20])
-        info = [ArticleInfo(a, *titles[a]) for a in members[:20] if a in titles]
-        if not any(i.title for i in info):
-            info = store.article_infos_for(members)
+        parts = [sid, *[g for g, k in merged.items() if k == sid]]
+        info = _title_infos(store, upd.heads[sid], parts, new_of.get(sid, []), infos)
         n, days = counts.get(sid, [0, []])
         if not days:
-            parts = [sid, *[g for g, k in merged.items() if k == sid]]
             days = [d for p in parts for d in spans_a.get(p, [])]
             days += [published[a] for a in new_of.get(sid, []) if published.get(a)]
             days = [d[:10] for d in days if d]
-        named, mentioned = totals[sid]
+        named_n = {a: c for a, c, _ in tops[sid]}
+        mentioned_n = {a: m for a, _, m in tops[sid]}
         rows.append({
             "id": sid, "title": _story_title(info),
             "first_date": min(days) if days else None, "last_date": max(days) if days else None,
-            "articles": len(members), "events": n,
-            "actors": top_actors(named, mentioned, actor_info),
+            "articles": upd.sizes[sid], "events": n,
+            "actors": top_actors(named_n, mentioned_n, actor_info),
         })  # fmt: skip
-        out_stats[sid] = {"articles": dict(named), "mentions": dict(mentioned)}
     return rows, out_stats
+
+
+def _title_infos(
+    store: Store,
+    head: Sequence[str],
+    parts: Sequence[str],
+    new: Sequence[str],
+    infos: Sequence[Any],
+) -> list[Any]:
+    """What ``_story_title`` needs of a story (its first titled member, else its first
+    members' texts) without reading every member: the first HEAD members' titles; when none
+    has one, the first titled member of each stored story merged into it and of its new
+    articles; when none has one either, the first members' texts."""
+    from wirewatch.link import ArticleInfo
+
+    titles = store.article_titles(head)
+    info = [ArticleInfo(a, *titles[a]) for a in head if a in titles]
+    if any(i.title for i in info):
+        return info
+    fresh = {i.id: i for i in infos}
+    titled = [*store.first_titled(parts).values(),
+              *[fresh[a] for a in new if a in fresh and fresh[a].title]]  # fmt: skip
+    if titled:
+        return [min(titled, key=lambda i: (i.published is None, _utc(i.published), i.id))]
+    texts = store.article_infos_for(head)
+    if any((i.text or "").strip() for i in texts):
+        return texts
+    stored = store.story_members(parts)
+    every = [(key, a) for p in parts for a, key in stored.get(p, [])]
+    every += [((int(not fresh[a].published), _utc(fresh[a].published), a), a)
+              for a in new if a in fresh]  # fmt: skip
+    return store.article_infos_for([a for _, a in sorted(every)])
 
 
 # --------------------------------------------------------------------------- relink

@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Engine,
+    and_,
     bindparam,
     create_engine,
     delete,
@@ -63,9 +64,9 @@ from wirewatch.store.schema import (
     mentions,
     pass_cells,
     stories,
+    story_actors,
     story_docs,
     story_postings,
-    story_stats,
     story_sums,
     story_terms,
 )
@@ -487,11 +488,12 @@ class Store:
         _insert(conn, story_docs, [
             _story_doc_row(d) for d in linked.story_docs.values() if d.id in known
         ])  # fmt: skip
-        for table in (story_terms, story_postings, story_stats, story_sums):
+        for table in (story_terms, story_postings, story_actors, story_sums):
             conn.execute(delete(table))
         _insert(conn, story_sums, linked.story_sums)
-        _insert(conn, story_stats, [
-            {"story_id": sid, **counts} for sid, counts in linked.story_stats.items()
+        _insert(conn, story_actors, [
+            {"story_id": sid, "actor_id": a, "articles": n, "mentions": c["mentions"].get(a, 0)}
+            for sid, c in linked.story_stats.items() for a, n in c["articles"].items()
         ])  # fmt: skip
         _insert(conn, story_terms, [{"term": t, "df": n} for t, n in linked.story_df.items()])
         _insert(conn, story_postings, [
@@ -499,6 +501,7 @@ class Store:
         ])  # fmt: skip
         self._set_state(conn, "story_n", str(len(linked.story_docs)))
         self._set_state(conn, "story_seq", str(len(linked.story_docs)))
+        self._set_state(conn, "events", str(len(linked.events)))
         self._set_state(conn, "needs_full", None)
 
     # -- incremental linking (see wirewatch.link.incremental) ------------------------------
@@ -514,7 +517,9 @@ class Store:
 
     def pending_articles(self) -> tuple[list[str], int]:
         """Non-duplicate articles no relink has seen yet (no story), in store order, and the
-        number of non-duplicate articles."""
+        number of non-duplicate articles (the linked ones as the link state counts them, so
+        the table is not counted: ``story_n``)."""
+        linked = self.link_state().get("story_n")
         with self.connect() as conn:
             ids = conn.execute(
                 select(articles.c.id)
@@ -524,6 +529,8 @@ class Store:
                 )
             ).scalars()
             pending = list(ids)
+            if linked is not None:
+                return pending, int(linked) + len(pending)
             total = conn.execute(
                 select(func.count()).select_from(articles).where(articles.c.duplicate_of.is_(None))
             ).scalar_one()
@@ -700,6 +707,11 @@ class Store:
         return found
 
     def event_count(self) -> int:
+        """The number of events: kept in the link state by relinks (``events``), so an
+        increment does not count the table; counted when the state has none."""
+        known = self.link_state().get("events")
+        if known is not None:
+            return int(known)
         with self.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
 
@@ -872,6 +884,78 @@ class Store:
             rows.sort(key=lambda t: t[1])
         return out
 
+    def story_ends(
+        self, story_ids: Iterable[str], head: int, tail: int
+    ) -> dict[str, tuple[int, list[tuple[str, tuple[int, str, str]]],
+                         list[tuple[str, tuple[int, str, str]]]]]:  # fmt: skip
+        """story -> (its non-duplicate articles, the first ``head`` and the latest ``tail``
+        of them with their story-order keys, in that order): index ranges of
+        ix_articles_story_published, however long the story (dated ones first, undated last,
+        as ``article_infos`` orders them)."""
+        out = {}
+        sizes: dict[str, int] = {}
+        ids = sorted(set(story_ids))
+        with self.connect() as conn:
+            for chunk in chunks(ids):
+                q = select(stories.c.id, stories.c.articles).where(stories.c.id.in_(chunk))
+                sizes.update({r.id: int(r.articles) for r in conn.execute(q)})
+            base = select(articles.c.id, articles.c.published_utc).where(
+                articles.c.duplicate_of.is_(None)
+            )
+            dated = articles.c.published_utc.is_not(None)
+            undated = articles.c.published_utc.is_(None)
+
+            def rows(sid: str, where: Any, order: Sequence[Any], n: int) -> list[Any]:
+                if n <= 0:
+                    return []
+                q = base.where(articles.c.story == sid, where).order_by(*order).limit(n)
+                return list(conn.execute(q))
+
+            def key(r: Any) -> tuple[int, str, str]:
+                return (int(r.published_utc is None), r.published_utc or "", r.id)
+
+            for sid in ids:
+                first = rows(sid, dated, (articles.c.published_utc, articles.c.id), head)
+                first += rows(sid, undated, (articles.c.id,), head - len(first))
+                last = rows(sid, undated, (articles.c.id.desc(),), tail)
+                last += rows(sid, dated, (articles.c.published_utc.desc(), articles.c.id.desc()),
+                             tail - len(last))  # fmt: skip
+                if not first:
+                    continue
+                count = sizes.get(sid)
+                if count is None or count < len(last):
+                    count = int(conn.execute(
+                        select(func.count()).select_from(articles)
+                        .where(articles.c.story == sid, articles.c.duplicate_of.is_(None))
+                    ).scalar_one())  # fmt: skip
+                out[sid] = (count, [(r.id, key(r)) for r in first],
+                            [(r.id, key(r)) for r in reversed(last)])  # fmt: skip
+        return out
+
+    def first_titled(self, story_ids: Iterable[str]) -> dict[str, ArticleInfo]:
+        """story -> its first non-duplicate article (story order) with a title, through a
+        partial index of titled articles (a store of untitled ones would scan each story)."""
+        from wirewatch.link import ArticleInfo
+
+        out: dict[str, ArticleInfo] = {}
+        titled = and_(articles.c.title.is_not(None), articles.c.title != "")
+        q = select(articles.c.id, articles.c.title, articles.c.published).where(
+            articles.c.duplicate_of.is_(None), titled
+        )
+        with self.connect() as conn:
+            for sid in sorted(set(story_ids)):
+                here = q.where(articles.c.story == sid)
+                r = conn.execute(
+                    here.where(articles.c.published_utc.is_not(None))
+                    .order_by(articles.c.published_utc, articles.c.id).limit(1)
+                ).first() or conn.execute(
+                    here.where(articles.c.published_utc.is_(None))
+                    .order_by(articles.c.id).limit(1)
+                ).first()  # fmt: skip
+                if r is not None:
+                    out[sid] = ArticleInfo(r.id, r.title, r.published)
+        return out
+
     def story_postings_for(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         with self.connect() as conn:
@@ -935,14 +1019,31 @@ class Store:
                     out[r.id] = dict(r._mapping)
         return out
 
-    def story_stats_for(self, ids: Iterable[str]) -> dict[str, tuple[Counter[str], Counter[str]]]:
-        out: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    def story_actor_counts(
+        self, story_id: str, actor_ids: Iterable[str] | None = None
+    ) -> dict[str, tuple[int, int]]:
+        """actor -> (articles naming it, its mentions) in the story: these actors', or all."""
+        q = select(story_actors).where(story_actors.c.story_id == story_id)
         with self.connect() as conn:
-            for chunk in chunks(sorted(set(ids))):
-                q = select(story_stats).where(story_stats.c.story_id.in_(chunk))
-                for r in conn.execute(q):
-                    out[r.story_id] = (Counter(r.articles), Counter(r.mentions))
-        return out
+            if actor_ids is None:
+                return {r.actor_id: (r.articles, r.mentions) for r in conn.execute(q)}
+            out: dict[str, tuple[int, int]] = {}
+            for chunk in chunks(sorted(set(actor_ids))):
+                for r in conn.execute(q.where(story_actors.c.actor_id.in_(chunk))):
+                    out[r.actor_id] = (r.articles, r.mentions)
+            return out
+
+    def story_top_actors(self, story_id: str, n: int) -> dict[str, tuple[int, int]]:
+        """The story's ``n`` actors most articles name (then most mentioned, then by id)."""
+        q = (
+            select(story_actors)
+            .where(story_actors.c.story_id == story_id)
+            .order_by(story_actors.c.articles.desc(), story_actors.c.mentions.desc(),
+                      story_actors.c.actor_id)
+            .limit(n)
+        )  # fmt: skip
+        with self.connect() as conn:
+            return {r.actor_id: (r.articles, r.mentions) for r in conn.execute(q)}
 
     def story_event_spans(
         self, ids: Iterable[str], leave_out: Iterable[str]
@@ -1065,9 +1166,17 @@ class Store:
                         a.mention_actor_ids)  # fmt: skip
                 _assign(conn, entity_mentions, ("article_id", "position"), "actor_id",
                         a.entity_actor_ids)  # fmt: skip
+            counted = conn.execute(
+                select(link_state.c.value).where(link_state.c.key == "events")
+            ).scalar()
+            n_events = int(counted) if counted is not None else None
             for chunk in chunks(sorted(inc.dropped_events)):
-                conn.execute(delete(events).where(events.c.id.in_(chunk)))
+                deleted = conn.execute(delete(events).where(events.c.id.in_(chunk))).rowcount
+                if n_events is not None:
+                    n_events -= deleted
             _insert(conn, events, inc.events)
+            if n_events is not None:
+                self._set_state(conn, "events", str(n_events + len(inc.events)))
             _assign(conn, mentions, ("id",), "event_id",
                     {(m,): e for m, e in inc.mention_events.items()})  # fmt: skip
             _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in inc.passes.items()})
@@ -1095,17 +1204,23 @@ class Store:
                 self._set_state(conn, "story_seq", str(upd.seq))
             for chunk in chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
-            restated = set(inc.story_stats) | (set(upd.merged) if upd is not None else set())
-            for chunk in chunks(sorted(restated)):
-                conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
+            if upd is not None:
+                for chunk in chunks(sorted(upd.merged)):
+                    conn.execute(delete(story_actors).where(story_actors.c.story_id.in_(chunk)))
+            for sid, counts in inc.story_stats.items():
+                for chunk in chunks(sorted(counts)):
+                    conn.execute(delete(story_actors).where(
+                        story_actors.c.story_id == sid, story_actors.c.actor_id.in_(chunk)
+                    ))  # fmt: skip
             if upd is not None:
                 gone = sorted(set(upd.sums) | set(upd.merged))
                 for chunk in chunks(gone):
                     conn.execute(delete(story_sums).where(story_sums.c.story_id.in_(chunk)))
                 _insert(conn, story_sums, list(upd.sums.values()))
             _insert(conn, stories, inc.stories)
-            _insert(conn, story_stats, [
-                {"story_id": sid, **counts} for sid, counts in inc.story_stats.items()
+            _insert(conn, story_actors, [
+                {"story_id": sid, "actor_id": a, "articles": n, "mentions": m}
+                for sid, counts in inc.story_stats.items() for a, (n, m) in counts.items()
             ])  # fmt: skip
             _assign(conn, articles, ("id",), "story",
                     {(a,): s for a, s in inc.article_stories.items()})  # fmt: skip
@@ -1154,7 +1269,8 @@ class Increment:
     article_stories: dict[str, str] = field(default_factory=dict)
     event_stories: dict[str, str | None] = field(default_factory=dict)
     story_update: Any = None  # link.story_increment.StoryUpdate
-    story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # story -> actor -> (articles, mentions): the story_actors rows an increment changes
+    story_stats: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

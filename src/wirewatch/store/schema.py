@@ -246,13 +246,16 @@ story_terms = Table(
     Column("df", Integer, nullable=False),
 )
 
-story_stats = Table(
-    "story_stats",
+story_actors = Table(
+    "story_actors",
     metadata,
-    # per actor named in a story: the articles naming it and its mentions (the story's actors)
+    # per actor named in a story: the articles naming it and its mentions (the story's actors
+    # are its top rows, read through the index however many actors a long story names)
     Column("story_id", String, primary_key=True),
-    Column("articles", JSON, nullable=False),
-    Column("mentions", JSON, nullable=False),
+    Column("actor_id", String, primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Index("ix_story_actors_top", "story_id", "articles", "mentions"),
 )
 
 story_sums = Table(

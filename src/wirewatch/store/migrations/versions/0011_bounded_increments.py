@@ -1,0 +1,53 @@
+"""Incremental linking whose cost does not grow with the store: a partial index of titled
+articles by story (a story's title is its first titled article's, found without scanning
+an untitled store); a story's actor counts as rows (story_actors, replacing the JSON of
+story_stats that a long story made large), so an increment reads the top ones and the
+ones it changes. The state is rebuilt by the next relink (``needs_full``).
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+TITLED = "title IS NOT NULL AND title != ''"
+
+
+def upgrade() -> None:
+    op.drop_table("story_stats")
+    op.create_table(
+        "story_actors",
+        sa.Column("story_id", sa.String, primary_key=True),
+        sa.Column("actor_id", sa.String, primary_key=True),
+        sa.Column("articles", sa.Integer, nullable=False),
+        sa.Column("mentions", sa.Integer, nullable=False),
+    )
+    op.create_index("ix_story_actors_top", "story_actors", ["story_id", "articles", "mentions"])
+    op.execute("DELETE FROM link_state WHERE key = 'needs_full'")
+    op.execute("INSERT INTO link_state (key, value) VALUES ('needs_full', '1')")
+    op.create_index(
+        "ix_articles_story_titled",
+        "articles",
+        ["story", "published_utc", "id"],
+        sqlite_where=sa.text(TITLED),
+        postgresql_where=sa.text(TITLED),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_articles_story_titled", table_name="articles")
+    op.drop_table("story_actors")
+    op.create_table(
+        "story_stats",
+        sa.Column("story_id", sa.String, primary_key=True),
+        sa.Column("articles", sa.JSON, nullable=False),
+        sa.Column("mentions", sa.JSON, nullable=False),
+    )
+    op.execute("DELETE FROM link_state WHERE key = 'needs_full'")
+    op.execute("INSERT INTO link_state (key, value) VALUES ('needs_full', '1')")
