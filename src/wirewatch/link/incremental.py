@@ -34,12 +34,15 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wirewatch.link.actors import (
+    CONCURRENT_OFFICE_DAYS,
     SAME_OFFICE_DAYS,
     Correction,
     ResolvedActor,
     _acronym,
+    _conflicting_roles,
     _family_names,
     _name_key,
+    _overlap,
     _short_form_of,
     _single_holder_roles,
     _slug,
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
     from wirewatch.store import Store
 
 Pos = tuple[str, str, int]  # (publication in UTC or "", article id, mention index): store order
+Shorts = tuple[int, int, str, int]  # a short form's votes: (total, targets, top target, its n)
 
 
 class Fallback(Exception):
@@ -221,7 +225,11 @@ class ActorStore(Protocol):
 
     def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]: ...
 
-    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]: ...
+    def actor_vote_counts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
+
+    def actor_shorts(self, shorts: Iterable[str]) -> dict[str, Shorts]: ...
+
+    def actor_shorts_by_top(self, targets: Iterable[str]) -> dict[str, Shorts]: ...
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]: ...
 
@@ -251,6 +259,7 @@ class ActorUpdate:
     names: dict[str, tuple[int, int]] = field(default_factory=dict)  # new totals
     families: set[tuple[str, str]] = field(default_factory=set)
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
+    shorts: dict[str, Shorts] = field(default_factory=dict)  # changed short-form summaries
     actor_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
 
 
@@ -315,43 +324,115 @@ def _find_roots(
     return {x: find(x) for x in set(by_short) | {t for _, t in votes}}, how
 
 
+def short_summaries(votes: Mapping[tuple[str, str], int]) -> dict[str, Shorts]:
+    """Per short form, what its pick needs of its votes (``_pick``), so an increment reads
+    one row per short form instead of every vote a common short form has collected."""
+    by_short: dict[str, Counter[str]] = {}
+    for (short, target), n in votes.items():
+        by_short.setdefault(short, Counter())[target] += n
+    out: dict[str, Shorts] = {}
+    for short, counter in by_short.items():
+        top, n = counter.most_common(1)[0]
+        out[short] = (sum(counter.values()), len(counter), top, n)
+    return out
+
+
+def _pick(summary: Shorts | None) -> tuple[str, int] | None:
+    """``short_form_target`` of the votes summed up: a strict majority is one target."""
+    if summary is None:
+        return None
+    total, targets, top, n = summary
+    if 2 * n <= total or (targets > 1 and n < 2):
+        return None
+    return top, n
+
+
+def _add_votes(
+    summaries: dict[str, Shorts],
+    new_votes: Mapping[tuple[str, str], int],
+    stored_votes: Mapping[tuple[str, str], int],
+) -> dict[str, Shorts]:
+    """The summaries after new votes (votes only grow in an increment: the top stays a
+    target with the most votes)."""
+    out = dict(summaries)
+    for (short, target), k in sorted(new_votes.items()):
+        total, targets, top, n = out.get(short, (0, 0, target, 0))
+        before = stored_votes.get((short, target), 0)
+        count = before + k
+        if before == 0:
+            targets += 1
+        if target == top:
+            n = count
+        elif count > n:
+            top, n = target, count
+        out[short] = (total + k, targets, top, n)
+    return out
+
+
 def _org_unions(
     seeds: set[str],
     new_votes: Mapping[tuple[str, str], int],
     new_sizes: Mapping[str, int],
     store: ActorStore,
-) -> tuple[dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int]]:
+) -> tuple[
+    dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int],
+    dict[str, Shorts],
+]:  # fmt: skip
     """The short-form unions the new organisation names take part in, before and after their
-    votes: (roots after, reasons before, reasons after, the bases involved, stored votes).
-    Raises ``Fallback`` when a stored name would change actor."""
+    votes: (roots after, reasons before, reasons after, the bases involved, stored votes of
+    the new pairs, the changed short forms' summaries). A union is what the short forms'
+    picks join (not every name a short form was ever paired with), found by following the
+    picks from the new names, before and after. Raises ``Fallback`` when a stored name would
+    change actor."""
+    stored_votes = store.actor_vote_counts(new_votes)
+    before: dict[str, Shorts] = store.actor_shorts({s for s, _ in new_votes})
+    after = _add_votes(before, new_votes, stored_votes)
     component = set(seeds)
-    votes: dict[tuple[str, str], int] = {}
     frontier = set(seeds)
     while frontier:
-        found = store.actor_votes_touching(frontier)
-        votes.update(found)
-        frontier = {x for pair in found for x in pair} - component
+        before.update(store.actor_shorts(frontier - before.keys()))
+        reached: set[str] = set()
+        for x in frontier:
+            for summary in (before.get(x), after.get(x, before.get(x))):
+                picked = _pick(summary)
+                if picked:
+                    reached.add(picked[0])
+        for short, summary in store.actor_shorts_by_top(frontier).items():
+            before.setdefault(short, summary)
+            if _pick(summary):
+                reached.add(short)
+        reached |= {s for s, v in after.items() if (p := _pick(v)) and p[0] in frontier}
+        frontier = reached - component
         component |= frontier
         if len(component) > MAX_UNION:
             raise Fallback(f"short-form unions span over {MAX_UNION} names")
-    if not votes and not new_votes:
-        return {}, {}, {}, set(), {}
+    changed = {s: v for s, v in after.items() if before.get(s) != v}
+
+    def picks(summaries: Mapping[str, Shorts]) -> dict[tuple[str, str], int]:
+        out = {}
+        for short in component:
+            picked = _pick(summaries.get(short))
+            if picked:
+                out[(short, picked[0])] = picked[1]
+        return out
+
+    votes_before = picks(before)
+    votes_after = picks({**before, **after})
+    if not votes_before and not votes_after:
+        return {}, {}, {}, set(), stored_votes, changed
     stored = store.actor_bases(component)
     sizes = {b: v[2] for b, v in stored.items()}
-    roots_before, how_before = _find_roots(votes, sizes)
-    after_votes = dict(votes)
-    for k, n in new_votes.items():
-        after_votes[k] = after_votes.get(k, 0) + n
+    roots_before, how_before = _find_roots(votes_before, sizes)
     after_sizes = Counter(sizes)
     after_sizes.update(new_sizes)
-    roots_after, how_after = _find_roots(after_votes, after_sizes)
+    roots_after, how_after = _find_roots(votes_after, after_sizes)
     for base in component:
-        before, after = roots_before.get(base, base), roots_after.get(base, base)
-        if base in stored and stored[base][0] != before:
+        was, now = roots_before.get(base, base), roots_after.get(base, base)
+        if base in stored and stored[base][0] != was:
             raise Fallback(f"{base} resolves to {stored[base][0]}, not its short-form union")
-        if before != after and base in stored:
-            raise Fallback(f"{base} joins or leaves a short-form union ({before} -> {after})")
-    return roots_after, how_before, how_after, component, votes
+        if was != now and base in stored:
+            raise Fallback(f"{base} joins or leaves a short-form union ({was} -> {now})")
+    return roots_after, how_before, how_after, component, stored_votes, changed
 
 
 def resolve_new(
@@ -411,10 +492,11 @@ def resolve_new(
         b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
         if a.kind in ("organization", "igo")
     )  # fmt: skip
-    roots, how_before, how_after, component, stored_votes = _org_unions(
+    roots, how_before, how_after, component, stored_votes, shorts = _org_unions(
         org_bases | {x for pair in new_votes for x in pair}, new_votes, new_sizes, store
     )
     update.votes = {k: stored_votes.get(k, 0) + n for k, n in new_votes.items()}
+    update.shorts = shorts
 
     keys = {b.base for b in bases}
     if keys & named:
@@ -638,7 +720,7 @@ def _check_people(
                 day = published[:10]
                 s = after.setdefault(role, [day, day])
                 s[0], s[1] = min(s[0], day), max(s[1], day)
-        if after != before and len(after) > 1:
+        if after != before and _splits(after):
             raise Fallback(f"the offices of {base} change")
         spans_after[base] = after
     families: dict[str, set[str]] = {}
@@ -678,6 +760,22 @@ def _check_people(
             for role, (first, last) in mine.items():
                 if role in theirs and _near(first, last, *theirs[role]):
                     raise Fallback(f"{base} and {rival} may be one holder of {role}")
+
+
+def _splits(spans: Mapping[str, Sequence[str]]) -> bool:
+    """Whether ``_split_by_office`` makes two people of one name with these role spans: it
+    does exactly when two of its roles conflict at overlapping dates (otherwise every role
+    joins the first group, whatever their order), so longer spans of offices one person can
+    hold together keep one person."""
+    days = {
+        r: (date.fromisoformat(a[:10]), date.fromisoformat(b[:10])) for r, (a, b) in spans.items()
+    }
+    roles = sorted(days)
+    return any(
+        _conflicting_roles(r, q) and _overlap(days[r], days[q], CONCURRENT_OFFICE_DAYS)
+        for n, r in enumerate(roles)
+        for q in roles[n + 1 :]
+    )
 
 
 def _families_of(seen: Iterable[tuple[ActorMention, str | None]]) -> set[str]:

@@ -53,6 +53,7 @@ from wirewatch.store.schema import (
     actor_families,
     actor_names,
     actor_roles,
+    actor_shorts,
     actor_votes,
     actors,
     articles,
@@ -462,8 +463,10 @@ class Store:
 
     def _write_link_state(self, conn: Connection, linked: Linked) -> None:
         """The state an incremental relink resumes from (``link.incremental``)."""
-        for table in (pass_cells, actor_bases, actor_names, actor_votes, actor_families,
-                      story_docs):  # fmt: skip
+        from wirewatch.link.incremental import short_summaries
+
+        for table in (pass_cells, actor_bases, actor_names, actor_votes, actor_shorts,
+                      actor_families, story_docs):  # fmt: skip
             conn.execute(delete(table))
         conn.execute(update(mentions).values(pass_id=None))
         _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in linked.passes.items()})
@@ -482,6 +485,7 @@ class Store:
             _insert(conn, actor_votes, [
                 {"short": k[0], "target": k[1], "n": n} for k, n in state.votes.items()
             ])  # fmt: skip
+            _insert(conn, actor_shorts, _short_rows(short_summaries(state.votes)))
             _assign(conn, actors, ("id",), "stats",
                     {(a,): st for a, st in state.stats.items()})  # fmt: skip
         known = set(conn.execute(select(articles.c.id)).scalars())
@@ -725,15 +729,30 @@ class Store:
                     out[r.base] = (r.actor_id, bool(r.simple), r.n)
         return out
 
-    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]:
-        """Short-form votes with one of these as the short form or the long name."""
+    def actor_vote_counts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The stored votes of these (short form, long name) pairs."""
         out: dict[tuple[str, str], int] = {}
         with self.connect() as conn:
-            for chunk in chunks(sorted(bases)):
-                q = select(actor_votes).where(
-                    (actor_votes.c.short.in_(chunk)) | (actor_votes.c.target.in_(chunk))
-                )
+            for chunk in chunks(sorted(set(pairs)), 200):
+                key = tuple_(actor_votes.c.short, actor_votes.c.target)
+                q = select(actor_votes).where(key.in_(chunk))
                 out.update({(r.short, r.target): r.n for r in conn.execute(q)})
+        return out
+
+    def actor_shorts(self, shorts: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        """short form -> (votes, long names, a long name with the most votes, its votes)."""
+        return self._shorts(actor_shorts.c.short, shorts)
+
+    def actor_shorts_by_top(self, targets: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        """The short forms whose most-voted long name is one of these (``actor_shorts``)."""
+        return self._shorts(actor_shorts.c.top, targets)
+
+    def _shorts(self, column: Any, keys: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        out: dict[str, tuple[int, int, str, int]] = {}
+        with self.connect() as conn:
+            for chunk in chunks(sorted(set(keys))):
+                for r in conn.execute(select(actor_shorts).where(column.in_(chunk))):
+                    out[r.short] = (r.total, r.targets, r.top, r.top_n)
         return out
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -1158,6 +1177,9 @@ class Store:
                 _insert(conn, actor_votes, [
                     {"short": k[0], "target": k[1], "n": n} for k, n in a.votes.items()
                 ])  # fmt: skip
+                for chunk in chunks(sorted(a.shorts)):
+                    conn.execute(delete(actor_shorts).where(actor_shorts.c.short.in_(chunk)))
+                _insert(conn, actor_shorts, _short_rows(a.shorts))
                 known = self.actor_family_rows({f for f, _ in a.families})
                 _insert(conn, actor_families, [
                     {"family": f, "actor_id": i} for f, i in sorted(a.families - known)
@@ -1283,6 +1305,11 @@ def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 def _insert(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     for chunk in chunks(rows, 5000):
         conn.execute(insert(table), list(chunk))
+
+
+def _short_rows(shorts: Mapping[str, tuple[int, int, str, int]]) -> list[dict[str, Any]]:
+    return [{"short": k, "total": t, "targets": n, "top": top, "top_n": c}
+            for k, (t, n, top, c) in shorts.items()]  # fmt: skip
 
 
 def _story_doc_row(d: StoryArticle) -> dict[str, Any]:

@@ -217,6 +217,18 @@ actor_votes = Table(
     Column("n", Integer, nullable=False),
 )
 
+actor_shorts = Table(
+    "actor_shorts",
+    metadata,
+    # per short form, its votes summed up: what picks its long name (a strict majority)
+    Column("short", String, primary_key=True),
+    Column("total", Integer, nullable=False),
+    Column("targets", Integer, nullable=False),
+    Column("top", String, nullable=False),  # a target with the most votes
+    Column("top_n", Integer, nullable=False),
+    Index("ix_actor_shorts_top", "top"),
+)
+
 actor_families = Table(
     "actor_families",
     metadata,

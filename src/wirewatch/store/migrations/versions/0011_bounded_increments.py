@@ -2,7 +2,9 @@
 articles by story (a story's title is its first titled article's, found without scanning
 an untitled store); a story's actor counts as rows (story_actors, replacing the JSON of
 story_stats that a long story made large), so an increment reads the top ones and the
-ones it changes. The state is rebuilt by the next relink (``needs_full``).
+ones it changes; per short form its votes summed up (actor_shorts, indexed by the long
+name they pick), so the short-form unions a new name reaches are found by following picks.
+The state is rebuilt by the next relink (``needs_full``).
 
 Revision ID: 0011
 Revises: 0010
@@ -29,6 +31,15 @@ def upgrade() -> None:
         sa.Column("mentions", sa.Integer, nullable=False),
     )
     op.create_index("ix_story_actors_top", "story_actors", ["story_id", "articles", "mentions"])
+    op.create_table(
+        "actor_shorts",
+        sa.Column("short", sa.String, primary_key=True),
+        sa.Column("total", sa.Integer, nullable=False),
+        sa.Column("targets", sa.Integer, nullable=False),
+        sa.Column("top", sa.String, nullable=False),
+        sa.Column("top_n", sa.Integer, nullable=False),
+    )
+    op.create_index("ix_actor_shorts_top", "actor_shorts", ["top"])
     op.execute("DELETE FROM link_state WHERE key = 'needs_full'")
     op.execute("INSERT INTO link_state (key, value) VALUES ('needs_full', '1')")
     op.create_index(
@@ -43,6 +54,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_articles_story_titled", table_name="articles")
     op.drop_table("story_actors")
+    op.drop_table("actor_shorts")
     op.create_table(
         "story_stats",
         sa.Column("story_id", sa.String, primary_key=True),

@@ -1,0 +1,150 @@
+"""Incremental linking stays incremental where only the new articles' neighbourhood changes,
+and still gives what a full relink gives: a batch of articles with short forms beside a
+short form the store pairs with many long names; an office holder seen again later with the
+titles he holds; a backdated report in a store whose later reports it cannot reach. And it
+falls back where a stored name does change (a short form's majority flips, two offices held
+at once split a name). The analyses are written here (made-up names, no model), saved to a
+real SQLite store, and relinked incrementally beside a full relink of the same articles."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from wirewatch.engine import relink
+from wirewatch.link import incremental
+from wirewatch.link.incremental import IncrementReport
+from wirewatch.model import ActorMention, Article, EventMention, Span
+from wirewatch.store import Store
+from wirewatch.store.records import actor_records, event_records
+
+DAY0 = datetime.fromisoformat("2024-01-01T09:00:00+00:00")
+
+
+def _actor(name: str, kind: str, role: str, title: str | None = None,
+           country: str | None = None) -> ActorMention:  # fmt: skip
+    surface = f"{title} {name}" if title else name
+    return ActorMention(name=name, surface=surface, kind=kind, country=country, role=role,
+                        span=Span(0, len(surface), surface), title=title)  # fmt: skip
+
+
+def _article(aid: str, day: int, names: list[ActorMention], event: str | None = "CONSULT"):
+    """An article naming these actors; with ``event``, one event mention between the first
+    two of them (so events merge across articles that share actors and days)."""
+    published = DAY0 + timedelta(days=day)
+    text = ". ".join(n.surface for n in names) + "."
+    mentions = []
+    if event:
+        a, b = (json.loads(json.dumps(x.__dict__, default=lambda s: s.__dict__))
+                for x in names[:2])  # fmt: skip
+        a["role"], b["role"] = "source", "target"
+        m = EventMention(aid, 0, event, "occurred", Span(0, len(text), text), Span(0, 4, "met"),
+                         published=published.isoformat())  # fmt: skip
+        m.actors = [_actor(a["name"], a["kind"], "source", a["title"], a["country"]),
+                    _actor(b["name"], b["kind"], "target", b["title"], b["country"])]  # fmt: skip
+        mentions.append(m)
+    entities = [ActorMention(**{**n.__dict__, "role": "mention"}) for n in names]
+    art = Article(id=aid, text=text, published=published, content_hash=f"h-{aid}")
+    return art, mentions, entities
+
+
+def _save(store: Store, items) -> None:
+    store.save_batch([(a, ms) for a, ms, _ in items], "test", {a.id: es for a, _, es in items})
+
+
+def _ledger(store: Store) -> dict:
+    events = sorted(
+        (e["type"], sorted(json.dumps(x, sort_keys=True) for x in e["evidence"]))
+        for e in event_records(store)
+    )
+    return {"events": events, "actors": sorted(actor_records(store), key=lambda a: a["id"])}
+
+
+def _grow(tmp_path, base, batch, name: str) -> tuple[IncrementReport, dict, dict]:
+    """Link ``base`` in full, add ``batch`` and relink incrementally; beside it, ``base`` and
+    ``batch`` linked in full at once. Returns the report and both ledgers."""
+    store = Store.open(str(tmp_path / f"{name}.db"))
+    _save(store, base)
+    relink(store)
+    _save(store, batch)
+    report = IncrementReport()
+    relink(store, incremental=True, report=report)
+    full = Store.open(str(tmp_path / f"{name}-full.db"))
+    _save(full, [*base, *batch])
+    relink(full)
+    return report, _ledger(store), _ledger(full)
+
+
+def _org(name: str, role: str = "participant") -> ActorMention:
+    return _actor(name, "organization", role)
+
+
+def _products(n: int, start: int = 0) -> list:
+    """Articles pairing the short form "Vexa" with a different long name each (no majority:
+    "Vexa" stays apart), and "Norcom" with "Norcom Holdings" (a majority: one actor)."""
+    items = []
+    for k in range(start, start + n):
+        names = [_org("Vexa"), _org(f"Vexa Line{chr(97 + k % 26)}{chr(97 + k // 26)} Systems")]
+        if k % 3 == 0:
+            names += [_org("Norcom"), _org("Norcom Holdings")]
+        items.append(_article(f"vexa-{k}", k, names))
+    return items
+
+
+def test_a_batch_with_short_forms_stays_incremental_beside_a_short_form_of_many_names(
+    tmp_path, monkeypatch
+):
+    # "Vexa" was paired with 40 long names: following every pairing from the new ones spans
+    # them all (over the cap set here); following the picks spans the new names only.
+    monkeypatch.setattr(incremental, "MAX_UNION", 12)
+    base = _products(40)
+    batch = _products(10, start=40)
+    report, got, want = _grow(tmp_path, base, batch, "vexa")
+    assert report.mode == "incremental", report.reason
+    assert got == want
+    norcom = [a for a in got["actors"] if "Norcom Holdings" in a["aliases"]]
+    assert len(norcom) == 1 and "Norcom" in norcom[0]["aliases"]  # the union still holds
+    assert not any("Vexa" in a["aliases"] and len(a["aliases"]) > 1 for a in got["actors"])
+
+
+def test_a_short_form_whose_majority_flips_falls_back_and_equals_a_full_relink(tmp_path):
+    # "Tarn" is paired with "Tarn Energy" in 3 articles and "Tarn Shipping" in 2: it is Tarn
+    # Energy. Two more pairings with "Tarn Shipping" leave no majority: stored names change
+    # actor, so the relink is full.
+    def paired(k: int, long: str):
+        return _article(f"tarn-{k}", k, [_org("Tarn"), _org(long)])
+
+    base = [paired(k, "Tarn Energy") for k in range(3)]
+    base += [paired(k, "Tarn Shipping") for k in range(3, 5)]
+    base += [_article(f"other-{k}", 10 + k, [_org(f"Other{chr(97 + k)} Group"), _org("Kelt")])
+             for k in range(6)]  # fmt: skip
+    batch = [paired(k, "Tarn Shipping") for k in range(5, 7)]
+    report, got, want = _grow(tmp_path, base, batch, "tarn")
+    assert report.mode == "full" and "short-form union" in (report.reason or "")
+    assert got == want
+
+
+def _officer(day: int, k: int, title: str, name: str = "Mara Voss", country: str = "FRA"):
+    return _article(f"voss-{k}", day, [_actor(name, "person", "source", title, country),
+                                       _org(f"Orvel Board{chr(97 + k)}")])  # fmt: skip
+
+
+def test_an_office_holder_seen_again_later_stays_incremental(tmp_path):
+    # Offices one person can hold together ("Orvel CEO", "CEO", "Foreign Minister" is not
+    # among them): new sightings months later stretch their spans, which splits nobody.
+    base = [_officer(10 * k, k, ("Orvel CEO", "CEO", "Orvel Chairwoman")[k % 3]) for k in range(9)]
+    batch = [_officer(200 + k, 20 + k, ("CEO", "Orvel Chairwoman")[k % 2]) for k in range(3)]
+    report, got, want = _grow(tmp_path, base, batch, "voss")
+    assert report.mode == "incremental", report.reason
+    assert got == want
+    (voss,) = [a for a in got["actors"] if a["name"] == "Mara Voss"]
+    assert {r["title"] for r in voss["roles"]} >= {"CEO", "Orvel Chairwoman"}
+
+
+def test_two_offices_held_at_once_split_a_name_and_fall_back(tmp_path):
+    base = [_officer(k, k, "Foreign Minister", "Kim Dal", "KOR") for k in range(6)]
+    batch = [_officer(3, 9, "Defense Minister", "Kim Dal", "KOR")]
+    report, got, want = _grow(tmp_path, base, batch, "kim")
+    assert report.mode == "full" and "offices" in (report.reason or "")
+    assert got == want
+    assert len([a for a in got["actors"] if a["name"] == "Kim Dal"]) == 2
