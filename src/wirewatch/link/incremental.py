@@ -15,10 +15,13 @@ changes their events): ``Fallback``.
 
 Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
 looks only at clusters indexed under its (type, actor key, month) cells. The pass is
-resumed at the first new mention: the mentions from there on are replayed, over the
-clusters that their cells reach, rebuilt from their members before that point. Since a
-mention never sees a cluster outside its cells, this is the full pass's result. Date
-reconciliation then runs again over the (type, named format) groups the replay touched.
+resumed at the new mentions over what they can reach (``_Resume``): a cluster whose members
+change makes its cells dirty from then on, and only the stored mentions that look in a
+dirty cell later are replayed (``mention_cells`` says who looks where), over clusters
+rebuilt from their members up to that point. Since a mention never sees a cluster outside
+its cells, this is the full pass's result; a backdated report replays its weeks, not the
+rest of the store. Date reconciliation then runs again over the (type, named format)
+groups of the rebuilt clusters.
 
 Stories: each new article joins the story it fits by the full grouping's criterion, or
 starts one, and only the stories it touches are rewritten (``story_increment``); unlike
@@ -27,6 +30,7 @@ actors and events this is not the full relink's result, which regroups the whole
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +56,15 @@ from wirewatch.link.actors import (
     short_form_target,
     union_short_forms,
 )
-from wirewatch.link.events import EventCluster, MergePass, cell_key, query_cells, reconcile
+from wirewatch.link.events import (
+    EventCluster,
+    _actor_keys,
+    _months,
+    cell_key,
+    compatibility,
+    mention_window,
+    reconcile,
+)
 from wirewatch.link.kb import KnowledgeBase, fold
 from wirewatch.link.names import org_key
 from wirewatch.model import ActorMention, EventMention
@@ -793,11 +805,16 @@ def _near(a0: str, a1: str, b0: str, b1: str) -> bool:
 class EventStore(Protocol):
     """What the incremental merging pass reads from the store (``Store`` implements it)."""
 
-    def mentions_from(self, start: Pos) -> list[tuple[Pos, EventMention, str | None]]:
-        """Stored mentions at or after ``start`` in store order, with their pass cluster."""
+    def mentions_querying(
+        self, cells: Iterable[str], after: Pos
+    ) -> list[tuple[Pos, EventMention, str | None]]:
+        """Stored mentions after ``after`` in store order that look for their event in one of
+        these cells, with their pass cluster."""
         ...
 
     def passes_at(self, cells: Iterable[str]) -> set[str]: ...
+
+    def pass_cells_of(self, passes: Iterable[str]) -> dict[str, set[str]]: ...
 
     def pass_members(self, passes: Iterable[str]) -> list[tuple[Pos, EventMention, str]]: ...
 
@@ -814,58 +831,195 @@ class EventUpdate:
     positions: dict[str, Pos]
 
 
+def _join(cluster: EventCluster, m: EventMention) -> list[tuple[str, int]]:
+    """``MergePass._join`` without the pass's index: the (actor key, month) cells the
+    cluster is newly indexed under."""
+    cluster.add(m)
+    added = []
+    for key in _actor_keys(m):
+        for month in _months(cluster.span()):
+            if (key, month) not in cluster.indexed:
+                cluster.indexed.add((key, month))
+                added.append((key, month))
+    return added
+
+
+class _Resume:
+    """The merging pass resumed at the new mentions over the part of the store they can
+    reach. A cluster is *dirty* from the moment its members differ from the stored pass's
+    (a new mention joined it, a replayed one left or joined it); a cell is dirty from the
+    moment a dirty cluster is or was indexed under it. Only stored mentions that look in a
+    dirty cell after it became dirty can decide otherwise than they did, so only those are
+    replayed: each stored member of a dirty cluster is among them (it found the cluster in
+    one of its cells), and every other mention sees what it saw before. Clean clusters are
+    rebuilt from their stored members up to the time they are looked at."""
+
+    def __init__(self, store: EventStore, max_replay: int) -> None:
+        self.store = store
+        self.max_replay = max_replay
+        self.heap: list[tuple[Pos, str]] = []
+        self.todo: dict[str, tuple[Pos, EventMention, str | None]] = {}
+        self.seen: set[str] = set()  # mentions queued once
+        self.replayed = 0
+        self.members: dict[str, list[tuple[Pos, EventMention]]] = {}  # stored pass members
+        self.cells_of: dict[str, set[str]] = {}  # stored pass -> its stored cells
+        self.at_cell: dict[str, set[str]] = {}  # cell -> stored passes indexed there
+        self.clean: dict[str, tuple[EventCluster, list[int]]] = {}  # builder, members added
+        self.dirty: dict[str, EventCluster] = {}  # pass id -> its cluster in the resumed pass
+        self.first: dict[str, Pos] = {}  # pass id -> its first member's place (creation order)
+        self.index: dict[str, set[str]] = {}  # cell -> dirty passes indexed there
+        self.dirty_cells: set[str] = set()
+        self.positions: dict[str, Pos] = {}
+
+    def push(self, p: Pos, m: EventMention, pid: str | None) -> None:
+        if m.id in self.seen:
+            return
+        self.seen.add(m.id)
+        self.todo[m.id] = (p, m, pid)
+        heapq.heappush(self.heap, (p, m.id))
+
+    def run(self) -> None:
+        while self.heap:
+            _, mid = heapq.heappop(self.heap)
+            p, m, pid = self.todo.pop(mid)
+            self.replayed += 1
+            if self.replayed > self.max_replay:
+                raise Fallback(f"over {self.max_replay} mentions to replay")
+            self.place(p, m, pid)
+
+    # loading
+
+    def load(self, pids: Iterable[str]) -> None:
+        missing = [p for p in pids if p not in self.members]
+        if not missing:
+            return
+        for p in missing:
+            self.members[p] = []
+        for pos, m, pid in self.store.pass_members(missing):
+            self.members[pid].append((pos, m))
+        for p in missing:
+            self.members[p].sort(key=lambda pm: pm[0])
+            if self.members[p]:
+                self.first.setdefault(p, self.members[p][0][0])
+        self.cells_of.update(self.store.pass_cells_of(missing))
+
+    def stored_at(self, cells: Sequence[str]) -> set[str]:
+        missing = [c for c in cells if c not in self.at_cell]
+        if missing:
+            for c in missing:
+                self.at_cell[c] = set()
+            found = self.store.passes_at(missing)
+            self.load(found)
+            for pid in found:
+                for c in self.cells_of.get(pid, set()) & set(missing):
+                    self.at_cell[c].add(pid)
+        return {pid for c in cells for pid in self.at_cell[c]}
+
+    def state_at(self, pid: str, p: Pos) -> EventCluster:
+        """A clean stored cluster as the pass left it just before ``p``."""
+        self.load([pid])
+        cluster, done = self.clean.setdefault(pid, (EventCluster(), [0]))
+        members = self.members[pid]
+        while done[0] < len(members) and members[done[0]][0] < p:
+            pos, m = members[done[0]]
+            self.positions[m.id] = pos
+            _join(cluster, m)
+            done[0] += 1
+        return cluster
+
+    # the pass
+
+    def place(self, p: Pos, m: EventMention, stored: str | None) -> None:
+        self.positions[m.id] = p
+        months = _months(mention_window(m))
+        cells = [cell_key(m.type, key, month) for key in _actor_keys(m) for month in months]
+        candidates: dict[str, EventCluster] = {}
+        for pid in {pid for c in cells for pid in self.index.get(c, ())}:
+            candidates[pid] = self.dirty[pid]
+        wanted = {(key, month) for key in _actor_keys(m) for month in months}
+        for pid in self.stored_at(cells) - self.dirty.keys():
+            cluster = self.state_at(pid, p)
+            if cluster.mentions and cluster.type == m.type and cluster.indexed & wanted:
+                candidates[pid] = cluster
+        best: tuple[float, Pos, str] | None = None
+        for pid, cluster in candidates.items():
+            score = compatibility(cluster, m)
+            if score is None:
+                continue
+            # Ties go to the older cluster, as in ``MergePass.add``.
+            if best is None or score > best[0] or (score == best[0] and self.first[pid] < best[1]):
+                best = (score, self.first[pid], pid)
+        target = best[2] if best else m.id
+        if target == stored and stored not in self.dirty:
+            return  # the same decision over the same cluster: nothing changes
+        if target not in self.dirty:
+            if best is None:  # a cluster of its own
+                self.dirty[target] = EventCluster()
+                self.first[target] = p
+                self.mark(self.cells_of.get(target, set()), p)
+            else:
+                self.make_dirty(target, p)
+        if stored is not None and stored != target and stored not in self.dirty:
+            self.make_dirty(stored, p)
+        added = _join(self.dirty[target], m)
+        self.mark([cell_key(m.type, k, month) for k, month in added], p, target)
+
+    def make_dirty(self, pid: str, p: Pos) -> None:
+        cluster = self.state_at(pid, p)
+        self.clean.pop(pid, None)
+        self.dirty[pid] = cluster
+        own = [cell_key(cluster.type, k, month) for k, month in cluster.indexed]
+        for c in own:
+            self.index.setdefault(c, set()).add(pid)
+        self.mark([*own, *self.cells_of.get(pid, set())], p)
+
+    def mark(self, cells: Iterable[str], p: Pos, pid: str | None = None) -> None:
+        fresh = []
+        for c in cells:
+            if pid is not None:
+                self.index.setdefault(c, set()).add(pid)
+            if c not in self.dirty_cells:
+                self.dirty_cells.add(c)
+                fresh.append(c)
+        if fresh:
+            for pos, m, stored in self.store.mentions_querying(fresh, p):
+                self.push(pos, m, stored)
+
+
 def update_events(
     new: Sequence[tuple[Pos, EventMention]], store: EventStore, max_replay: int
 ) -> EventUpdate:
-    """Resume the merging pass at the first new mention (see the module doc)."""
+    """Resume the merging pass at the new mentions over what they reach (``_Resume``), then
+    reconcile dates over the (type, named format) groups the rebuilt clusters are in."""
     from wirewatch.link import pass_state
 
-    start = min(p for p, _ in new)
-    suffix = {m.id: (p, m, pid) for p, m, pid in store.mentions_from(start)}
+    work = _Resume(store, max_replay)
     for p, m in new:
-        suffix[m.id] = (p, m, None)
-    if len(suffix) > max_replay:
-        raise Fallback(f"{len(suffix)} mentions to replay")
-    cells = {cell_key(*c) for _, m, _ in suffix.values() for c in query_cells(m)}
-    reached = store.passes_at(cells) | {pid for _, _, pid in suffix.values() if pid}
-    members: dict[str, list[tuple[Pos, EventMention]]] = {}
-    for p, m, pid in store.pass_members(reached):
-        if m.id not in suffix:
-            members.setdefault(pid, []).append((p, m))
-    positions = {m.id: p for p, m, _ in suffix.values()}
-    merging = MergePass()
-    # Clusters as they stood before the first new mention, in creation order.
-    for _pid, ms in sorted(members.items(), key=lambda kv: min(p for p, _ in kv[1])):
-        ms.sort(key=lambda pm: pm[0])
-        for p, m in ms:
-            positions[m.id] = p
-        merging.replay([m for _, m in ms])
-    for _p, m, _ in sorted(suffix.values(), key=lambda t: t[0]):
-        merging.add(m)
-    built = [c for c in merging.clusters if c.mentions]
+        work.push(p, m, None)
+    work.run()
+    built = [c for c in work.dirty.values() if c.mentions]
+    positions = work.positions
     passes, pass_cells = pass_state(built)
-    dropped = set(reached)
-    # Date reconciliation over every (type, named format) group the replay touched.
+    dropped = {pid for pid in work.dirty if pid in work.members}
+    # Date reconciliation over every (type, named format) group the rebuilt clusters are in.
     groups = {(c.type, c.label) for c in built if c.label}
-    groups |= {(m.type, m.label) for _, m, _ in suffix.values() if m.label}
-    extra = store.passes_labelled({g for g in groups if g[1]}) - set(passes.values()) - dropped
+    extra = store.passes_labelled(groups) - set(passes.values()) - dropped
     others: dict[str, list[tuple[Pos, EventMention]]] = {}
     for p, m, pid in store.pass_members(extra):
         others.setdefault(pid, []).append((p, m))
     for pid, ms in others.items():
         ms.sort(key=lambda pm: pm[0])
+        cluster = EventCluster()
         for p, m in ms:
             positions[m.id] = p
             passes[m.id] = pid
-        cluster = EventCluster()
-        for _, m in ms:
             cluster.add(m)
         built.append(cluster)
     built.sort(key=lambda c: positions[c.mentions[0].id])
     for n, c in enumerate(built):
         c.seq = n
     clusters = reconcile(built, {id(m): positions[m.id] for c in built for m in c.mentions})
-    return EventUpdate(clusters, passes, pass_cells, dropped, len(suffix), positions)
+    return EventUpdate(clusters, passes, pass_cells, dropped, work.replayed, positions)
 
 
 def label_groups(clusters: Iterable[EventCluster]) -> set[tuple[str, str]]:
@@ -1033,10 +1187,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     when a full relink is needed. Call inside ``store.write()``."""
     import time
 
-    from wirewatch.link import (
-        _keep_ids,
-        _story_articles,
-    )
+    from wirewatch.link import _keep_ids, _story_articles, query_cell_rows
     from wirewatch.link.events import event_row, find_contradictions
     from wirewatch.link.story_increment import assign_stories, event_docs
     from wirewatch.store import Increment
@@ -1083,6 +1234,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
                 inc.mention_events[m.id] = eid
         inc.passes = ev.passes
         inc.pass_cells = ev.pass_cells
+        inc.mention_cells = query_cell_rows([m for _, m in new])
         inc.dropped_passes = ev.dropped_passes
     report.events_written = len(inc.events)
     report.timings["events"] = round(time.process_time() - t0, 4)

@@ -62,6 +62,7 @@ from wirewatch.store.schema import (
     ledger_state,
     link_state,
     mention_actors,
+    mention_cells,
     mentions,
     pass_cells,
     stories,
@@ -465,12 +466,14 @@ class Store:
         """The state an incremental relink resumes from (``link.incremental``)."""
         from wirewatch.link.incremental import short_summaries
 
-        for table in (pass_cells, actor_bases, actor_names, actor_votes, actor_shorts,
-                      actor_families, story_docs):  # fmt: skip
+        for table in (pass_cells, mention_cells, actor_bases, actor_names, actor_votes,
+                      actor_shorts, actor_families, story_docs):  # fmt: skip
             conn.execute(delete(table))
         conn.execute(update(mentions).values(pass_id=None))
         _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in linked.passes.items()})
         _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in linked.pass_cells])
+        _insert(conn, mention_cells,
+                [{"cell": c, "mention_id": m} for c, m in linked.mention_cells])  # fmt: skip
         state = linked.actor_state
         if state is not None:
             _insert(conn, actor_bases, [
@@ -657,13 +660,30 @@ class Store:
         rows.sort(key=lambda r: (r.published_utc or "", r.article_id, r.position))
         return [(r.article_id, r.position, actor_from_dict(r.data), r.published) for r in rows]
 
-    def mentions_from(
-        self, start: tuple[str, str, int]
+    def mentions_querying(
+        self, cells: Iterable[str], after: tuple[str, str, int]
     ) -> list[tuple[tuple[str, str, int], EventMention, str | None]]:
+        """Mentions after ``after`` in store order that look in one of these cells."""
+        out: dict[str, tuple[tuple[str, str, int], EventMention, str | None]] = {}
         with self.connect() as conn:
-            where = articles.c.published_utc >= start[0] if start[0] else True
-            rows = self._positioned(conn, where)
-        return [(p, m, pid) for p, m, pid, _ in rows if p >= start]
+            for chunk in chunks(sorted(set(cells))):
+                ids = select(mention_cells.c.mention_id).where(mention_cells.c.cell.in_(chunk))
+                where: Any = mentions.c.id.in_(ids)
+                if after[0]:
+                    where = and_(where, articles.c.published_utc >= after[0])
+                for p, m, pid, _ in self._positioned(conn, where):
+                    if p > after:
+                        out[m.id] = (p, m, pid)
+        return list(out.values())
+
+    def pass_cells_of(self, passes: Iterable[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        with self.connect() as conn:
+            for chunk in chunks(sorted(set(passes))):
+                q = select(pass_cells).where(pass_cells.c.pass_id.in_(chunk))
+                for r in conn.execute(q):
+                    out.setdefault(r.pass_id, set()).add(r.cell)
+        return out
 
     def passes_at(self, cells: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -1205,6 +1225,8 @@ class Store:
             for chunk in chunks(sorted(inc.dropped_passes)):
                 conn.execute(delete(pass_cells).where(pass_cells.c.pass_id.in_(chunk)))
             _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in inc.pass_cells])
+            _insert(conn, mention_cells,
+                    [{"cell": c, "mention_id": m} for c, m in inc.mention_cells])  # fmt: skip
             upd = inc.story_update
             if upd is not None:
                 for chunk in chunks(sorted({d.id for d in upd.docs})):
@@ -1286,6 +1308,7 @@ class Increment:
     passes: dict[str, str] = field(default_factory=dict)
     pass_cells: list[tuple[str, str]] = field(default_factory=list)
     dropped_passes: set[str] = field(default_factory=set)
+    mention_cells: list[tuple[str, str]] = field(default_factory=list)  # of the new mentions
     stories: list[dict[str, Any]] = field(default_factory=list)
     dropped_stories: set[str] = field(default_factory=set)
     article_stories: dict[str, str] = field(default_factory=dict)

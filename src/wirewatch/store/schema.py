@@ -188,6 +188,15 @@ pass_cells = Table(
     Index("ix_pass_cells_pass", "pass_id"),
 )
 
+mention_cells = Table(
+    "mention_cells",
+    metadata,
+    # the (type, actor key, month) cells where each mention looks for its event: the mentions
+    # a change in a cell can reach, so a resumed pass replays only those
+    Column("cell", String, primary_key=True),
+    Column("mention_id", String, primary_key=True),
+)
+
 actor_bases = Table(
     "actor_bases",
     metadata,

@@ -3,8 +3,10 @@ articles by story (a story's title is its first titled article's, found without 
 an untitled store); a story's actor counts as rows (story_actors, replacing the JSON of
 story_stats that a long story made large), so an increment reads the top ones and the
 ones it changes; per short form its votes summed up (actor_shorts, indexed by the long
-name they pick), so the short-form unions a new name reaches are found by following picks.
-The state is rebuilt by the next relink (``needs_full``).
+name they pick), so the short-form unions a new name reaches are found by following picks;
+the cells each mention looks for its event in (mention_cells), so a resumed merging pass
+replays the mentions a change can reach, not every later one. The state is rebuilt by the
+next relink (``needs_full``).
 
 Revision ID: 0011
 Revises: 0010
@@ -40,6 +42,11 @@ def upgrade() -> None:
         sa.Column("top_n", sa.Integer, nullable=False),
     )
     op.create_index("ix_actor_shorts_top", "actor_shorts", ["top"])
+    op.create_table(
+        "mention_cells",
+        sa.Column("cell", sa.String, primary_key=True),
+        sa.Column("mention_id", sa.String, primary_key=True),
+    )
     op.execute("DELETE FROM link_state WHERE key = 'needs_full'")
     op.execute("INSERT INTO link_state (key, value) VALUES ('needs_full', '1')")
     op.create_index(
@@ -55,6 +62,7 @@ def downgrade() -> None:
     op.drop_index("ix_articles_story_titled", table_name="articles")
     op.drop_table("story_actors")
     op.drop_table("actor_shorts")
+    op.drop_table("mention_cells")
     op.create_table(
         "story_stats",
         sa.Column("story_id", sa.String, primary_key=True),
