@@ -211,3 +211,35 @@ def test_backdated_reports_replay_what_they_reach_and_equal_a_full_relink(tmp_pa
     # Reports spread over a year and a half: a late one reaches the reports of its own
     # weeks, not every later one (which the pass resumed at the earliest new one went over).
     assert sum(replayed) < sum(later) / 2, (replayed, later)
+
+
+def _minister(k: int, day: int, name: str, title: str = "Defense Minister"):
+    return _article(f"kal-{k}", day, [_actor(name, "person", "source", title, "NOR"),
+                                      _org(f"Kalmar Works{chr(97 + k % 26)}")])  # fmt: skip
+
+
+def test_a_merged_office_holder_named_again_stays_incremental(tmp_path):
+    # Two spellings of one defence minister of one country at the same time are one person
+    # (the office-holder merge); naming either again, even with another title months later
+    # (not held at once: no split), keeps that.
+    base = [_minister(k, k, "Lloyd Kalder") for k in range(5)]
+    base += [_minister(10 + k, 3 + k, "Royce Kalder") for k in range(3)]
+    batch = [_minister(20, 100, "Royce Kalder", "Party Leader"), _minister(21, 12, "Lloyd Kalder")]
+    report, got, want = _grow(tmp_path, base, batch, "kalder")
+    assert report.mode == "incremental", report.reason
+    assert got == want
+    (kalder,) = [a for a in got["actors"] if "Defense Minister Royce Kalder" in a["aliases"]]
+    assert "Lloyd Kalder" in kalder["aliases"]
+    # The stored alias's reason names the offices, the new one too.
+    assert "leader_party" in kalder["alias_reasons"]["Defense Minister Royce Kalder"]
+
+
+def test_a_merged_office_holder_that_becomes_the_better_attested_falls_back(tmp_path):
+    # Lloyd (4 sightings) keeps the id of the pair; three more of Royce make Royce the
+    # better attested: every stored name of the pair changes actor.
+    base = [_minister(k, k, "Lloyd Kalder") for k in range(4)]
+    base += [_minister(10 + k, 3 + k, "Royce Kalder") for k in range(2)]
+    batch = [_minister(20 + k, 8 + k, "Royce Kalder") for k in range(3)]
+    report, got, want = _grow(tmp_path, base, batch, "kalder-flip")
+    assert report.mode == "full" and "office" in (report.reason or ""), report.reason
+    assert got == want

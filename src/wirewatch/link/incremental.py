@@ -47,13 +47,14 @@ from wirewatch.link.actors import (
     _family_names,
     _name_key,
     _overlap,
+    _Person,
     _short_form_of,
     _single_holder_roles,
     _slug,
     actor_key,
     clean_alias,
+    merged_reason,
     role_key,
-    short_form_target,
     union_short_forms,
 )
 from wirewatch.link.events import (
@@ -91,6 +92,7 @@ class Base:
     reason: str
     counted: str | None  # "person" / "org": counted for the kind correction
     kind: str | None  # kind before the kind correction
+    country: str | None = None  # as the analyser gave it (before an actor's is inherited)
 
 
 @dataclass
@@ -100,7 +102,7 @@ class ActorState:
     # base -> (actor, simple, organisation occurrences: the short-form union's sizes)
     bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)
     names: dict[str, list[int]] = field(default_factory=dict)  # fold -> [as_person, as_org]
-    families: set[tuple[str, str]] = field(default_factory=set)  # (family name, actor id)
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)  # person_state rows
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # actor id -> counts
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # (short, long) -> n
 
@@ -152,7 +154,7 @@ def _base_of(actor: ActorMention, kb: KnowledgeBase, aliases: Mapping[str, str])
             counted = "person"
         elif actor.kind in ("organization", "igo"):
             counted = "org"
-    return Base(base, reason, counted, actor.kind)
+    return Base(base, reason, counted, actor.kind, actor.country)
 
 
 def occurrence_bases(
@@ -168,11 +170,6 @@ def occurrence_bases(
 
 def _flipped(b: Base, actor: ActorMention) -> bool:
     return b.kind == "person" and actor.kind == "organization" and not actor.kb_id
-
-
-def _single_roles(titles: Iterable[str], kb: KnowledgeBase) -> set[str]:
-    single = _single_holder_roles()
-    return {r for t in titles if (r := role_key(t, kb)) in single}
 
 
 def actor_state_after(
@@ -208,11 +205,19 @@ def actor_state_after(
         actor_id = next(iter(ids)) if len(ids) == 1 else sorted(ids)[0]
         simple = ids == {base} and sources.get(base) == {base}
         state.bases[base] = (actor_id, simple, sizes[base])
-    office = {a.id for a in resolved.values() if a.kind == "person" and _single_roles(a.titles, kb)}
-    for actor, _pub, _art in occurrences:
-        if actor.id in office and actor.kind == "person":
-            for name in _family_names(actor.name):
-                state.families.add((name, actor.id))
+    # People as the office-holder merge saw them, for those it could merge (a single-holder
+    # office) or that were split by office.
+    people: dict[str, _Holder] = {}
+    finals_of: dict[str, set[str]] = {}
+    for b, (actor, pub, _art) in zip(bases, occurrences, strict=True):
+        if actor.kind == "person":
+            people.setdefault(b.base, _Holder(b.base)).see(actor, pub, b.country, kb)
+            finals_of.setdefault(b.base, set()).add(actor.id or b.base)
+    single = _single_holder_roles()
+    for base, holder in people.items():
+        split = _splits(holder.roles)
+        if split or holder.offices(single):
+            state.holders[base] = holder.row(sorted(finals_of[base])[0], split)
     for a in resolved.values():
         state.stats[a.id] = {**_stats(a), "first": first.get(a.id),
                              "aliases": alias_first.get(a.id, {})}  # fmt: skip
@@ -245,9 +250,9 @@ class ActorStore(Protocol):
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]: ...
 
-    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]: ...
+    def person_rows(self, bases: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
-    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]: ...
+    def persons_by_family(self, families: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
     def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
@@ -269,7 +274,7 @@ class ActorUpdate:
     # (actor, base, old reason, new reason): a short-form union's reasons that changed
     alias_reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
     names: dict[str, tuple[int, int]] = field(default_factory=dict)  # new totals
-    families: set[tuple[str, str]] = field(default_factory=set)
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)  # person_state upserts
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
     shorts: dict[str, Shorts] = field(default_factory=dict)  # changed short-form summaries
     actor_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
@@ -313,12 +318,6 @@ def _votes_in(group: Sequence[tuple[ActorMention, str]]) -> Counter[tuple[str, s
         if len(fits) == 1:
             votes[(base, next(iter(fits)))] += 1
     return votes
-
-
-def _union_target(counter: Mapping[str, int]) -> str | None:
-    """The long name a short form is merged with, None when the votes do not merge it."""
-    picked = short_form_target(counter)
-    return picked[0] if picked else None
 
 
 MAX_UNION = 2_000  # short forms and long names one union may span before a full relink
@@ -514,9 +513,10 @@ def resolve_new(
     if keys & named:
         raise Fallback("a user correction names one of the new actors")
     stored_bases = store.actor_bases(keys | component)
+    office = _office_unions(bases, occurrences, kb, store, stored_bases)
     for key in keys:
-        if key in component:
-            continue  # its actor is the short-form union's, checked by _org_unions
+        if key in component or key in office.handled:
+            continue  # its actor is the short-form or office-holder union's, checked there
         if key in stored_bases and (not stored_bases[key][1] or stored_bases[key][0] != key):
             raise Fallback(f"{key} is refined (split, merged or corrected)")
     # A short form or long name merged with others takes the union's actor and its reason.
@@ -526,6 +526,14 @@ def resolve_new(
         if root != b.base:
             b.reason = how_after.get(b.base, f"same organisation as {root}")
             b.base = root
+    for b in bases:  # a person merged with another holder of the same office
+        root = office.finals.get(b.base, b.base) if b.kind == "person" else b.base
+        if root != b.base:
+            b.reason = office.reasons[b.base]
+            b.base = root
+    update.alias_reasons.extend(office.alias_reasons)
+    update.holders = office.holders
+    update.bases.update(office.bases)
     for base in component:
         root = roots.get(base, base)
         if root != base:
@@ -541,7 +549,6 @@ def resolve_new(
             update.bases[b.base] = (b.base, True, 0)
     keys = {b.base for b in bases}
     rows = store.actor_rows_for(keys)
-    _check_people(bases, occurrences, kb, store, rows)
 
     # Observe the new occurrences on their actors, as ``resolve_actors`` would.
     stored_aliases = store.alias_rows_for(keys)
@@ -592,8 +599,12 @@ def resolve_new(
             raise Fallback(f"the reasons of {root}'s aliases change")
         for alias, (_slot, from_base) in entry["stats"]["aliases"].items():
             current = new_aliases.get((root, alias), stored_aliases.get((root, alias)))
-            if from_base == base and current == was:
+            if from_base != base or current is None:
+                continue
+            if current == was:
                 new_aliases[(root, alias)] = now
+            elif current.endswith("; " + was):  # "surname of ...; <reason>"
+                new_aliases[(root, alias)] = current[: -len(was)] + now
     for actor_id, entry in entries.items():
         stored_row = rows.get(actor_id)
         entry["name"] = entry["kb_name"] or _top_name(entry["stats"]["names"])
@@ -639,20 +650,7 @@ def resolve_new(
         {"actor_id": a, "title": t, "first_seen": s[0], "last_seen": s[1]}
         for (a, t), s in role_span.items()
     ]
-    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
-        titles = _titles_of(b.base, role_span, stored_roles)
-        if actor.kind == "person" and _single_roles(titles, kb):
-            for name in _family_names(actor.name):
-                update.families.add((name, b.base))
     return update
-
-
-def _titles_of(
-    actor_id: str,
-    new: Mapping[tuple[str, str], list[str]],
-    stored: Mapping[tuple[str, str], tuple[str, str]],
-) -> set[str]:
-    return {t for a, t in new if a == actor_id} | {t for a, t in stored if a == actor_id}
 
 
 def _entry(
@@ -703,75 +701,224 @@ def _role_spans(titles: Mapping[str, tuple[str, str]], kb: KnowledgeBase) -> dic
     return spans
 
 
-def _check_people(
+@dataclass
+class _Holder:
+    """One name key of a person as the office-holder merge sees it (``actors._Person`` of a
+    name not split by office): its sightings, their countries in the order first seen (a
+    tie goes to the first), its offices' first and last days, its family names."""
+
+    base: str
+    size: int = 0
+    countries: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    families: set[str] = field(default_factory=set)
+
+    def see(
+        self, actor: ActorMention, published: str | None, country: str | None, kb: KnowledgeBase
+    ) -> None:
+        self.size += 1
+        if country:
+            self.countries[country] = self.countries.get(country, 0) + 1
+        role = role_key(actor.title, kb)
+        if role and published:
+            day = published[:10]
+            span = self.roles.setdefault(role, [day, day])
+            span[0], span[1] = min(span[0], day), max(span[1], day)
+        self.families |= _family_names(actor.name)
+
+    def copy(self) -> _Holder:
+        return _Holder(self.base, self.size, dict(self.countries),
+                       {r: list(v) for r, v in self.roles.items()}, set(self.families))  # fmt: skip
+
+    @property
+    def country(self) -> str | None:
+        return _top_country(self.countries)
+
+    def offices(self, single: frozenset[str]) -> set[str]:
+        return {r for r in self.roles if r in single}
+
+    def row(self, root: str, split: bool = False) -> dict[str, Any]:
+        return {"base": self.base, "size": self.size, "countries": self.countries,
+                "roles": self.roles, "families": sorted(self.families), "root": root,
+                "split": int(split)}  # fmt: skip
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> _Holder:
+        return cls(row["base"], row["size"], dict(row["countries"]),
+                   {r: list(v) for r, v in row["roles"].items()}, set(row["families"]))  # fmt: skip
+
+
+def _holders_merge(a: _Holder, b: _Holder, single: frozenset[str]) -> bool:
+    """The pair test of ``_merge_office_holders``."""
+    if not (a.families & b.families and a.offices(single) and b.offices(single)):
+        return False
+    ca, cb = a.country, b.country
+    if (ca and cb and ca != cb) or not (ca or cb):
+        return False
+    return any(
+        r in single and _near(*a.roles[r], *b.roles[r]) for r in a.roles.keys() & b.roles.keys()
+    )
+
+
+def _holder_roots(holders: Mapping[str, _Holder], single: frozenset[str]) -> dict[str, str]:
+    """``_merge_office_holders`` over these people (a whole union or several): its pairs in
+    its order (people by name key), the better-attested person keeping the id."""
+    order = sorted(holders)
+    parent = {b: b for b in order}
+    size = {b: holders[b].size for b in order}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            if _holders_merge(holders[a], holders[b], single):
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    keep, drop = sorted((ra, rb), key=lambda x: (-size[x], x))
+                    parent[drop] = keep
+                    size[keep] += size[drop]
+    return {b: find(b) for b in order}
+
+
+@dataclass
+class _Office:
+    """What the office-holder merge makes of the new sightings of people."""
+
+    finals: dict[str, str] = field(default_factory=dict)  # person name key -> its actor
+    reasons: dict[str, str] = field(default_factory=dict)  # merged name key -> its reason
+    handled: set[str] = field(default_factory=set)  # stored keys whose actor this explains
+    alias_reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)  # person_state rows
+    bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)  # actor_bases rows
+
+
+def _office_unions(
     bases: Sequence[Base],
     occurrences: Sequence[tuple[ActorMention, str | None, str]],
     kb: KnowledgeBase,
     store: ActorStore,
-    rows: Mapping[str, dict[str, Any]],
-) -> None:
-    """Raise ``Fallback`` when new sightings of people could split one by office or merge
-    two office holders (``_split_by_office``, ``_merge_office_holders``)."""
-    people: dict[str, list[tuple[ActorMention, str | None]]] = {}
+    stored_bases: Mapping[str, tuple[str, bool, int]],
+) -> _Office:
+    """Split by office and office-holder merge for the people the new articles name
+    (``_split_by_office``, ``_merge_office_holders``): their offices must not split them;
+    the people they may be merged with (sharing a family name, holding a single-holder
+    office) are followed from them and merged again, before and after the new sightings,
+    from what the store keeps of each (``person_state``). Raises ``Fallback`` when a stored
+    name would change actor."""
+    people: dict[str, list[tuple[ActorMention, str | None, str | None]]] = {}
     for b, (actor, published, _) in zip(bases, occurrences, strict=True):
         if actor.kind == "person":
-            people.setdefault(b.base, []).append((actor, published))
+            people.setdefault(b.base, []).append((actor, published, b.country))
+    out = _Office()
     if not people:
-        return
-    stored_titles: dict[str, dict[str, tuple[str, str]]] = {}
-    for (aid, title), span in store.role_rows_for(people).items():
-        stored_titles.setdefault(aid, {})[title] = span
+        return out
     single = _single_holder_roles()
-    spans_after: dict[str, dict[str, list[str]]] = {}
+    rows = store.person_rows(people)
+    plain = [p for p in people if p not in rows and p in stored_bases
+             and stored_bases[p][1] and stored_bases[p][0] == p]  # fmt: skip
+    titles: dict[str, dict[str, tuple[str, str]]] = {}
+    for (aid, title), span in store.role_rows_for(plain).items():
+        titles.setdefault(aid, {})[title] = span
+    stats = store.actor_rows_for(plain)
+    before: dict[str, _Holder] = {}
+    after: dict[str, _Holder] = {}
     for base, seen in people.items():
-        before = _role_spans(stored_titles.get(base, {}), kb)
-        after = {r: list(s) for r, s in before.items()}
-        for actor, published in seen:
-            role = role_key(actor.title, kb)
-            if role and published:
-                day = published[:10]
-                s = after.setdefault(role, [day, day])
-                s[0], s[1] = min(s[0], day), max(s[1], day)
-        if after != before and _splits(after):
+        if base in rows:
+            if rows[base]["split"]:
+                raise Fallback(f"{base} is split by office")
+            holder = _Holder.of_row(rows[base])
+        elif base in plain:  # one actor of its own: its stored counts are its own
+            st = (stats.get(base) or {}).get("stats") or {}
+            names = st.get("names", {})
+            holder = _Holder(base, sum(names.values()), dict(st.get("countries", {})),
+                             _role_spans(titles.get(base, {}), kb),
+                             {f for n in names for f in _family_names(n)})  # fmt: skip
+        elif base in stored_bases:
+            continue  # refined otherwise (a correction, a kind): ``resolve_new`` falls back
+        else:
+            holder = _Holder(base)
+        grown = holder.copy()
+        for actor, published, country in seen:
+            grown.see(actor, published, country, kb)
+        if grown.roles != holder.roles and _splits(grown.roles):
             raise Fallback(f"the offices of {base} change")
-        spans_after[base] = after
-    families: dict[str, set[str]] = {}
-    for base, after in spans_after.items():
-        if set(after) & single:
-            for actor, _ in people[base]:
-                for name in _family_names(actor.name):
-                    families.setdefault(name, set()).add(base)
-    if not families:
-        return
-    peers: dict[str, set[str]] = {}
-    for family, actor_id in store.actor_family_rows(families):
-        peers.setdefault(family, set()).add(actor_id)
-    for family, ids in families.items():
-        peers.setdefault(family, set()).update(ids)
-    others = {p for ps in peers.values() for p in ps} - set(spans_after)
-    other_titles: dict[str, dict[str, tuple[str, str]]] = {}
-    for (aid, title), span in store.role_rows_for(others).items():
-        other_titles.setdefault(aid, {})[title] = span
-    rival_rows = store.actor_rows_for(others)
-    countries = {a: r["country"] for a, r in rival_rows.items()}
-    for base, seen in people.items():
-        stored = (rows.get(base) or {}).get("stats") or {}
-        counts = Counter(stored.get("countries", {}))
-        counts.update(a.country for a, _ in seen if a.country)
-        countries[base] = counts.most_common(1)[0][0] if counts else None
-    for base, after in spans_after.items():
-        mine = {r: s for r, s in after.items() if r in single}
-        if not mine:
-            continue
-        rivals = {p for f in _families_of(people[base]) for p in peers.get(f, ())} - {base}
-        for rival in rivals:
-            ca, cb = countries.get(base), countries.get(rival)
-            if (ca and cb and ca != cb) or not (ca or cb):
-                continue  # ``_merge_office_holders`` never merges these two
-            theirs = spans_after.get(rival) or _role_spans(other_titles.get(rival, {}), kb)
-            for role, (first, last) in mine.items():
-                if role in theirs and _near(first, last, *theirs[role]):
-                    raise Fallback(f"{base} and {rival} may be one holder of {role}")
+        top = max(grown.countries.values(), default=0)
+        tied = {c for c, n in grown.countries.items() if n == top}
+        if holder.size and len(tied) > 1 and tied & {c for _, _, c in seen if c}:
+            raise Fallback(f"{base} has two countries named equally often")
+        before[base], after[base] = holder, grown
+    known = {k: _Holder.of_row(r) for k, r in rows.items()}
+    roots = {k: r["root"] for k, r in rows.items()}
+    component = {k for k in after if after[k].offices(single) or k in rows}
+    frontier = set(component)
+
+    def then(x: str) -> _Holder:
+        return before[x] if x in before else known[x]
+
+    def later(x: str) -> _Holder:
+        return after[x] if x in after else known[x]
+
+    while frontier:
+        families = {f for x in frontier for f in then(x).families | later(x).families}
+        for k, r in store.persons_by_family(families).items():
+            if k not in known and k not in after:
+                if r["split"]:
+                    raise Fallback(f"{k}, split by office, may share an office with a new name")
+                known[k], roots[k] = _Holder.of_row(r), r["root"]
+        reached = set()
+        for x in frontier:
+            for y in (set(known) | set(after)) - component:
+                if _holders_merge(then(x), then(y), single) or _holders_merge(
+                    later(x), later(y), single
+                ):
+                    reached.add(y)
+        frontier = reached
+        component |= reached
+        if len(component) > MAX_UNION:
+            raise Fallback(f"office-holder unions span over {MAX_UNION} names")
+    roots_before = _holder_roots({x: then(x) for x in component}, single)
+    roots_after = _holder_roots({x: later(x) for x in component}, single)
+    for x in component:
+        stored = roots.get(x) or (stored_bases[x][0] if x in stored_bases else None)
+        if stored is None:
+            continue  # a name the store has not seen
+        if roots_before[x] != stored:
+            raise Fallback(f"{x} resolves to {stored}, not its office-holder union")
+        if roots_after[x] != roots_before[x]:
+            raise Fallback(f"{x} and another holder of its office merge or part")
+    members: dict[str, set[str]] = {}
+    for x in component:
+        members.setdefault(roots_after[x], set()).add(x)
+    for x in component:
+        root = roots_after[x]
+        simple = root == x and members[root] == {x}
+        stored_base = stored_bases.get(x)
+        if stored_base is None or stored_base[:2] != (root, simple):
+            out.bases[x] = (root, simple, stored_base[2] if stored_base else 0)
+    out.handled = set(rows) & set(after)
+    for x, holder in after.items():
+        root = roots_after.get(x, x)
+        out.finals[x] = root
+        if root != x:
+            out.reasons[x] = merged_reason(_as_person(holder), root)
+            if x in stored_bases:
+                old = merged_reason(_as_person(before[x]), root)
+                if old != out.reasons[x]:
+                    out.alias_reasons.append((root, x, old, out.reasons[x]))
+        if x in component:
+            out.holders[x] = holder.row(root)
+    return out
+
+
+def _as_person(holder: _Holder) -> _Person:
+    person = _Person(holder.base)
+    person.roles = {r: (date.fromisoformat(a[:10]), date.fromisoformat(b[:10]))
+                    for r, (a, b) in holder.roles.items()}  # fmt: skip
+    return person
 
 
 def _splits(spans: Mapping[str, Sequence[str]]) -> bool:
@@ -788,10 +935,6 @@ def _splits(spans: Mapping[str, Sequence[str]]) -> bool:
         for n, r in enumerate(roles)
         for q in roles[n + 1 :]
     )
-
-
-def _families_of(seen: Iterable[tuple[ActorMention, str | None]]) -> set[str]:
-    return {n for actor, _ in seen for n in _family_names(actor.name)}
 
 
 def _near(a0: str, a1: str, b0: str, b1: str) -> bool:

@@ -50,7 +50,6 @@ from wirewatch.store.schema import (
     actor_aliases,
     actor_bases,
     actor_corrections,
-    actor_families,
     actor_names,
     actor_roles,
     actor_shorts,
@@ -65,6 +64,8 @@ from wirewatch.store.schema import (
     mention_cells,
     mentions,
     pass_cells,
+    person_families,
+    person_state,
     stories,
     story_actors,
     story_docs,
@@ -467,7 +468,7 @@ class Store:
         from wirewatch.link.incremental import short_summaries
 
         for table in (pass_cells, mention_cells, actor_bases, actor_names, actor_votes,
-                      actor_shorts, actor_families, story_docs):  # fmt: skip
+                      actor_shorts, person_state, person_families, story_docs):  # fmt: skip
             conn.execute(delete(table))
         conn.execute(update(mentions).values(pass_id=None))
         _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in linked.passes.items()})
@@ -483,8 +484,10 @@ class Store:
             _insert(conn, actor_names, [
                 {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in state.names.items()
             ])  # fmt: skip
-            _insert(conn, actor_families,
-                    [{"family": f, "actor_id": a} for f, a in sorted(state.families)])  # fmt: skip
+            _insert(conn, person_state, list(state.holders.values()))
+            _insert(conn, person_families, [
+                {"family": f, "base": b} for b, r in state.holders.items() for f in r["families"]
+            ])  # fmt: skip
             _insert(conn, actor_votes, [
                 {"short": k[0], "target": k[1], "n": n} for k, n in state.votes.items()
             ])  # fmt: skip
@@ -783,21 +786,22 @@ class Store:
                     out[r.fold] = (r.as_person, r.as_org)
         return out
 
-    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]:
-        out: set[tuple[str, str]] = set()
+    def person_rows(self, bases: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
         with self.connect() as conn:
-            for chunk in chunks(sorted(families)):
-                q = select(actor_families).where(actor_families.c.family.in_(chunk))
-                out.update((r.family, r.actor_id) for r in conn.execute(q))
+            for chunk in chunks(sorted(set(bases))):
+                for r in conn.execute(select(person_state).where(person_state.c.base.in_(chunk))):
+                    out[r.base] = dict(r._mapping)
         return out
 
-    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
+    def persons_by_family(self, families: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The person_state rows of names carrying one of these family names."""
+        bases: set[str] = set()
         with self.connect() as conn:
-            for chunk in chunks(sorted(shorts)):
-                q = select(actor_votes).where(actor_votes.c.short.in_(chunk))
-                out.update({(r.short, r.target): r.n for r in conn.execute(q)})
-        return out
+            for chunk in chunks(sorted(set(families))):
+                q = select(person_families.c.base).where(person_families.c.family.in_(chunk))
+                bases.update(conn.execute(q).scalars())
+        return self.person_rows(bases)
 
     def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -1200,9 +1204,12 @@ class Store:
                 for chunk in chunks(sorted(a.shorts)):
                     conn.execute(delete(actor_shorts).where(actor_shorts.c.short.in_(chunk)))
                 _insert(conn, actor_shorts, _short_rows(a.shorts))
-                known = self.actor_family_rows({f for f, _ in a.families})
-                _insert(conn, actor_families, [
-                    {"family": f, "actor_id": i} for f, i in sorted(a.families - known)
+                for chunk in chunks(sorted(a.holders)):
+                    conn.execute(delete(person_state).where(person_state.c.base.in_(chunk)))
+                    conn.execute(delete(person_families).where(person_families.c.base.in_(chunk)))
+                _insert(conn, person_state, list(a.holders.values()))
+                _insert(conn, person_families, [
+                    {"family": f, "base": b} for b, r in a.holders.items() for f in r["families"]
                 ])  # fmt: skip
                 _assign(conn, mention_actors, ("mention_id", "position"), "actor_id",
                         a.mention_actor_ids)  # fmt: skip

@@ -238,12 +238,27 @@ actor_shorts = Table(
     Index("ix_actor_shorts_top", "top"),
 )
 
-actor_families = Table(
-    "actor_families",
+person_state = Table(
+    "person_state",
     metadata,
-    # family names of people holding a single-holder office (office-holder merge candidates)
+    # a person's name key as the office-holder merge sees it, for those it could merge (a
+    # single-holder office) or that were split by office: sightings, countries in the order
+    # first seen, offices' first and last days, family names, and the actor it resolved to
+    Column("base", String, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("countries", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("families", JSON, nullable=False),
+    Column("root", String, nullable=False),
+    Column("split", Integer, nullable=False),
+)
+
+person_families = Table(
+    "person_families",
+    metadata,
+    # family name -> the person_state rows whose names carry it (office-holder candidates)
     Column("family", String, primary_key=True),
-    Column("actor_id", String, primary_key=True),
+    Column("base", String, primary_key=True),
 )
 
 story_docs = Table(

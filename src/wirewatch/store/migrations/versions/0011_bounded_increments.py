@@ -5,8 +5,10 @@ story_stats that a long story made large), so an increment reads the top ones an
 ones it changes; per short form its votes summed up (actor_shorts, indexed by the long
 name they pick), so the short-form unions a new name reaches are found by following picks;
 the cells each mention looks for its event in (mention_cells), so a resumed merging pass
-replays the mentions a change can reach, not every later one. The state is rebuilt by the
-next relink (``needs_full``).
+replays the mentions a change can reach, not every later one; per person name that holds
+a single-holder office what the office-holder merge weighs (person_state, indexed by family
+name in person_families, replacing actor_families), so a merged office holder named again
+is merged again from those rows. The state is rebuilt by the next relink (``needs_full``).
 
 Revision ID: 0011
 Revises: 0010
@@ -42,6 +44,22 @@ def upgrade() -> None:
         sa.Column("top_n", sa.Integer, nullable=False),
     )
     op.create_index("ix_actor_shorts_top", "actor_shorts", ["top"])
+    op.drop_table("actor_families")
+    op.create_table(
+        "person_state",
+        sa.Column("base", sa.String, primary_key=True),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("countries", sa.JSON, nullable=False),
+        sa.Column("roles", sa.JSON, nullable=False),
+        sa.Column("families", sa.JSON, nullable=False),
+        sa.Column("root", sa.String, nullable=False),
+        sa.Column("split", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "person_families",
+        sa.Column("family", sa.String, primary_key=True),
+        sa.Column("base", sa.String, primary_key=True),
+    )
     op.create_table(
         "mention_cells",
         sa.Column("cell", sa.String, primary_key=True),
@@ -63,6 +81,13 @@ def downgrade() -> None:
     op.drop_table("story_actors")
     op.drop_table("actor_shorts")
     op.drop_table("mention_cells")
+    op.drop_table("person_families")
+    op.drop_table("person_state")
+    op.create_table(
+        "actor_families",
+        sa.Column("family", sa.String, primary_key=True),
+        sa.Column("actor_id", sa.String, primary_key=True),
+    )
     op.create_table(
         "story_stats",
         sa.Column("story_id", sa.String, primary_key=True),
