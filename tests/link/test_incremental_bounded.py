@@ -19,7 +19,7 @@ from wirewatch.link import incremental
 from wirewatch.link.incremental import IncrementReport
 from wirewatch.model import ActorMention, Article, EventMention, Span
 from wirewatch.store import Store
-from wirewatch.store.records import actor_records, event_records
+from wirewatch.store.records import actor_records, event_records, story_records
 
 DAY0 = datetime.fromisoformat("2024-01-01T09:00:00+00:00")
 
@@ -243,3 +243,57 @@ def test_a_merged_office_holder_that_becomes_the_better_attested_falls_back(tmp_
     report, got, want = _grow(tmp_path, base, batch, "kalder-flip")
     assert report.mode == "full" and "office" in (report.reason or ""), report.reason
     assert got == want
+
+
+GLACIER = "glacier melt flooded villages alpine pastures shepherds avalanche snowfield varn"
+DAM = "dam spillways engineers turbines reservoir hydropower floodgates concrete sluice varn"
+ELSEWHERE = [
+    "comet tail observatory telescope nucleus dust",
+    "orchard frost blossom apples growers",
+    "railway tunnel freight signals commuters",
+    "election ballots recount opposition",
+    "harbor dredging berth freighters pilots quay",
+]
+
+
+def _story_article(aid: str, day: int, text: str, orgs: list[str]):
+    art, ms, es = _article(aid, day, [_org(o) for o in orgs])
+    art.text = text
+    return art, ms, es
+
+
+def test_two_stories_merged_by_an_increment_keep_their_events_and_counts(tmp_path):
+    # Two situations of one valley, then reports naming both: the increment merges the two
+    # stories. The story merged away must leave no event behind, and the kept story's row
+    # counts its articles and events.
+    base = [_story_article(f"glacier-{k}", k, GLACIER, ["Kelso Board", "Kelso Union"])
+            for k in range(3)]  # fmt: skip
+    base += [_story_article(f"dam-{k}", 5 + k, DAM, ["Mirel Group", "Mirel Union"])
+             for k in range(3)]  # fmt: skip
+    for n, words in enumerate(ELSEWHERE):
+        base += [_story_article(f"else-{n}-{k}", 10 + k, f"{words} item {words}",
+                                [f"Other{chr(97 + n)} Office", f"Other{chr(97 + n)} Trust"])
+                 for k in range(3)]  # fmt: skip
+    store = Store.open(str(tmp_path / "merge.db"))
+    _save(store, base)
+    relink(store)
+    before = store.article_story_map()
+    assert before["glacier-0"] != before["dam-0"]
+    both = ["Kelso Board", "Kelso Union", "Mirel Group", "Mirel Union"]
+    _save(store, [_story_article(f"both-{k}", 20 + k, f"{GLACIER} {DAM}", both) for k in range(2)])
+    report = IncrementReport()
+    relink(store, incremental=True, report=report)
+    assert report.mode == "incremental", report.reason
+    after = store.article_story_map()
+    assert after["glacier-0"] == after["dam-0"]  # merged
+    rows = {s["id"]: s for s in story_records(store)}
+    events = list(event_records(store))
+    assert all(e["story"] in rows for e in events)
+    per_story: dict[str, int] = {}
+    for e in events:
+        per_story[e["story"]] = per_story.get(e["story"], 0) + 1
+    assert {k: r["events"] for k, r in rows.items() if r["events"]} == per_story
+    members: dict[str, int] = {}
+    for story in after.values():
+        members[story or ""] = members.get(story or "", 0) + 1
+    assert {k: r["articles"] for k, r in rows.items()} == members

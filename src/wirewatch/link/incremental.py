@@ -1229,7 +1229,11 @@ def _story_rows(
         rows.append(row)
     # Stories whose members changed: their actor counts change by the new articles' and
     # those of the stories merged into them; the rest of a story's counts is not read.
-    spans_a = store.story_article_spans(touched | set(merged))
+    # Stories without dated events are dated by their articles (read only for those).
+    undated = {sid for sid in touched if not counts.get(sid, [0, []])[1]}
+    spans_a = store.story_article_spans(
+        undated | {g for g, k in merged.items() if k in undated}
+    )  # fmt: skip
     new_of: dict[str, list[str]] = {}
     for article, sid in upd.article_stories.items():
         if article in new_docs:
@@ -1412,6 +1416,11 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     for row, a in zip(inc.events, first_articles, strict=True):
         row["story"] = story_of.get(a)
     inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos)
+    # A story merged away takes its events with it (its rows are gone).
+    rewritten = {r["id"] for r in inc.events} | inc.dropped_events
+    for r in store.events_of_stories(upd.merged):
+        if r["id"] not in rewritten:
+            inc.event_stories[r["id"]] = upd.merged[r["story"]]
     inc.dropped_stories = {r["id"] for r in inc.stories} | set(upd.merged)
     report.timings["stories"] = round(time.process_time() - t0, 4)
 

@@ -1092,9 +1092,12 @@ class Store:
         self, ids: Iterable[str], leave_out: Iterable[str]
     ) -> dict[str, tuple[int, list[str]]]:
         """story -> (its events, their earliest and latest dates), events in ``leave_out``
-        aside (those an increment rewrites)."""
+        aside (those an increment rewrites): the count from the story's row less the events
+        left out, the dates from the ends of the story's date indexes (a long story's events
+        are not read)."""
         out: dict[str, tuple[int, list[str]]] = {}
         skip = sorted(set(leave_out))
+        ids = sorted(set(ids))
         if len(skip) > 500:  # too many to leave out in SQL: read the events' rows instead
             rows: dict[str, list[dict[str, Any]]] = {}
             left = set(skip)
@@ -1105,20 +1108,25 @@ class Store:
                 days = [d for r in rs for d in (r["date_start"], r["date_end"]) if d]
                 out[story] = (len(rs), [min(days), max(days)] if days else [])
             return out
+        gone: Counter[str] = Counter(s for s in self.event_stories_of(skip).values() if s)
         with self.connect() as conn:
-            for chunk in chunks(sorted(set(ids))):
-                q = (
-                    select(events.c.story, func.count(), func.min(events.c.date_start),
-                           func.max(events.c.date_start), func.min(events.c.date_end),
-                           func.max(events.c.date_end))
-                    .where(events.c.story.in_(chunk))
-                    .group_by(events.c.story)
-                )  # fmt: skip
-                if skip:
-                    q = q.where(events.c.id.not_in(skip))
-                for story, n, *days in conn.execute(q):
-                    found = [d for d in days if d]
-                    out[story] = (int(n), [min(found), max(found)] if found else [])
+            counts: dict[str, int] = {}
+            for chunk in chunks(ids):
+                q = select(stories.c.id, stories.c.events).where(stories.c.id.in_(chunk))
+                counts.update({r.id: int(r.events) for r in conn.execute(q)})
+            for sid in ids:
+                if sid not in counts:
+                    continue
+                ends = []
+                for col in (events.c.date_start, events.c.date_end):
+                    for order in (col, col.desc()):
+                        q = select(col).where(events.c.story == sid, col.is_not(None))
+                        if skip:
+                            q = q.where(events.c.id.not_in(skip))
+                        value = conn.execute(q.order_by(order).limit(1)).scalar()
+                        if value:
+                            ends.append(value)
+                out[sid] = (counts[sid] - gone[sid], [min(ends), max(ends)] if ends else [])
         return out
 
     def story_article_spans(self, ids: Iterable[str]) -> dict[str, list[str]]:
