@@ -4,14 +4,17 @@ with the result a full relink would give, or say why not (the caller then relink
 Actors.  A full relink records, per actor key (``actor_key`` of a name before refinement),
 the actor it resolved to and whether it is *simple*: all its names resolve there and
 nothing else does (no split by office, office-holder merge, short form or correction).
-Also the person/organisation counts of each folded name (the kind correction) and the
-family names of people holding a single-holder office (the office-holder merge). A new
-name resolves locally when none of these decisions can change: its key is unseen or
-simple; the kind decision of its folded name stays; its article pairs no short form with
-a long one; a person's offices are unchanged, or no other holder of that office shares a
-family name at overlapping dates; the actor's country (which names without one inherit)
-and its first-seen fields stay. Anything else is a cascade (a new alias merging two actors
-changes their events): ``Fallback``.
+Also the person/organisation counts of each folded name (the kind correction), per short
+form its votes summed up (``actor_shorts``: what picks its long name), and per person name
+holding a single-holder office what the office-holder merge weighs (``person_state``). A
+new name resolves locally when none of these decisions can change for a stored name: its
+key is unseen or simple; the kind decision of its folded name stays; the short-form
+unions its names reach by following picks (not every name a short form was ever paired
+with) keep their members and roots; its person is not split by two offices held at once,
+and the office-holder unions it reaches through shared family names, merged again before
+and after its sightings, keep their members and roots; the actor's country (which names
+without one inherit) and its first-seen fields stay. Anything else is a cascade (a new
+alias merging two actors changes their events): ``Fallback``.
 
 Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
 looks only at clusters indexed under its (type, actor key, month) cells. The pass is
