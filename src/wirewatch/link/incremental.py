@@ -883,6 +883,7 @@ def _office_unions(
         component |= reached
         if len(component) > MAX_UNION:
             raise Fallback(f"office-holder unions span over {MAX_UNION} names")
+    stored_bases = {**store.actor_bases(component - stored_bases.keys()), **stored_bases}
     roots_before = _holder_roots({x: then(x) for x in component}, single)
     roots_after = _holder_roots({x: later(x) for x in component}, single)
     for x in component:
