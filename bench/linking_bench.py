@@ -11,6 +11,7 @@ the repo): 120 English Wikinews articles in four topic corpora (airbus, apple, g
     python bench/linking_bench.py --rename-people  # copies in the speed curve rename people
     python bench/linking_bench.py --check      # exit 1 when a quality figure is under FLOORS
     python bench/linking_bench.py --marginal   # cost of one more article into linked stores
+    python bench/linking_bench.py --marginal --big --stores DIR  # keep/reuse the linked stores
 
 Skips (exit 0) when the shared folder is absent.  Override its place with WIREWATCH_SHARED.
 These are development scores: look at the errors for phenomena, never tune to one article.
@@ -752,7 +753,12 @@ def _partition(store: Store) -> dict[str, Any]:
 
 
 def marginal_curve(
-    store: Store, sizes: Iterable[int], workdir: Path, trials: int = 3, check: bool = True
+    store: Store,
+    sizes: Iterable[int],
+    workdir: Path,
+    trials: int = 3,
+    check: bool = True,
+    stores: Path | None = None,
 ) -> list[dict[str, Any]]:
     """CPU cost of linking one more article, and a batch of ten, into a store of N replicated
     articles that a full relink has linked: ``relink(store, incremental=True)`` (what ingest
@@ -761,7 +767,9 @@ def marginal_curve(
     arrive); one more case adds an article of a copy in the middle of the store (published
     before half of it: the merging pass is resumed there).  Each trial starts from a copy of
     the linked store file.  With ``check`` the incremental ledger is compared with a full
-    relink of the same store (events, stories, actors, each on its own; ids aside)."""
+    relink of the same store (events, stories, actors, each on its own; ids aside).  With
+    ``stores`` the linked store of each size is kept there (``marginal-<size>.db``, beside its
+    build times) and reused by the next run while its schema is the current one."""
     import shutil
 
     from wirewatch.engine import relink
@@ -778,16 +786,31 @@ def marginal_curve(
         folder = workdir / f"marginal-{size}"
         folder.mkdir(exist_ok=True)
         db = folder / "base.db"
-        t0 = time.perf_counter()
-        big = StoreClass.open(str(db))
-        save_replica(big, replicate(base_m, base_e, base_i, size))
-        save_s = time.perf_counter() - t0
-        t0, c0 = time.perf_counter(), time.process_time()
-        relink(big)
-        full_wall, full_cpu = time.perf_counter() - t0, time.process_time() - c0
-        with big.engine.connect() as conn:  # a store at rest: the relink's WAL in the file
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        big.engine.dispose()
+        kept = _kept_store(stores, size)
+        if kept is not None:
+            db, built = kept
+            save_s, full_wall, full_cpu = built["save_s"], built["full_wall"], built["full_cpu"]
+        else:
+            if stores is not None:
+                stores.mkdir(parents=True, exist_ok=True)
+                db = stores / f"marginal-{size}.db"
+                for ext in ("", "-wal", "-shm"):
+                    Path(str(db) + ext).unlink(missing_ok=True)
+            t0 = time.perf_counter()
+            big = StoreClass.open(str(db))
+            save_replica(big, replicate(base_m, base_e, base_i, size))
+            save_s = time.perf_counter() - t0
+            t0, c0 = time.perf_counter(), time.process_time()
+            relink(big)
+            full_wall, full_cpu = time.perf_counter() - t0, time.process_time() - c0
+            with big.engine.connect() as conn:  # a store at rest: the relink's WAL in the file
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            schema = big.schema_version()
+            big.engine.dispose()
+            if stores is not None:
+                built = {"save_s": save_s, "full_wall": full_wall, "full_cpu": full_cpu,
+                         "schema": schema, "base_articles": n_base}  # fmt: skip
+                db.with_suffix(".json").write_text(json.dumps(built))
         copy_k = size // n_base + 2  # a copy no article of the store belongs to: the newest
         cases = {
             "one": [[(latest[t], copy_k + t)] for t in range(trials)],
@@ -845,11 +868,32 @@ def marginal_curve(
                 "steps_cpu_s": steps[0],
                 "replayed_mentions": replayed,
             }
-        for ext in ("", "-wal", "-shm"):
-            Path(str(db) + ext).unlink(missing_ok=True)
+        if stores is None:
+            for ext in ("", "-wal", "-shm"):
+                Path(str(db) + ext).unlink(missing_ok=True)
+        row["store_reused"] = kept is not None
         rows.append(row)
         print(f"marginal {size}: {json.dumps(row)}", file=sys.stderr, flush=True)
     return rows
+
+
+def _kept_store(stores: Path | None, size: int) -> tuple[Path, dict[str, Any]] | None:
+    """A linked store of this size kept by an earlier ``--stores`` run, when its schema is
+    the current one (an older one would relink in full on its first increment)."""
+    if stores is None:
+        return None
+    db = stores / f"marginal-{size}.db"
+    meta = db.with_suffix(".json")
+    if not (db.exists() and meta.exists()):
+        return None
+    from alembic.script import ScriptDirectory
+
+    from wirewatch.store import MIGRATIONS
+
+    built = json.loads(meta.read_text())
+    if built.get("schema") != ScriptDirectory(str(MIGRATIONS)).get_current_head():
+        return None
+    return db, built
 
 
 def batched_stories(docs: list[GoldDoc], store: Store, workdir: Path) -> dict[str, Any]:
@@ -1082,6 +1126,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--marginal", action="store_true",
                     help="add the cost of linking one more article into linked stores")  # fmt: skip
+    ap.add_argument("--stores", type=Path, default=None, metavar="DIR",
+                    help="--marginal: keep the linked stores in DIR and reuse them")  # fmt: skip
     ap.add_argument("--rename-people", action="store_true",
                     help="copies in the speed curve rename people too")  # fmt: skip
     ap.add_argument("--profile", action="store_true",
@@ -1127,7 +1173,8 @@ def main(argv: list[str] | None = None) -> int:
             sizes = [*SIZES, BIG] if args.big else list(SIZES)
             if args.marginal_sizes:
                 sizes = [int(x) for x in args.marginal_sizes.split(",")]
-            marginal = marginal_curve(store, sizes, Path(tmp), trials=args.trials)
+            marginal = marginal_curve(store, sizes, Path(tmp), trials=args.trials,
+                                      stores=args.stores)  # fmt: skip
         store.engine.dispose()
     results: dict[str, Any] = {
         "docs": len(docs),

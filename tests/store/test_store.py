@@ -15,10 +15,10 @@ ARTICLE = (
 
 def test_open_migrates_and_is_versioned(tmp_path):
     store = Store.open(str(tmp_path / "a.db"))
-    assert store.schema_version() == "0010"
+    assert store.schema_version() == "0011"
     tables = set(inspect(store.engine).get_table_names())
     assert {"articles", "mentions", "events", "actors", "alembic_version", "ledger_state"} <= tables
-    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0010"
+    assert Store.open(str(tmp_path / "a.db")).schema_version() == "0011"
     assert "actors" in {c["name"] for c in inspect(store.engine).get_columns("stories")}
 
 

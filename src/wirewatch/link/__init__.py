@@ -16,6 +16,7 @@ from wirewatch.link.events import (
     cell_key,
     event_row,
     find_contradictions,
+    query_cells,
     reconcile,
 )
 from wirewatch.link.kb import KnowledgeBase
@@ -60,6 +61,7 @@ class Linked:
     # State an incremental relink resumes from (see ``link.incremental``):
     passes: dict[str, str] = field(default_factory=dict)  # mention id -> merging-pass cluster
     pass_cells: list[tuple[str, str]] = field(default_factory=list)  # (cell, pass id)
+    mention_cells: list[tuple[str, str]] = field(default_factory=list)  # (cell, mention id)
     actor_state: Any = None  # link.incremental.ActorState
     story_docs: dict[str, StoryArticle] = field(default_factory=dict)
     story_df: Mapping[str, int] = field(default_factory=dict)  # term -> articles with it
@@ -126,6 +128,7 @@ def link(
     for m in mentions:
         merging.add(m)
     passes, pass_cells = pass_state(merging.clusters)
+    mention_cells = query_cell_rows(mentions)
     clusters = reconcile(merging.clusters, {id(m): n for n, m in enumerate(mentions)})
     event_ids = _keep_ids(
         [c.id for c in clusters], [[m.id for m in c.mentions] for c in clusters], previous.events
@@ -177,6 +180,7 @@ def link(
         timings={k: round(v, 3) for k, v in timings.items()},
         passes=passes,
         pass_cells=pass_cells,
+        mention_cells=mention_cells,
         actor_state=actor_state,
         story_docs=story_docs,
         story_df=story_df,
@@ -239,6 +243,12 @@ def pass_state(clusters: Sequence[EventCluster]) -> tuple[dict[str, str], list[t
             passes[m.id] = pid
         cells.extend((cell_key(c.type, key, month), pid) for key, month in c.indexed)
     return passes, cells
+
+
+def query_cell_rows(mentions: Sequence[EventMention]) -> list[tuple[str, str]]:
+    """(cell, mention id) for the cells each mention looks for its event in (its actors'
+    ids set): where a change of the merging pass can reach it."""
+    return [(cell_key(*c), m.id) for m in mentions for c in dict.fromkeys(query_cells(m))]
 
 
 def _story_articles(

@@ -4,21 +4,27 @@ with the result a full relink would give, or say why not (the caller then relink
 Actors.  A full relink records, per actor key (``actor_key`` of a name before refinement),
 the actor it resolved to and whether it is *simple*: all its names resolve there and
 nothing else does (no split by office, office-holder merge, short form or correction).
-Also the person/organisation counts of each folded name (the kind correction) and the
-family names of people holding a single-holder office (the office-holder merge). A new
-name resolves locally when none of these decisions can change: its key is unseen or
-simple; the kind decision of its folded name stays; its article pairs no short form with
-a long one; a person's offices are unchanged, or no other holder of that office shares a
-family name at overlapping dates; the actor's country (which names without one inherit)
-and its first-seen fields stay. Anything else is a cascade (a new alias merging two actors
-changes their events): ``Fallback``.
+Also the person/organisation counts of each folded name (the kind correction), per short
+form its votes summed up (``actor_shorts``: what picks its long name), and per person name
+holding a single-holder office what the office-holder merge weighs (``person_state``). A
+new name resolves locally when none of these decisions can change for a stored name: its
+key is unseen or simple; the kind decision of its folded name stays; the short-form
+unions its names reach by following picks (not every name a short form was ever paired
+with) keep their members and roots; its person is not split by two offices held at once,
+and the office-holder unions it reaches through shared family names, merged again before
+and after its sightings, keep their members and roots; the actor's country (which names
+without one inherit) and its first-seen fields stay. Anything else is a cascade (a new
+alias merging two actors changes their events): ``Fallback``.
 
 Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
 looks only at clusters indexed under its (type, actor key, month) cells. The pass is
-resumed at the first new mention: the mentions from there on are replayed, over the
-clusters that their cells reach, rebuilt from their members before that point. Since a
-mention never sees a cluster outside its cells, this is the full pass's result. Date
-reconciliation then runs again over the (type, named format) groups the replay touched.
+resumed at the new mentions over what they can reach (``_Resume``): a cluster whose members
+change makes its cells dirty from then on, and only the stored mentions that look in a
+dirty cell later are replayed (``mention_cells`` says who looks where), over clusters
+rebuilt from their members up to that point. Since a mention never sees a cluster outside
+its cells, this is the full pass's result; a backdated report replays its weeks, not the
+rest of the store. Date reconciliation then runs again over the (type, named format)
+groups of the rebuilt clusters.
 
 Stories: each new article joins the story it fits by the full grouping's criterion, or
 starts one, and only the stories it touches are rewritten (``story_increment``); unlike
@@ -27,6 +33,7 @@ actors and events this is not the full relink's result, which regroups the whole
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,22 +41,34 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wirewatch.link.actors import (
+    CONCURRENT_OFFICE_DAYS,
     SAME_OFFICE_DAYS,
     Correction,
     ResolvedActor,
     _acronym,
+    _conflicting_roles,
     _family_names,
     _name_key,
+    _overlap,
+    _Person,
     _short_form_of,
     _single_holder_roles,
     _slug,
     actor_key,
     clean_alias,
+    merged_reason,
     role_key,
-    short_form_target,
     union_short_forms,
 )
-from wirewatch.link.events import EventCluster, MergePass, cell_key, query_cells, reconcile
+from wirewatch.link.events import (
+    EventCluster,
+    _actor_keys,
+    _months,
+    cell_key,
+    compatibility,
+    mention_window,
+    reconcile,
+)
 from wirewatch.link.kb import KnowledgeBase, fold
 from wirewatch.link.names import org_key
 from wirewatch.model import ActorMention, EventMention
@@ -58,6 +77,7 @@ if TYPE_CHECKING:
     from wirewatch.store import Store
 
 Pos = tuple[str, str, int]  # (publication in UTC or "", article id, mention index): store order
+Shorts = tuple[int, int, str, int]  # a short form's votes: (total, targets, top target, its n)
 
 
 class Fallback(Exception):
@@ -75,6 +95,7 @@ class Base:
     reason: str
     counted: str | None  # "person" / "org": counted for the kind correction
     kind: str | None  # kind before the kind correction
+    country: str | None = None  # as the analyser gave it (before an actor's is inherited)
 
 
 @dataclass
@@ -84,7 +105,7 @@ class ActorState:
     # base -> (actor, simple, organisation occurrences: the short-form union's sizes)
     bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)
     names: dict[str, list[int]] = field(default_factory=dict)  # fold -> [as_person, as_org]
-    families: set[tuple[str, str]] = field(default_factory=set)  # (family name, actor id)
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)  # person_state rows
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # actor id -> counts
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # (short, long) -> n
 
@@ -136,7 +157,7 @@ def _base_of(actor: ActorMention, kb: KnowledgeBase, aliases: Mapping[str, str])
             counted = "person"
         elif actor.kind in ("organization", "igo"):
             counted = "org"
-    return Base(base, reason, counted, actor.kind)
+    return Base(base, reason, counted, actor.kind, actor.country)
 
 
 def occurrence_bases(
@@ -152,11 +173,6 @@ def occurrence_bases(
 
 def _flipped(b: Base, actor: ActorMention) -> bool:
     return b.kind == "person" and actor.kind == "organization" and not actor.kb_id
-
-
-def _single_roles(titles: Iterable[str], kb: KnowledgeBase) -> set[str]:
-    single = _single_holder_roles()
-    return {r for t in titles if (r := role_key(t, kb)) in single}
 
 
 def actor_state_after(
@@ -192,11 +208,19 @@ def actor_state_after(
         actor_id = next(iter(ids)) if len(ids) == 1 else sorted(ids)[0]
         simple = ids == {base} and sources.get(base) == {base}
         state.bases[base] = (actor_id, simple, sizes[base])
-    office = {a.id for a in resolved.values() if a.kind == "person" and _single_roles(a.titles, kb)}
-    for actor, _pub, _art in occurrences:
-        if actor.id in office and actor.kind == "person":
-            for name in _family_names(actor.name):
-                state.families.add((name, actor.id))
+    # People as the office-holder merge saw them, for those it could merge (a single-holder
+    # office) or that were split by office.
+    people: dict[str, _Holder] = {}
+    finals_of: dict[str, set[str]] = {}
+    for b, (actor, pub, _art) in zip(bases, occurrences, strict=True):
+        if actor.kind == "person":
+            people.setdefault(b.base, _Holder(b.base)).see(actor, pub, b.country, kb)
+            finals_of.setdefault(b.base, set()).add(actor.id or b.base)
+    single = _single_holder_roles()
+    for base, holder in people.items():
+        split = _splits(holder.roles)
+        if split or holder.offices(single):
+            state.holders[base] = holder.row(sorted(finals_of[base])[0], split)
     for a in resolved.values():
         state.stats[a.id] = {**_stats(a), "first": first.get(a.id),
                              "aliases": alias_first.get(a.id, {})}  # fmt: skip
@@ -221,13 +245,17 @@ class ActorStore(Protocol):
 
     def actor_bases(self, bases: Iterable[str]) -> dict[str, tuple[str, bool, int]]: ...
 
-    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]: ...
+    def actor_vote_counts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
+
+    def actor_shorts(self, shorts: Iterable[str]) -> dict[str, Shorts]: ...
+
+    def actor_shorts_by_top(self, targets: Iterable[str]) -> dict[str, Shorts]: ...
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]: ...
 
-    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]: ...
+    def person_rows(self, bases: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
-    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]: ...
+    def persons_by_family(self, families: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
     def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
@@ -249,8 +277,9 @@ class ActorUpdate:
     # (actor, base, old reason, new reason): a short-form union's reasons that changed
     alias_reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
     names: dict[str, tuple[int, int]] = field(default_factory=dict)  # new totals
-    families: set[tuple[str, str]] = field(default_factory=set)
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)  # person_state upserts
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
+    shorts: dict[str, Shorts] = field(default_factory=dict)  # changed short-form summaries
     actor_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
 
 
@@ -294,12 +323,6 @@ def _votes_in(group: Sequence[tuple[ActorMention, str]]) -> Counter[tuple[str, s
     return votes
 
 
-def _union_target(counter: Mapping[str, int]) -> str | None:
-    """The long name a short form is merged with, None when the votes do not merge it."""
-    picked = short_form_target(counter)
-    return picked[0] if picked else None
-
-
 MAX_UNION = 2_000  # short forms and long names one union may span before a full relink
 
 
@@ -315,43 +338,115 @@ def _find_roots(
     return {x: find(x) for x in set(by_short) | {t for _, t in votes}}, how
 
 
+def short_summaries(votes: Mapping[tuple[str, str], int]) -> dict[str, Shorts]:
+    """Per short form, what its pick needs of its votes (``_pick``), so an increment reads
+    one row per short form instead of every vote a common short form has collected."""
+    by_short: dict[str, Counter[str]] = {}
+    for (short, target), n in votes.items():
+        by_short.setdefault(short, Counter())[target] += n
+    out: dict[str, Shorts] = {}
+    for short, counter in by_short.items():
+        top, n = counter.most_common(1)[0]
+        out[short] = (sum(counter.values()), len(counter), top, n)
+    return out
+
+
+def _pick(summary: Shorts | None) -> tuple[str, int] | None:
+    """``short_form_target`` of the votes summed up: a strict majority is one target."""
+    if summary is None:
+        return None
+    total, targets, top, n = summary
+    if 2 * n <= total or (targets > 1 and n < 2):
+        return None
+    return top, n
+
+
+def _add_votes(
+    summaries: dict[str, Shorts],
+    new_votes: Mapping[tuple[str, str], int],
+    stored_votes: Mapping[tuple[str, str], int],
+) -> dict[str, Shorts]:
+    """The summaries after new votes (votes only grow in an increment: the top stays a
+    target with the most votes)."""
+    out = dict(summaries)
+    for (short, target), k in sorted(new_votes.items()):
+        total, targets, top, n = out.get(short, (0, 0, target, 0))
+        before = stored_votes.get((short, target), 0)
+        count = before + k
+        if before == 0:
+            targets += 1
+        if target == top:
+            n = count
+        elif count > n:
+            top, n = target, count
+        out[short] = (total + k, targets, top, n)
+    return out
+
+
 def _org_unions(
     seeds: set[str],
     new_votes: Mapping[tuple[str, str], int],
     new_sizes: Mapping[str, int],
     store: ActorStore,
-) -> tuple[dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int]]:
+) -> tuple[
+    dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int],
+    dict[str, Shorts],
+]:  # fmt: skip
     """The short-form unions the new organisation names take part in, before and after their
-    votes: (roots after, reasons before, reasons after, the bases involved, stored votes).
-    Raises ``Fallback`` when a stored name would change actor."""
+    votes: (roots after, reasons before, reasons after, the bases involved, stored votes of
+    the new pairs, the changed short forms' summaries). A union is what the short forms'
+    picks join (not every name a short form was ever paired with), found by following the
+    picks from the new names, before and after. Raises ``Fallback`` when a stored name would
+    change actor."""
+    stored_votes = store.actor_vote_counts(new_votes)
+    before: dict[str, Shorts] = store.actor_shorts({s for s, _ in new_votes})
+    after = _add_votes(before, new_votes, stored_votes)
     component = set(seeds)
-    votes: dict[tuple[str, str], int] = {}
     frontier = set(seeds)
     while frontier:
-        found = store.actor_votes_touching(frontier)
-        votes.update(found)
-        frontier = {x for pair in found for x in pair} - component
+        before.update(store.actor_shorts(frontier - before.keys()))
+        reached: set[str] = set()
+        for x in frontier:
+            for summary in (before.get(x), after.get(x, before.get(x))):
+                picked = _pick(summary)
+                if picked:
+                    reached.add(picked[0])
+        for short, summary in store.actor_shorts_by_top(frontier).items():
+            before.setdefault(short, summary)
+            if _pick(summary):
+                reached.add(short)
+        reached |= {s for s, v in after.items() if (p := _pick(v)) and p[0] in frontier}
+        frontier = reached - component
         component |= frontier
         if len(component) > MAX_UNION:
             raise Fallback(f"short-form unions span over {MAX_UNION} names")
-    if not votes and not new_votes:
-        return {}, {}, {}, set(), {}
+    changed = {s: v for s, v in after.items() if before.get(s) != v}
+
+    def picks(summaries: Mapping[str, Shorts]) -> dict[tuple[str, str], int]:
+        out = {}
+        for short in component:
+            picked = _pick(summaries.get(short))
+            if picked:
+                out[(short, picked[0])] = picked[1]
+        return out
+
+    votes_before = picks(before)
+    votes_after = picks({**before, **after})
+    if not votes_before and not votes_after:
+        return {}, {}, {}, set(), stored_votes, changed
     stored = store.actor_bases(component)
     sizes = {b: v[2] for b, v in stored.items()}
-    roots_before, how_before = _find_roots(votes, sizes)
-    after_votes = dict(votes)
-    for k, n in new_votes.items():
-        after_votes[k] = after_votes.get(k, 0) + n
+    roots_before, how_before = _find_roots(votes_before, sizes)
     after_sizes = Counter(sizes)
     after_sizes.update(new_sizes)
-    roots_after, how_after = _find_roots(after_votes, after_sizes)
+    roots_after, how_after = _find_roots(votes_after, after_sizes)
     for base in component:
-        before, after = roots_before.get(base, base), roots_after.get(base, base)
-        if base in stored and stored[base][0] != before:
+        was, now = roots_before.get(base, base), roots_after.get(base, base)
+        if base in stored and stored[base][0] != was:
             raise Fallback(f"{base} resolves to {stored[base][0]}, not its short-form union")
-        if before != after and base in stored:
-            raise Fallback(f"{base} joins or leaves a short-form union ({before} -> {after})")
-    return roots_after, how_before, how_after, component, votes
+        if was != now and base in stored:
+            raise Fallback(f"{base} joins or leaves a short-form union ({was} -> {now})")
+    return roots_after, how_before, how_after, component, stored_votes, changed
 
 
 def resolve_new(
@@ -411,18 +506,20 @@ def resolve_new(
         b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
         if a.kind in ("organization", "igo")
     )  # fmt: skip
-    roots, how_before, how_after, component, stored_votes = _org_unions(
+    roots, how_before, how_after, component, stored_votes, shorts = _org_unions(
         org_bases | {x for pair in new_votes for x in pair}, new_votes, new_sizes, store
     )
     update.votes = {k: stored_votes.get(k, 0) + n for k, n in new_votes.items()}
+    update.shorts = shorts
 
     keys = {b.base for b in bases}
     if keys & named:
         raise Fallback("a user correction names one of the new actors")
     stored_bases = store.actor_bases(keys | component)
+    office = _office_unions(bases, occurrences, kb, store, stored_bases)
     for key in keys:
-        if key in component:
-            continue  # its actor is the short-form union's, checked by _org_unions
+        if key in component or key in office.handled:
+            continue  # its actor is the short-form or office-holder union's, checked there
         if key in stored_bases and (not stored_bases[key][1] or stored_bases[key][0] != key):
             raise Fallback(f"{key} is refined (split, merged or corrected)")
     # A short form or long name merged with others takes the union's actor and its reason.
@@ -432,6 +529,14 @@ def resolve_new(
         if root != b.base:
             b.reason = how_after.get(b.base, f"same organisation as {root}")
             b.base = root
+    for b in bases:  # a person merged with another holder of the same office
+        root = office.finals.get(b.base, b.base) if b.kind == "person" else b.base
+        if root != b.base:
+            b.reason = office.reasons[b.base]
+            b.base = root
+    update.alias_reasons.extend(office.alias_reasons)
+    update.holders = office.holders
+    update.bases.update(office.bases)
     for base in component:
         root = roots.get(base, base)
         if root != base:
@@ -447,7 +552,6 @@ def resolve_new(
             update.bases[b.base] = (b.base, True, 0)
     keys = {b.base for b in bases}
     rows = store.actor_rows_for(keys)
-    _check_people(bases, occurrences, kb, store, rows)
 
     # Observe the new occurrences on their actors, as ``resolve_actors`` would.
     stored_aliases = store.alias_rows_for(keys)
@@ -498,8 +602,12 @@ def resolve_new(
             raise Fallback(f"the reasons of {root}'s aliases change")
         for alias, (_slot, from_base) in entry["stats"]["aliases"].items():
             current = new_aliases.get((root, alias), stored_aliases.get((root, alias)))
-            if from_base == base and current == was:
+            if from_base != base or current is None:
+                continue
+            if current == was:
                 new_aliases[(root, alias)] = now
+            elif current.endswith("; " + was):  # "surname of ...; <reason>"
+                new_aliases[(root, alias)] = current[: -len(was)] + now
     for actor_id, entry in entries.items():
         stored_row = rows.get(actor_id)
         entry["name"] = entry["kb_name"] or _top_name(entry["stats"]["names"])
@@ -545,20 +653,7 @@ def resolve_new(
         {"actor_id": a, "title": t, "first_seen": s[0], "last_seen": s[1]}
         for (a, t), s in role_span.items()
     ]
-    for b, (actor, _, _) in zip(bases, occurrences, strict=True):
-        titles = _titles_of(b.base, role_span, stored_roles)
-        if actor.kind == "person" and _single_roles(titles, kb):
-            for name in _family_names(actor.name):
-                update.families.add((name, b.base))
     return update
-
-
-def _titles_of(
-    actor_id: str,
-    new: Mapping[tuple[str, str], list[str]],
-    stored: Mapping[tuple[str, str], tuple[str, str]],
-) -> set[str]:
-    return {t for a, t in new if a == actor_id} | {t for a, t in stored if a == actor_id}
 
 
 def _entry(
@@ -609,79 +704,241 @@ def _role_spans(titles: Mapping[str, tuple[str, str]], kb: KnowledgeBase) -> dic
     return spans
 
 
-def _check_people(
+@dataclass
+class _Holder:
+    """One name key of a person as the office-holder merge sees it (``actors._Person`` of a
+    name not split by office): its sightings, their countries in the order first seen (a
+    tie goes to the first), its offices' first and last days, its family names."""
+
+    base: str
+    size: int = 0
+    countries: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    families: set[str] = field(default_factory=set)
+
+    def see(
+        self, actor: ActorMention, published: str | None, country: str | None, kb: KnowledgeBase
+    ) -> None:
+        self.size += 1
+        if country:
+            self.countries[country] = self.countries.get(country, 0) + 1
+        role = role_key(actor.title, kb)
+        if role and published:
+            day = published[:10]
+            span = self.roles.setdefault(role, [day, day])
+            span[0], span[1] = min(span[0], day), max(span[1], day)
+        self.families |= _family_names(actor.name)
+
+    def copy(self) -> _Holder:
+        return _Holder(self.base, self.size, dict(self.countries),
+                       {r: list(v) for r, v in self.roles.items()}, set(self.families))  # fmt: skip
+
+    @property
+    def country(self) -> str | None:
+        return _top_country(self.countries)
+
+    def offices(self, single: frozenset[str]) -> set[str]:
+        return {r for r in self.roles if r in single}
+
+    def row(self, root: str, split: bool = False) -> dict[str, Any]:
+        return {"base": self.base, "size": self.size, "countries": self.countries,
+                "roles": self.roles, "families": sorted(self.families), "root": root,
+                "split": int(split)}  # fmt: skip
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> _Holder:
+        return cls(row["base"], row["size"], dict(row["countries"]),
+                   {r: list(v) for r, v in row["roles"].items()}, set(row["families"]))  # fmt: skip
+
+
+def _holders_merge(a: _Holder, b: _Holder, single: frozenset[str]) -> bool:
+    """The pair test of ``_merge_office_holders``."""
+    if not (a.families & b.families and a.offices(single) and b.offices(single)):
+        return False
+    ca, cb = a.country, b.country
+    if (ca and cb and ca != cb) or not (ca or cb):
+        return False
+    return any(
+        r in single and _near(*a.roles[r], *b.roles[r]) for r in a.roles.keys() & b.roles.keys()
+    )
+
+
+def _holder_roots(holders: Mapping[str, _Holder], single: frozenset[str]) -> dict[str, str]:
+    """``_merge_office_holders`` over these people (a whole union or several): its pairs in
+    its order (people by name key), the better-attested person keeping the id."""
+    order = sorted(holders)
+    parent = {b: b for b in order}
+    size = {b: holders[b].size for b in order}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            if _holders_merge(holders[a], holders[b], single):
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    keep, drop = sorted((ra, rb), key=lambda x: (-size[x], x))
+                    parent[drop] = keep
+                    size[keep] += size[drop]
+    return {b: find(b) for b in order}
+
+
+@dataclass
+class _Office:
+    """What the office-holder merge makes of the new sightings of people."""
+
+    finals: dict[str, str] = field(default_factory=dict)  # person name key -> its actor
+    reasons: dict[str, str] = field(default_factory=dict)  # merged name key -> its reason
+    handled: set[str] = field(default_factory=set)  # stored keys whose actor this explains
+    alias_reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)  # person_state rows
+    bases: dict[str, tuple[str, bool, int]] = field(default_factory=dict)  # actor_bases rows
+
+
+def _office_unions(
     bases: Sequence[Base],
     occurrences: Sequence[tuple[ActorMention, str | None, str]],
     kb: KnowledgeBase,
     store: ActorStore,
-    rows: Mapping[str, dict[str, Any]],
-) -> None:
-    """Raise ``Fallback`` when new sightings of people could split one by office or merge
-    two office holders (``_split_by_office``, ``_merge_office_holders``)."""
-    people: dict[str, list[tuple[ActorMention, str | None]]] = {}
+    stored_bases: Mapping[str, tuple[str, bool, int]],
+) -> _Office:
+    """Split by office and office-holder merge for the people the new articles name
+    (``_split_by_office``, ``_merge_office_holders``): their offices must not split them;
+    the people they may be merged with (sharing a family name, holding a single-holder
+    office) are followed from them and merged again, before and after the new sightings,
+    from what the store keeps of each (``person_state``). Raises ``Fallback`` when a stored
+    name would change actor."""
+    people: dict[str, list[tuple[ActorMention, str | None, str | None]]] = {}
     for b, (actor, published, _) in zip(bases, occurrences, strict=True):
         if actor.kind == "person":
-            people.setdefault(b.base, []).append((actor, published))
+            people.setdefault(b.base, []).append((actor, published, b.country))
+    out = _Office()
     if not people:
-        return
-    stored_titles: dict[str, dict[str, tuple[str, str]]] = {}
-    for (aid, title), span in store.role_rows_for(people).items():
-        stored_titles.setdefault(aid, {})[title] = span
+        return out
     single = _single_holder_roles()
-    spans_after: dict[str, dict[str, list[str]]] = {}
+    rows = store.person_rows(people)
+    plain = [p for p in people if p not in rows and p in stored_bases
+             and stored_bases[p][1] and stored_bases[p][0] == p]  # fmt: skip
+    titles: dict[str, dict[str, tuple[str, str]]] = {}
+    for (aid, title), span in store.role_rows_for(plain).items():
+        titles.setdefault(aid, {})[title] = span
+    stats = store.actor_rows_for(plain)
+    before: dict[str, _Holder] = {}
+    after: dict[str, _Holder] = {}
     for base, seen in people.items():
-        before = _role_spans(stored_titles.get(base, {}), kb)
-        after = {r: list(s) for r, s in before.items()}
-        for actor, published in seen:
-            role = role_key(actor.title, kb)
-            if role and published:
-                day = published[:10]
-                s = after.setdefault(role, [day, day])
-                s[0], s[1] = min(s[0], day), max(s[1], day)
-        if after != before and len(after) > 1:
+        if base in rows:
+            if rows[base]["split"]:
+                raise Fallback(f"{base} is split by office")
+            holder = _Holder.of_row(rows[base])
+        elif base in plain:  # one actor of its own: its stored counts are its own
+            st = (stats.get(base) or {}).get("stats") or {}
+            names = st.get("names", {})
+            holder = _Holder(base, sum(names.values()), dict(st.get("countries", {})),
+                             _role_spans(titles.get(base, {}), kb),
+                             {f for n in names for f in _family_names(n)})  # fmt: skip
+        elif base in stored_bases:
+            continue  # refined otherwise (a correction, a kind): ``resolve_new`` falls back
+        else:
+            holder = _Holder(base)
+        grown = holder.copy()
+        for actor, published, country in seen:
+            grown.see(actor, published, country, kb)
+        if grown.roles != holder.roles and _splits(grown.roles):
             raise Fallback(f"the offices of {base} change")
-        spans_after[base] = after
-    families: dict[str, set[str]] = {}
-    for base, after in spans_after.items():
-        if set(after) & single:
-            for actor, _ in people[base]:
-                for name in _family_names(actor.name):
-                    families.setdefault(name, set()).add(base)
-    if not families:
-        return
-    peers: dict[str, set[str]] = {}
-    for family, actor_id in store.actor_family_rows(families):
-        peers.setdefault(family, set()).add(actor_id)
-    for family, ids in families.items():
-        peers.setdefault(family, set()).update(ids)
-    others = {p for ps in peers.values() for p in ps} - set(spans_after)
-    other_titles: dict[str, dict[str, tuple[str, str]]] = {}
-    for (aid, title), span in store.role_rows_for(others).items():
-        other_titles.setdefault(aid, {})[title] = span
-    rival_rows = store.actor_rows_for(others)
-    countries = {a: r["country"] for a, r in rival_rows.items()}
-    for base, seen in people.items():
-        stored = (rows.get(base) or {}).get("stats") or {}
-        counts = Counter(stored.get("countries", {}))
-        counts.update(a.country for a, _ in seen if a.country)
-        countries[base] = counts.most_common(1)[0][0] if counts else None
-    for base, after in spans_after.items():
-        mine = {r: s for r, s in after.items() if r in single}
-        if not mine:
-            continue
-        rivals = {p for f in _families_of(people[base]) for p in peers.get(f, ())} - {base}
-        for rival in rivals:
-            ca, cb = countries.get(base), countries.get(rival)
-            if (ca and cb and ca != cb) or not (ca or cb):
-                continue  # ``_merge_office_holders`` never merges these two
-            theirs = spans_after.get(rival) or _role_spans(other_titles.get(rival, {}), kb)
-            for role, (first, last) in mine.items():
-                if role in theirs and _near(first, last, *theirs[role]):
-                    raise Fallback(f"{base} and {rival} may be one holder of {role}")
+        top = max(grown.countries.values(), default=0)
+        tied = {c for c, n in grown.countries.items() if n == top}
+        if holder.size and len(tied) > 1 and tied & {c for _, _, c in seen if c}:
+            raise Fallback(f"{base} has two countries named equally often")
+        before[base], after[base] = holder, grown
+    known = {k: _Holder.of_row(r) for k, r in rows.items()}
+    roots = {k: r["root"] for k, r in rows.items()}
+    component = {k for k in after if after[k].offices(single) or k in rows}
+    frontier = set(component)
+
+    def then(x: str) -> _Holder:
+        return before[x] if x in before else known[x]
+
+    def later(x: str) -> _Holder:
+        return after[x] if x in after else known[x]
+
+    while frontier:
+        families = {f for x in frontier for f in then(x).families | later(x).families}
+        for k, r in store.persons_by_family(families).items():
+            if k not in known and k not in after:
+                if r["split"]:
+                    raise Fallback(f"{k}, split by office, may share an office with a new name")
+                known[k], roots[k] = _Holder.of_row(r), r["root"]
+        reached = set()
+        for x in frontier:
+            for y in (set(known) | set(after)) - component:
+                if _holders_merge(then(x), then(y), single) or _holders_merge(
+                    later(x), later(y), single
+                ):
+                    reached.add(y)
+        frontier = reached
+        component |= reached
+        if len(component) > MAX_UNION:
+            raise Fallback(f"office-holder unions span over {MAX_UNION} names")
+    stored_bases = {**store.actor_bases(component - stored_bases.keys()), **stored_bases}
+    roots_before = _holder_roots({x: then(x) for x in component}, single)
+    roots_after = _holder_roots({x: later(x) for x in component}, single)
+    for x in component:
+        stored = roots.get(x) or (stored_bases[x][0] if x in stored_bases else None)
+        if stored is None:
+            continue  # a name the store has not seen
+        if roots_before[x] != stored:
+            raise Fallback(f"{x} resolves to {stored}, not its office-holder union")
+        if roots_after[x] != roots_before[x]:
+            raise Fallback(f"{x} and another holder of its office merge or part")
+    members: dict[str, set[str]] = {}
+    for x in component:
+        members.setdefault(roots_after[x], set()).add(x)
+    for x in component:
+        root = roots_after[x]
+        simple = root == x and members[root] == {x}
+        stored_base = stored_bases.get(x)
+        if stored_base is None or stored_base[:2] != (root, simple):
+            out.bases[x] = (root, simple, stored_base[2] if stored_base else 0)
+    out.handled = set(rows) & set(after)
+    for x, holder in after.items():
+        root = roots_after.get(x, x)
+        out.finals[x] = root
+        if root != x:
+            out.reasons[x] = merged_reason(_as_person(holder), root)
+            if x in stored_bases:
+                old = merged_reason(_as_person(before[x]), root)
+                if old != out.reasons[x]:
+                    out.alias_reasons.append((root, x, old, out.reasons[x]))
+        if x in component:
+            out.holders[x] = holder.row(root)
+    return out
 
 
-def _families_of(seen: Iterable[tuple[ActorMention, str | None]]) -> set[str]:
-    return {n for actor, _ in seen for n in _family_names(actor.name)}
+def _as_person(holder: _Holder) -> _Person:
+    person = _Person(holder.base)
+    person.roles = {r: (date.fromisoformat(a[:10]), date.fromisoformat(b[:10]))
+                    for r, (a, b) in holder.roles.items()}  # fmt: skip
+    return person
+
+
+def _splits(spans: Mapping[str, Sequence[str]]) -> bool:
+    """Whether ``_split_by_office`` makes two people of one name with these role spans: it
+    does exactly when two of its roles conflict at overlapping dates (otherwise every role
+    joins the first group, whatever their order), so longer spans of offices one person can
+    hold together keep one person."""
+    days = {
+        r: (date.fromisoformat(a[:10]), date.fromisoformat(b[:10])) for r, (a, b) in spans.items()
+    }
+    roles = sorted(days)
+    return any(
+        _conflicting_roles(r, q) and _overlap(days[r], days[q], CONCURRENT_OFFICE_DAYS)
+        for n, r in enumerate(roles)
+        for q in roles[n + 1 :]
+    )
 
 
 def _near(a0: str, a1: str, b0: str, b1: str) -> bool:
@@ -695,11 +952,16 @@ def _near(a0: str, a1: str, b0: str, b1: str) -> bool:
 class EventStore(Protocol):
     """What the incremental merging pass reads from the store (``Store`` implements it)."""
 
-    def mentions_from(self, start: Pos) -> list[tuple[Pos, EventMention, str | None]]:
-        """Stored mentions at or after ``start`` in store order, with their pass cluster."""
+    def mentions_querying(
+        self, cells: Iterable[str], after: Pos
+    ) -> list[tuple[Pos, EventMention, str | None]]:
+        """Stored mentions after ``after`` in store order that look for their event in one of
+        these cells, with their pass cluster."""
         ...
 
     def passes_at(self, cells: Iterable[str]) -> set[str]: ...
+
+    def pass_cells_of(self, passes: Iterable[str]) -> dict[str, set[str]]: ...
 
     def pass_members(self, passes: Iterable[str]) -> list[tuple[Pos, EventMention, str]]: ...
 
@@ -716,58 +978,195 @@ class EventUpdate:
     positions: dict[str, Pos]
 
 
+def _join(cluster: EventCluster, m: EventMention) -> list[tuple[str, int]]:
+    """``MergePass._join`` without the pass's index: the (actor key, month) cells the
+    cluster is newly indexed under."""
+    cluster.add(m)
+    added = []
+    for key in _actor_keys(m):
+        for month in _months(cluster.span()):
+            if (key, month) not in cluster.indexed:
+                cluster.indexed.add((key, month))
+                added.append((key, month))
+    return added
+
+
+class _Resume:
+    """The merging pass resumed at the new mentions over the part of the store they can
+    reach. A cluster is *dirty* from the moment its members differ from the stored pass's
+    (a new mention joined it, a replayed one left or joined it); a cell is dirty from the
+    moment a dirty cluster is or was indexed under it. Only stored mentions that look in a
+    dirty cell after it became dirty can decide otherwise than they did, so only those are
+    replayed: each stored member of a dirty cluster is among them (it found the cluster in
+    one of its cells), and every other mention sees what it saw before. Clean clusters are
+    rebuilt from their stored members up to the time they are looked at."""
+
+    def __init__(self, store: EventStore, max_replay: int) -> None:
+        self.store = store
+        self.max_replay = max_replay
+        self.heap: list[tuple[Pos, str]] = []
+        self.todo: dict[str, tuple[Pos, EventMention, str | None]] = {}
+        self.seen: set[str] = set()  # mentions queued once
+        self.replayed = 0
+        self.members: dict[str, list[tuple[Pos, EventMention]]] = {}  # stored pass members
+        self.cells_of: dict[str, set[str]] = {}  # stored pass -> its stored cells
+        self.at_cell: dict[str, set[str]] = {}  # cell -> stored passes indexed there
+        self.clean: dict[str, tuple[EventCluster, list[int]]] = {}  # builder, members added
+        self.dirty: dict[str, EventCluster] = {}  # pass id -> its cluster in the resumed pass
+        self.first: dict[str, Pos] = {}  # pass id -> its first member's place (creation order)
+        self.index: dict[str, set[str]] = {}  # cell -> dirty passes indexed there
+        self.dirty_cells: set[str] = set()
+        self.positions: dict[str, Pos] = {}
+
+    def push(self, p: Pos, m: EventMention, pid: str | None) -> None:
+        if m.id in self.seen:
+            return
+        self.seen.add(m.id)
+        self.todo[m.id] = (p, m, pid)
+        heapq.heappush(self.heap, (p, m.id))
+
+    def run(self) -> None:
+        while self.heap:
+            _, mid = heapq.heappop(self.heap)
+            p, m, pid = self.todo.pop(mid)
+            self.replayed += 1
+            if self.replayed > self.max_replay:
+                raise Fallback(f"over {self.max_replay} mentions to replay")
+            self.place(p, m, pid)
+
+    # loading
+
+    def load(self, pids: Iterable[str]) -> None:
+        missing = [p for p in pids if p not in self.members]
+        if not missing:
+            return
+        for p in missing:
+            self.members[p] = []
+        for pos, m, pid in self.store.pass_members(missing):
+            self.members[pid].append((pos, m))
+        for p in missing:
+            self.members[p].sort(key=lambda pm: pm[0])
+            if self.members[p]:
+                self.first.setdefault(p, self.members[p][0][0])
+        self.cells_of.update(self.store.pass_cells_of(missing))
+
+    def stored_at(self, cells: Sequence[str]) -> set[str]:
+        missing = [c for c in cells if c not in self.at_cell]
+        if missing:
+            for c in missing:
+                self.at_cell[c] = set()
+            found = self.store.passes_at(missing)
+            self.load(found)
+            for pid in found:
+                for c in self.cells_of.get(pid, set()) & set(missing):
+                    self.at_cell[c].add(pid)
+        return {pid for c in cells for pid in self.at_cell[c]}
+
+    def state_at(self, pid: str, p: Pos) -> EventCluster:
+        """A clean stored cluster as the pass left it just before ``p``."""
+        self.load([pid])
+        cluster, done = self.clean.setdefault(pid, (EventCluster(), [0]))
+        members = self.members[pid]
+        while done[0] < len(members) and members[done[0]][0] < p:
+            pos, m = members[done[0]]
+            self.positions[m.id] = pos
+            _join(cluster, m)
+            done[0] += 1
+        return cluster
+
+    # the pass
+
+    def place(self, p: Pos, m: EventMention, stored: str | None) -> None:
+        self.positions[m.id] = p
+        months = _months(mention_window(m))
+        cells = [cell_key(m.type, key, month) for key in _actor_keys(m) for month in months]
+        candidates: dict[str, EventCluster] = {}
+        for pid in {pid for c in cells for pid in self.index.get(c, ())}:
+            candidates[pid] = self.dirty[pid]
+        wanted = {(key, month) for key in _actor_keys(m) for month in months}
+        for pid in self.stored_at(cells) - self.dirty.keys():
+            cluster = self.state_at(pid, p)
+            if cluster.mentions and cluster.type == m.type and cluster.indexed & wanted:
+                candidates[pid] = cluster
+        best: tuple[float, Pos, str] | None = None
+        for pid, cluster in candidates.items():
+            score = compatibility(cluster, m)
+            if score is None:
+                continue
+            # Ties go to the older cluster, as in ``MergePass.add``.
+            if best is None or score > best[0] or (score == best[0] and self.first[pid] < best[1]):
+                best = (score, self.first[pid], pid)
+        target = best[2] if best else m.id
+        if target == stored and stored not in self.dirty:
+            return  # the same decision over the same cluster: nothing changes
+        if target not in self.dirty:
+            if best is None:  # a cluster of its own
+                self.dirty[target] = EventCluster()
+                self.first[target] = p
+                self.mark(self.cells_of.get(target, set()), p)
+            else:
+                self.make_dirty(target, p)
+        if stored is not None and stored != target and stored not in self.dirty:
+            self.make_dirty(stored, p)
+        added = _join(self.dirty[target], m)
+        self.mark([cell_key(m.type, k, month) for k, month in added], p, target)
+
+    def make_dirty(self, pid: str, p: Pos) -> None:
+        cluster = self.state_at(pid, p)
+        self.clean.pop(pid, None)
+        self.dirty[pid] = cluster
+        own = [cell_key(cluster.type, k, month) for k, month in cluster.indexed]
+        for c in own:
+            self.index.setdefault(c, set()).add(pid)
+        self.mark([*own, *self.cells_of.get(pid, set())], p)
+
+    def mark(self, cells: Iterable[str], p: Pos, pid: str | None = None) -> None:
+        fresh = []
+        for c in cells:
+            if pid is not None:
+                self.index.setdefault(c, set()).add(pid)
+            if c not in self.dirty_cells:
+                self.dirty_cells.add(c)
+                fresh.append(c)
+        if fresh:
+            for pos, m, stored in self.store.mentions_querying(fresh, p):
+                self.push(pos, m, stored)
+
+
 def update_events(
     new: Sequence[tuple[Pos, EventMention]], store: EventStore, max_replay: int
 ) -> EventUpdate:
-    """Resume the merging pass at the first new mention (see the module doc)."""
+    """Resume the merging pass at the new mentions over what they reach (``_Resume``), then
+    reconcile dates over the (type, named format) groups the rebuilt clusters are in."""
     from wirewatch.link import pass_state
 
-    start = min(p for p, _ in new)
-    suffix = {m.id: (p, m, pid) for p, m, pid in store.mentions_from(start)}
+    work = _Resume(store, max_replay)
     for p, m in new:
-        suffix[m.id] = (p, m, None)
-    if len(suffix) > max_replay:
-        raise Fallback(f"{len(suffix)} mentions to replay")
-    cells = {cell_key(*c) for _, m, _ in suffix.values() for c in query_cells(m)}
-    reached = store.passes_at(cells) | {pid for _, _, pid in suffix.values() if pid}
-    members: dict[str, list[tuple[Pos, EventMention]]] = {}
-    for p, m, pid in store.pass_members(reached):
-        if m.id not in suffix:
-            members.setdefault(pid, []).append((p, m))
-    positions = {m.id: p for p, m, _ in suffix.values()}
-    merging = MergePass()
-    # Clusters as they stood before the first new mention, in creation order.
-    for _pid, ms in sorted(members.items(), key=lambda kv: min(p for p, _ in kv[1])):
-        ms.sort(key=lambda pm: pm[0])
-        for p, m in ms:
-            positions[m.id] = p
-        merging.replay([m for _, m in ms])
-    for _p, m, _ in sorted(suffix.values(), key=lambda t: t[0]):
-        merging.add(m)
-    built = [c for c in merging.clusters if c.mentions]
+        work.push(p, m, None)
+    work.run()
+    built = [c for c in work.dirty.values() if c.mentions]
+    positions = work.positions
     passes, pass_cells = pass_state(built)
-    dropped = set(reached)
-    # Date reconciliation over every (type, named format) group the replay touched.
+    dropped = {pid for pid in work.dirty if pid in work.members}
+    # Date reconciliation over every (type, named format) group the rebuilt clusters are in.
     groups = {(c.type, c.label) for c in built if c.label}
-    groups |= {(m.type, m.label) for _, m, _ in suffix.values() if m.label}
-    extra = store.passes_labelled({g for g in groups if g[1]}) - set(passes.values()) - dropped
+    extra = store.passes_labelled(groups) - set(passes.values()) - dropped
     others: dict[str, list[tuple[Pos, EventMention]]] = {}
     for p, m, pid in store.pass_members(extra):
         others.setdefault(pid, []).append((p, m))
     for pid, ms in others.items():
         ms.sort(key=lambda pm: pm[0])
+        cluster = EventCluster()
         for p, m in ms:
             positions[m.id] = p
             passes[m.id] = pid
-        cluster = EventCluster()
-        for _, m in ms:
             cluster.add(m)
         built.append(cluster)
     built.sort(key=lambda c: positions[c.mentions[0].id])
     for n, c in enumerate(built):
         c.seq = n
     clusters = reconcile(built, {id(m): positions[m.id] for c in built for m in c.mentions})
-    return EventUpdate(clusters, passes, pass_cells, dropped, len(suffix), positions)
+    return EventUpdate(clusters, passes, pass_cells, dropped, work.replayed, positions)
 
 
 def label_groups(clusters: Iterable[EventCluster]) -> set[tuple[str, str]]:
@@ -796,12 +1195,12 @@ def _story_rows(
     inc: Any,  # store.Increment
     new_docs: Mapping[str, Any],
     infos: Sequence[Any],
-) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, int]]]]:
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, tuple[int, int]]]]:
     """The rows of the stories an increment touches, from their stored counts and the new
     articles (no member is re-read): title, dates, sizes and actors as ``build_story_rows``
     gives them; and their new actor counts. Stories whose events only changed keep the rest
     of their row (stored articles whose events changed name the same actors)."""
-    from wirewatch.link import ArticleInfo, _story_title, story_counts, top_actors
+    from wirewatch.link import STORY_ACTORS, _story_title, story_counts, top_actors
 
     rewritten = {r["id"]: r for r in inc.events}
     before = store.event_stories_of(set(inc.dropped_events) | set(rewritten))
@@ -832,51 +1231,88 @@ def _story_rows(
             row.update(first_date=min(days), last_date=max(days))
         row["events"] = n
         rows.append(row)
-    # Stories whose members changed.
-    stats = store.story_stats_for(touched | set(merged))
-    spans_a = store.story_article_spans(touched | set(merged))
+    # Stories whose members changed: their actor counts change by the new articles' and
+    # those of the stories merged into them; the rest of a story's counts is not read.
+    # Stories without dated events are dated by their articles (read only for those).
+    undated = {sid for sid in touched if not counts.get(sid, [0, []])[1]}
+    spans_a = store.story_article_spans(
+        undated | {g for g, k in merged.items() if k in undated}
+    )  # fmt: skip
     new_of: dict[str, list[str]] = {}
     for article, sid in upd.article_stories.items():
         if article in new_docs:
             new_of.setdefault(sid, []).append(article)
     published = {i.id: i.published for i in infos}
-    actor_ids: set[str] = set()
-    totals: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    tops: dict[str, list[tuple[str, int, int]]] = {}
+    out_stats: dict[str, dict[str, tuple[int, int]]] = {}
     for sid in touched:
-        parts = [sid, *[g for g, k in merged.items() if k == sid]]
         named, mentioned = story_counts(new_of.get(sid, []), new_docs)
-        for part in parts:
-            if part in stats:
-                named.update(stats[part][0])
-                mentioned.update(stats[part][1])
-            elif part in spans_a or store.story_rows_for([part]):
-                raise Fallback(f"story {part} has no stored counts")
-        totals[sid] = (named, mentioned)
-        actor_ids |= set(named)
+        for part in [g for g, k in merged.items() if k == sid]:
+            for actor, (n, m) in store.story_actor_counts(part).items():
+                named[actor] += n
+                mentioned[actor] += m
+        changed = {a: (named[a], mentioned[a]) for a in named}
+        for actor, (n, m) in store.story_actor_counts(sid, changed).items():
+            changed[actor] = (changed[actor][0] + n, changed[actor][1] + m)
+        # The top after the change: changed actors, or stored ones no change could pass.
+        both = {a: c for a, c in store.story_top_actors(sid, STORY_ACTORS + len(changed)).items()
+                if a not in changed}  # fmt: skip
+        both.update(changed)
+        top = sorted(both, key=lambda a: (-both[a][0], -both[a][1], a))[:STORY_ACTORS]
+        tops[sid] = [(a, *both[a]) for a in top]
+        out_stats[sid] = changed
+    actor_ids = {a for top in tops.values() for a, _, _ in top}
     actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
     actor_info.update(inc.actors.actor_info)
-    out_stats: dict[str, dict[str, dict[str, int]]] = {}
     for sid in sorted(touched):
-        members = upd.members[sid]
-        titles = store.article_titles(members[:20])
-        info = [ArticleInfo(a, *titles[a]) for a in members[:20] if a in titles]
-        if not any(i.title for i in info):
-            info = store.article_infos_for(members)
+        parts = [sid, *[g for g, k in merged.items() if k == sid]]
+        info = _title_infos(store, upd.heads[sid], parts, new_of.get(sid, []), infos)
         n, days = counts.get(sid, [0, []])
         if not days:
-            parts = [sid, *[g for g, k in merged.items() if k == sid]]
             days = [d for p in parts for d in spans_a.get(p, [])]
             days += [published[a] for a in new_of.get(sid, []) if published.get(a)]
             days = [d[:10] for d in days if d]
-        named, mentioned = totals[sid]
+        named_n = {a: c for a, c, _ in tops[sid]}
+        mentioned_n = {a: m for a, _, m in tops[sid]}
         rows.append({
             "id": sid, "title": _story_title(info),
             "first_date": min(days) if days else None, "last_date": max(days) if days else None,
-            "articles": len(members), "events": n,
-            "actors": top_actors(named, mentioned, actor_info),
+            "articles": upd.sizes[sid], "events": n,
+            "actors": top_actors(named_n, mentioned_n, actor_info),
         })  # fmt: skip
-        out_stats[sid] = {"articles": dict(named), "mentions": dict(mentioned)}
     return rows, out_stats
+
+
+def _title_infos(
+    store: Store,
+    head: Sequence[str],
+    parts: Sequence[str],
+    new: Sequence[str],
+    infos: Sequence[Any],
+) -> list[Any]:
+    """What ``_story_title`` needs of a story (its first titled member, else its first
+    members' texts) without reading every member: the first HEAD members' titles; when none
+    has one, the first titled member of each stored story merged into it and of its new
+    articles; when none has one either, the first members' texts."""
+    from wirewatch.link import ArticleInfo
+
+    titles = store.article_titles(head)
+    info = [ArticleInfo(a, *titles[a]) for a in head if a in titles]
+    if any(i.title for i in info):
+        return info
+    fresh = {i.id: i for i in infos}
+    titled = [*store.first_titled(parts).values(),
+              *[fresh[a] for a in new if a in fresh and fresh[a].title]]  # fmt: skip
+    if titled:
+        return [min(titled, key=lambda i: (i.published is None, _utc(i.published), i.id))]
+    texts = store.article_infos_for(head)
+    if any((i.text or "").strip() for i in texts):
+        return texts
+    stored = store.story_members(parts)
+    every = [(key, a) for p in parts for a, key in stored.get(p, [])]
+    every += [((int(not fresh[a].published), _utc(fresh[a].published), a), a)
+              for a in new if a in fresh]  # fmt: skip
+    return store.article_infos_for([a for _, a in sorted(every)])
 
 
 # --------------------------------------------------------------------------- relink
@@ -902,10 +1338,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     when a full relink is needed. Call inside ``store.write()``."""
     import time
 
-    from wirewatch.link import (
-        _keep_ids,
-        _story_articles,
-    )
+    from wirewatch.link import _keep_ids, _story_articles, query_cell_rows
     from wirewatch.link.events import event_row, find_contradictions
     from wirewatch.link.story_increment import assign_stories, event_docs
     from wirewatch.store import Increment
@@ -952,6 +1385,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
                 inc.mention_events[m.id] = eid
         inc.passes = ev.passes
         inc.pass_cells = ev.pass_cells
+        inc.mention_cells = query_cell_rows([m for _, m in new])
         inc.dropped_passes = ev.dropped_passes
     report.events_written = len(inc.events)
     report.timings["events"] = round(time.process_time() - t0, 4)
@@ -986,6 +1420,11 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     for row, a in zip(inc.events, first_articles, strict=True):
         row["story"] = story_of.get(a)
     inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos)
+    # A story merged away takes its events with it (its rows are gone).
+    rewritten = {r["id"] for r in inc.events} | inc.dropped_events
+    for r in store.events_of_stories(upd.merged):
+        if r["id"] not in rewritten:
+            inc.event_stories[r["id"]] = upd.merged[r["story"]]
     inc.dropped_stories = {r["id"] for r in inc.stories} | set(upd.merged)
     report.timings["stories"] = round(time.process_time() - t0, 4)
 

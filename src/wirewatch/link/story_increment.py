@@ -14,7 +14,9 @@ What it does not do: move older articles between stories when the frequencies dr
 split a story. A full relink (``wirewatch.engine.relink(store)``) regroups the whole store,
 and the result differs a little from the incremental one (see bench/linking_bench.py). The
 cost per new article depends on its candidate stories (at most CANDIDATES, WINDOW members
-each), not on the size of the store; rewriting a touched story's row reads its members."""
+each), not on the size of the store: a story is loaded as its size, its first HEAD and its
+latest WINDOW + 1 members (``_Members``), never all of them; only a merge reads the ids of
+the story merged away (their rows change)."""
 
 from __future__ import annotations
 
@@ -43,6 +45,54 @@ if TYPE_CHECKING:
 
 MIN_STORED = 10  # a story this large is scored from its stored sum while that is fresh
 FRESH = 1.25  # a stored sum is fresh until the store has grown by this factor
+HEAD = 20  # a story's first members kept in memory (its title is its first titled article's)
+
+Rank = tuple[int, str, str]  # a story-order key: (undated, published in UTC, article id)
+
+
+class _Members:
+    """What the assignment needs of a story's members, in story order: their number, the
+    first HEAD and the latest WINDOW + 1 (the scoring window and the one it drops next)."""
+
+    def __init__(self, count: int, head: list[str], tail: list[str]) -> None:
+        self.count = count
+        self.head = head
+        self.tail = tail
+
+    def __len__(self) -> int:
+        return self.count
+
+    @property
+    def first(self) -> str:
+        return self.head[0]
+
+    @property
+    def last(self) -> str:
+        return self.tail[-1]
+
+    def window(self) -> list[str]:
+        return self.tail[-WINDOW:]
+
+    def add(self, article: str, rank: Mapping[str, Rank]) -> None:
+        """Place one more member by its rank (articles not ranked go last)."""
+
+        def key(a: str) -> Rank:
+            return rank.get(a, (2, "", a))
+
+        mine = key(article)
+        if self.count <= len(self.tail) or (self.tail and mine > key(self.tail[0])):
+            self.tail = sorted([*self.tail, article], key=key)[-(WINDOW + 1) :]
+        if self.count < HEAD or (self.head and mine < key(self.head[-1])):
+            self.head = sorted([*self.head, article], key=key)[:HEAD]
+        self.count += 1
+
+    def absorb(self, other: _Members, rank: Mapping[str, Rank]) -> None:
+        def key(a: str) -> Rank:
+            return rank.get(a, (2, "", a))
+
+        self.count += other.count
+        self.head = sorted({*self.head, *other.head}, key=key)[:HEAD]
+        self.tail = sorted({*self.tail, *other.tail}, key=key)[-(WINDOW + 1) :]
 
 
 @dataclass
@@ -57,7 +107,8 @@ class StoryUpdate:
     article_stories: dict[str, str] = field(default_factory=dict)  # new or moved articles
     merged: dict[str, str] = field(default_factory=dict)  # story merged away -> kept story
     touched: set[str] = field(default_factory=set)  # stories whose rows change
-    members: dict[str, list[str]] = field(default_factory=dict)  # touched story -> articles
+    sizes: dict[str, int] = field(default_factory=dict)  # touched story -> its articles
+    heads: dict[str, list[str]] = field(default_factory=dict)  # touched -> first HEAD articles
     sums: dict[str, dict[str, Any]] = field(default_factory=dict)  # touched -> story_sums row
 
 
@@ -70,8 +121,9 @@ class _Assign:
         self.n = n
         self.seq = seq
         self.docs: dict[str, StoryArticle] = {}
-        self.members: dict[str, list[str]] = {}  # story -> articles in store order
-        self.rank: dict[str, tuple[int, str, str]] = {}  # article -> store order key
+        self.members: dict[str, _Members] = {}  # story -> its members (``_Members``)
+        self.rank: dict[str, Rank] = {}  # article -> store order key
+        self.joined_ids: dict[str, list[str]] = {}  # story -> articles that joined it now
         self.postings: dict[str, dict[str, int]] = {}
         self.touched_terms: set[str] = set()
         self.vec_cache: dict[str, dict[str, float]] = {}
@@ -98,11 +150,14 @@ class _Assign:
     def need_members(self, sids: Iterable[str]) -> None:
         missing = [s for s in sids if s not in self.members]
         if missing:
-            for sid, rows in self.store.story_members(missing).items():
-                self.members[sid] = [a for a, _ in rows]
-                self.rank.update({a: key for a, key in rows})
+            for sid, (count, head, tail) in self.store.story_ends(
+                missing, HEAD, WINDOW + 1
+            ).items():
+                self.rank.update(head)
+                self.rank.update(tail)
+                self.members[sid] = _Members(count, [a for a, _ in head], [a for a, _ in tail])
             for sid in missing:
-                self.members.setdefault(sid, [])
+                self.members.setdefault(sid, _Members(0, [], []))
             self.stored_sums.update(self.store.story_sums_for(missing))
 
     def need_postings(self, terms: Iterable[str]) -> None:
@@ -122,7 +177,7 @@ class _Assign:
         return vec
 
     def window(self, sid: str) -> list[str]:
-        return self.members[sid][-WINDOW:]
+        return self.members[sid].window()
 
     def summed(self, sid: str) -> tuple[dict[str, float], list[str]]:
         """The summed vectors of the story's latest members, and those members: the stored
@@ -135,7 +190,7 @@ class _Assign:
         row = self.stored_sums.get(sid)
         members = self.members[sid]
         if (row is not None and len(members) >= MIN_STORED and row["members"] == len(members)
-                and row["last"] == members[-1] and self.n <= FRESH * row["n_at"]):  # fmt: skip
+                and row["last"] == members.last and self.n <= FRESH * row["n_at"]):  # fmt: skip
             self.sums[sid] = dict(row["sums"])
             self.n_at[sid] = row["n_at"]
             return self.sums[sid], window
@@ -151,14 +206,14 @@ class _Assign:
     def joined(self, sid: str, article: str) -> None:
         """Update the story's sum for a member just added (the newest, or weigh again)."""
         members = self.members[sid]
-        if sid not in self.sums or members[-1] != article:
+        if sid not in self.sums or members.last != article:
             self.sums.pop(sid, None)
             return
         total = self.sums[sid]
         for k, v in self.vector(article).items():
             total[k] = total.get(k, 0.0) + v
         if len(members) > WINDOW:
-            gone = members[-WINDOW - 1]
+            gone = members.tail[-WINDOW - 1]
             self.need_docs([gone])
             for k, v in self.vector(gone).items():
                 left = total.get(k, 0.0) - v
@@ -174,10 +229,11 @@ class _Assign:
             row = self.stored_sums.get(sid)
             if row is not None:
                 counts = Counter(row["keys"])
-            else:
+            else:  # no stored counts (not expected after a full relink): weigh every member
                 counts = Counter()
-                self.need_docs(self.members[sid])
-                for a in self.members[sid]:
+                ids = self.all_ids(sid)
+                self.need_docs(ids)
+                for a in ids:
                     counts.update(telling_keys(self.vector(a), self.df, self.n))
             self.keys[sid] = counts
         return counts
@@ -202,6 +258,15 @@ class _Assign:
                 for old, _ in sorted(seen.items(), key=lambda kv: kv[1])[: len(seen) - RECENT]:
                     del seen[old]
             self.touched_terms.add(key)
+
+    def all_ids(self, sid: str) -> list[str]:
+        """Every member of the story now: the stored ones and those that joined it now."""
+        stored = [a for a, _ in self.store.story_members([sid]).get(sid, [])]
+        return [*stored, *self.joined_ids.get(sid, [])]
+
+    def place(self, sid: str, article: str) -> None:
+        self.members[sid].add(article, self.rank)
+        self.joined_ids.setdefault(sid, []).append(article)
 
     def telling(self, sid: str) -> list[str]:
         return [k for k, _ in self.keys_of(sid).most_common(2 * TOP_TERMS)]
@@ -288,13 +353,12 @@ def assign_stories(
                 k += 1
                 sid = f"{base}-{k}"
             taken.add(sid)
-            work.members[sid] = [d.id]
+            work.members[sid] = _Members(0, [], [])
+            work.place(sid, d.id)
             work.keys[sid] = Counter()
         else:
             sid = best[1]
-            members = work.members[sid]
-            members.append(d.id)
-            members.sort(key=lambda a: work.rank.get(a, (2, "", a)))
+            work.place(sid, d.id)
             work.keys_of(sid)
             work.joined(sid, d.id)
         update.article_stories[d.id] = sid
@@ -305,12 +369,13 @@ def assign_stories(
     update.df = {t: work.df[t] for t in changed_df}
     update.seq = work.seq
     update.postings = {t: work.postings[t] for t in work.touched_terms}
-    update.members = {sid: work.members[sid] for sid in update.touched}
+    update.sizes = {sid: len(work.members[sid]) for sid in update.touched}
+    update.heads = {sid: list(work.members[sid].head) for sid in update.touched}
     for sid in sorted(update.touched):
         total, _window = work.summed(sid)
         update.sums[sid] = {
             "story_id": sid, "n_at": work.n_at[sid], "members": len(work.members[sid]),
-            "last": work.members[sid][-1], "sums": total, "keys": dict(work.keys_of(sid)),
+            "last": work.members[sid].last, "sums": total, "keys": dict(work.keys_of(sid)),
         }  # fmt: skip
     return update
 
@@ -334,7 +399,7 @@ def _merge_around(work: _Assign, sid: str, update: StoryUpdate, threshold: float
         if best is None:
             return
         other = best[1]
-        first = min((sid, other), key=lambda s: work.rank.get(work.members[s][0], (2, "", s)))
+        first = min((sid, other), key=lambda s: work.rank.get(work.members[s].first, (2, "", s)))
         keep, gone = first, other if first == sid else sid
         _absorb(work, keep, gone, update)
         sid = keep
@@ -342,15 +407,16 @@ def _merge_around(work: _Assign, sid: str, update: StoryUpdate, threshold: float
 
 def _absorb(work: _Assign, keep: str, gone: str, update: StoryUpdate) -> None:
     """The older story keeps its id; the other's articles, events and postings move to it."""
-    for a in work.members[gone]:
+    moved = work.all_ids(gone)
+    for a in moved:
         update.article_stories[a] = keep
-    work.members[keep] = sorted(
-        work.members[keep] + work.members[gone], key=lambda a: work.rank.get(a, (2, "", a))
-    )
+    work.joined_ids[keep] = [*work.joined_ids.get(keep, []), *moved]
+    work.joined_ids.pop(gone, None)
+    work.members[keep].absorb(work.members[gone], work.rank)
     work.keys[keep] = work.keys_of(keep) + work.keys_of(gone)
     work.sums.pop(keep, None)
     work.stored_sums.pop(keep, None)
-    work.members[gone] = []
+    work.members[gone] = _Members(0, [], [])
     for old, target in list(update.merged.items()):
         if target == gone:
             update.merged[old] = keep

@@ -23,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Engine,
+    and_,
     bindparam,
     create_engine,
     delete,
@@ -50,9 +51,9 @@ from wirewatch.store.schema import (
     actor_aliases,
     actor_bases,
     actor_corrections,
-    actor_families,
     actor_names,
     actor_roles,
+    actor_shorts,
     actor_votes,
     actors,
     articles,
@@ -61,12 +62,15 @@ from wirewatch.store.schema import (
     ledger_state,
     link_state,
     mention_actors,
+    mention_cells,
     mentions,
     pass_cells,
+    person_families,
+    person_state,
     stories,
+    story_actors,
     story_docs,
     story_postings,
-    story_stats,
     story_sums,
     story_terms,
 )
@@ -473,12 +477,16 @@ class Store:
 
     def _write_link_state(self, conn: Connection, linked: Linked) -> None:
         """The state an incremental relink resumes from (``link.incremental``)."""
-        for table in (pass_cells, actor_bases, actor_names, actor_votes, actor_families,
-                      story_docs):  # fmt: skip
+        from wirewatch.link.incremental import short_summaries
+
+        for table in (pass_cells, mention_cells, actor_bases, actor_names, actor_votes,
+                      actor_shorts, person_state, person_families, story_docs):  # fmt: skip
             conn.execute(delete(table))
         conn.execute(update(mentions).values(pass_id=None))
         _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in linked.passes.items()})
         _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in linked.pass_cells])
+        _insert(conn, mention_cells,
+                [{"cell": c, "mention_id": m} for c, m in linked.mention_cells])  # fmt: skip
         state = linked.actor_state
         if state is not None:
             _insert(conn, actor_bases, [
@@ -488,22 +496,26 @@ class Store:
             _insert(conn, actor_names, [
                 {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in state.names.items()
             ])  # fmt: skip
-            _insert(conn, actor_families,
-                    [{"family": f, "actor_id": a} for f, a in sorted(state.families)])  # fmt: skip
+            _insert(conn, person_state, list(state.holders.values()))
+            _insert(conn, person_families, [
+                {"family": f, "base": b} for b, r in state.holders.items() for f in r["families"]
+            ])  # fmt: skip
             _insert(conn, actor_votes, [
                 {"short": k[0], "target": k[1], "n": n} for k, n in state.votes.items()
             ])  # fmt: skip
+            _insert(conn, actor_shorts, _short_rows(short_summaries(state.votes)))
             _assign(conn, actors, ("id",), "stats",
                     {(a,): st for a, st in state.stats.items()})  # fmt: skip
         known = set(conn.execute(select(articles.c.id)).scalars())
         _insert(conn, story_docs, [
             _story_doc_row(d) for d in linked.story_docs.values() if d.id in known
         ])  # fmt: skip
-        for table in (story_terms, story_postings, story_stats, story_sums):
+        for table in (story_terms, story_postings, story_actors, story_sums):
             conn.execute(delete(table))
         _insert(conn, story_sums, linked.story_sums)
-        _insert(conn, story_stats, [
-            {"story_id": sid, **counts} for sid, counts in linked.story_stats.items()
+        _insert(conn, story_actors, [
+            {"story_id": sid, "actor_id": a, "articles": n, "mentions": c["mentions"].get(a, 0)}
+            for sid, c in linked.story_stats.items() for a, n in c["articles"].items()
         ])  # fmt: skip
         _insert(conn, story_terms, [{"term": t, "df": n} for t, n in linked.story_df.items()])
         _insert(conn, story_postings, [
@@ -513,6 +525,7 @@ class Store:
         self._set_state(conn, "story_seq", str(len(linked.story_docs)))
         threshold = linked.story_threshold
         self._set_state(conn, "story_threshold", None if threshold is None else repr(threshold))
+        self._set_state(conn, "events", str(len(linked.events)))
         self._set_state(conn, "needs_full", None)
 
     # -- incremental linking (see wirewatch.link.incremental) ------------------------------
@@ -528,7 +541,9 @@ class Store:
 
     def pending_articles(self) -> tuple[list[str], int]:
         """Non-duplicate articles no relink has seen yet (no story), in store order, and the
-        number of non-duplicate articles."""
+        number of non-duplicate articles (the linked ones as the link state counts them, so
+        the table is not counted: ``story_n``)."""
+        linked = self.link_state().get("story_n")
         with self.connect() as conn:
             ids = conn.execute(
                 select(articles.c.id)
@@ -538,6 +553,8 @@ class Store:
                 )
             ).scalars()
             pending = list(ids)
+            if linked is not None:
+                return pending, int(linked) + len(pending)
             total = conn.execute(
                 select(func.count()).select_from(articles).where(articles.c.duplicate_of.is_(None))
             ).scalar_one()
@@ -660,13 +677,30 @@ class Store:
         rows.sort(key=lambda r: (r.published_utc or "", r.article_id, r.position))
         return [(r.article_id, r.position, actor_from_dict(r.data), r.published) for r in rows]
 
-    def mentions_from(
-        self, start: tuple[str, str, int]
+    def mentions_querying(
+        self, cells: Iterable[str], after: tuple[str, str, int]
     ) -> list[tuple[tuple[str, str, int], EventMention, str | None]]:
+        """Mentions after ``after`` in store order that look in one of these cells."""
+        out: dict[str, tuple[tuple[str, str, int], EventMention, str | None]] = {}
         with self.connect() as conn:
-            where = articles.c.published_utc >= start[0] if start[0] else True
-            rows = self._positioned(conn, where)
-        return [(p, m, pid) for p, m, pid, _ in rows if p >= start]
+            for chunk in chunks(sorted(set(cells))):
+                ids = select(mention_cells.c.mention_id).where(mention_cells.c.cell.in_(chunk))
+                where: Any = mentions.c.id.in_(ids)
+                if after[0]:
+                    where = and_(where, articles.c.published_utc >= after[0])
+                for p, m, pid, _ in self._positioned(conn, where):
+                    if p > after:
+                        out[m.id] = (p, m, pid)
+        return list(out.values())
+
+    def pass_cells_of(self, passes: Iterable[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        with self.connect() as conn:
+            for chunk in chunks(sorted(set(passes))):
+                q = select(pass_cells).where(pass_cells.c.pass_id.in_(chunk))
+                for r in conn.execute(q):
+                    out.setdefault(r.pass_id, set()).add(r.cell)
+        return out
 
     def passes_at(self, cells: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -714,6 +748,11 @@ class Store:
         return found
 
     def event_count(self) -> int:
+        """The number of events: kept in the link state by relinks (``events``), so an
+        increment does not count the table; counted when the state has none."""
+        known = self.link_state().get("events")
+        if known is not None:
+            return int(known)
         with self.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
 
@@ -727,15 +766,30 @@ class Store:
                     out[r.base] = (r.actor_id, bool(r.simple), r.n)
         return out
 
-    def actor_votes_touching(self, bases: Iterable[str]) -> dict[tuple[str, str], int]:
-        """Short-form votes with one of these as the short form or the long name."""
+    def actor_vote_counts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The stored votes of these (short form, long name) pairs."""
         out: dict[tuple[str, str], int] = {}
         with self.connect() as conn:
-            for chunk in chunks(sorted(bases)):
-                q = select(actor_votes).where(
-                    (actor_votes.c.short.in_(chunk)) | (actor_votes.c.target.in_(chunk))
-                )
+            for chunk in chunks(sorted(set(pairs)), 200):
+                key = tuple_(actor_votes.c.short, actor_votes.c.target)
+                q = select(actor_votes).where(key.in_(chunk))
                 out.update({(r.short, r.target): r.n for r in conn.execute(q)})
+        return out
+
+    def actor_shorts(self, shorts: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        """short form -> (votes, long names, a long name with the most votes, its votes)."""
+        return self._shorts(actor_shorts.c.short, shorts)
+
+    def actor_shorts_by_top(self, targets: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        """The short forms whose most-voted long name is one of these (``actor_shorts``)."""
+        return self._shorts(actor_shorts.c.top, targets)
+
+    def _shorts(self, column: Any, keys: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        out: dict[str, tuple[int, int, str, int]] = {}
+        with self.connect() as conn:
+            for chunk in chunks(sorted(set(keys))):
+                for r in conn.execute(select(actor_shorts).where(column.in_(chunk))):
+                    out[r.short] = (r.total, r.targets, r.top, r.top_n)
         return out
 
     def actor_name_counts(self, folds: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -746,21 +800,22 @@ class Store:
                     out[r.fold] = (r.as_person, r.as_org)
         return out
 
-    def actor_family_rows(self, families: Iterable[str]) -> set[tuple[str, str]]:
-        out: set[tuple[str, str]] = set()
+    def person_rows(self, bases: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
         with self.connect() as conn:
-            for chunk in chunks(sorted(families)):
-                q = select(actor_families).where(actor_families.c.family.in_(chunk))
-                out.update((r.family, r.actor_id) for r in conn.execute(q))
+            for chunk in chunks(sorted(set(bases))):
+                for r in conn.execute(select(person_state).where(person_state.c.base.in_(chunk))):
+                    out[r.base] = dict(r._mapping)
         return out
 
-    def actor_vote_rows(self, shorts: Iterable[str]) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
+    def persons_by_family(self, families: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The person_state rows of names carrying one of these family names."""
+        bases: set[str] = set()
         with self.connect() as conn:
-            for chunk in chunks(sorted(shorts)):
-                q = select(actor_votes).where(actor_votes.c.short.in_(chunk))
-                out.update({(r.short, r.target): r.n for r in conn.execute(q)})
-        return out
+            for chunk in chunks(sorted(set(families))):
+                q = select(person_families.c.base).where(person_families.c.family.in_(chunk))
+                bases.update(conn.execute(q).scalars())
+        return self.person_rows(bases)
 
     def actor_rows_for(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -886,6 +941,78 @@ class Store:
             rows.sort(key=lambda t: t[1])
         return out
 
+    def story_ends(
+        self, story_ids: Iterable[str], head: int, tail: int
+    ) -> dict[str, tuple[int, list[tuple[str, tuple[int, str, str]]],
+                         list[tuple[str, tuple[int, str, str]]]]]:  # fmt: skip
+        """story -> (its non-duplicate articles, the first ``head`` and the latest ``tail``
+        of them with their story-order keys, in that order): index ranges of
+        ix_articles_story_published, however long the story (dated ones first, undated last,
+        as ``article_infos`` orders them)."""
+        out = {}
+        sizes: dict[str, int] = {}
+        ids = sorted(set(story_ids))
+        with self.connect() as conn:
+            for chunk in chunks(ids):
+                q = select(stories.c.id, stories.c.articles).where(stories.c.id.in_(chunk))
+                sizes.update({r.id: int(r.articles) for r in conn.execute(q)})
+            base = select(articles.c.id, articles.c.published_utc).where(
+                articles.c.duplicate_of.is_(None)
+            )
+            dated = articles.c.published_utc.is_not(None)
+            undated = articles.c.published_utc.is_(None)
+
+            def rows(sid: str, where: Any, order: Sequence[Any], n: int) -> list[Any]:
+                if n <= 0:
+                    return []
+                q = base.where(articles.c.story == sid, where).order_by(*order).limit(n)
+                return list(conn.execute(q))
+
+            def key(r: Any) -> tuple[int, str, str]:
+                return (int(r.published_utc is None), r.published_utc or "", r.id)
+
+            for sid in ids:
+                first = rows(sid, dated, (articles.c.published_utc, articles.c.id), head)
+                first += rows(sid, undated, (articles.c.id,), head - len(first))
+                last = rows(sid, undated, (articles.c.id.desc(),), tail)
+                last += rows(sid, dated, (articles.c.published_utc.desc(), articles.c.id.desc()),
+                             tail - len(last))  # fmt: skip
+                if not first:
+                    continue
+                count = sizes.get(sid)
+                if count is None or count < len(last):
+                    count = int(conn.execute(
+                        select(func.count()).select_from(articles)
+                        .where(articles.c.story == sid, articles.c.duplicate_of.is_(None))
+                    ).scalar_one())  # fmt: skip
+                out[sid] = (count, [(r.id, key(r)) for r in first],
+                            [(r.id, key(r)) for r in reversed(last)])  # fmt: skip
+        return out
+
+    def first_titled(self, story_ids: Iterable[str]) -> dict[str, ArticleInfo]:
+        """story -> its first non-duplicate article (story order) with a title, through a
+        partial index of titled articles (a store of untitled ones would scan each story)."""
+        from wirewatch.link import ArticleInfo
+
+        out: dict[str, ArticleInfo] = {}
+        titled = and_(articles.c.title.is_not(None), articles.c.title != "")
+        q = select(articles.c.id, articles.c.title, articles.c.published).where(
+            articles.c.duplicate_of.is_(None), titled
+        )
+        with self.connect() as conn:
+            for sid in sorted(set(story_ids)):
+                here = q.where(articles.c.story == sid)
+                r = conn.execute(
+                    here.where(articles.c.published_utc.is_not(None))
+                    .order_by(articles.c.published_utc, articles.c.id).limit(1)
+                ).first() or conn.execute(
+                    here.where(articles.c.published_utc.is_(None))
+                    .order_by(articles.c.id).limit(1)
+                ).first()  # fmt: skip
+                if r is not None:
+                    out[sid] = ArticleInfo(r.id, r.title, r.published)
+        return out
+
     def story_postings_for(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         with self.connect() as conn:
@@ -949,22 +1076,42 @@ class Store:
                     out[r.id] = dict(r._mapping)
         return out
 
-    def story_stats_for(self, ids: Iterable[str]) -> dict[str, tuple[Counter[str], Counter[str]]]:
-        out: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    def story_actor_counts(
+        self, story_id: str, actor_ids: Iterable[str] | None = None
+    ) -> dict[str, tuple[int, int]]:
+        """actor -> (articles naming it, its mentions) in the story: these actors', or all."""
+        q = select(story_actors).where(story_actors.c.story_id == story_id)
         with self.connect() as conn:
-            for chunk in chunks(sorted(set(ids))):
-                q = select(story_stats).where(story_stats.c.story_id.in_(chunk))
-                for r in conn.execute(q):
-                    out[r.story_id] = (Counter(r.articles), Counter(r.mentions))
-        return out
+            if actor_ids is None:
+                return {r.actor_id: (r.articles, r.mentions) for r in conn.execute(q)}
+            out: dict[str, tuple[int, int]] = {}
+            for chunk in chunks(sorted(set(actor_ids))):
+                for r in conn.execute(q.where(story_actors.c.actor_id.in_(chunk))):
+                    out[r.actor_id] = (r.articles, r.mentions)
+            return out
+
+    def story_top_actors(self, story_id: str, n: int) -> dict[str, tuple[int, int]]:
+        """The story's ``n`` actors most articles name (then most mentioned, then by id)."""
+        q = (
+            select(story_actors)
+            .where(story_actors.c.story_id == story_id)
+            .order_by(story_actors.c.articles.desc(), story_actors.c.mentions.desc(),
+                      story_actors.c.actor_id)
+            .limit(n)
+        )  # fmt: skip
+        with self.connect() as conn:
+            return {r.actor_id: (r.articles, r.mentions) for r in conn.execute(q)}
 
     def story_event_spans(
         self, ids: Iterable[str], leave_out: Iterable[str]
     ) -> dict[str, tuple[int, list[str]]]:
         """story -> (its events, their earliest and latest dates), events in ``leave_out``
-        aside (those an increment rewrites)."""
+        aside (those an increment rewrites): the count from the story's row less the events
+        left out, the dates from the ends of the story's date indexes (a long story's events
+        are not read)."""
         out: dict[str, tuple[int, list[str]]] = {}
         skip = sorted(set(leave_out))
+        ids = sorted(set(ids))
         if len(skip) > 500:  # too many to leave out in SQL: read the events' rows instead
             rows: dict[str, list[dict[str, Any]]] = {}
             left = set(skip)
@@ -975,20 +1122,25 @@ class Store:
                 days = [d for r in rs for d in (r["date_start"], r["date_end"]) if d]
                 out[story] = (len(rs), [min(days), max(days)] if days else [])
             return out
+        gone: Counter[str] = Counter(s for s in self.event_stories_of(skip).values() if s)
         with self.connect() as conn:
-            for chunk in chunks(sorted(set(ids))):
-                q = (
-                    select(events.c.story, func.count(), func.min(events.c.date_start),
-                           func.max(events.c.date_start), func.min(events.c.date_end),
-                           func.max(events.c.date_end))
-                    .where(events.c.story.in_(chunk))
-                    .group_by(events.c.story)
-                )  # fmt: skip
-                if skip:
-                    q = q.where(events.c.id.not_in(skip))
-                for story, n, *days in conn.execute(q):
-                    found = [d for d in days if d]
-                    out[story] = (int(n), [min(found), max(found)] if found else [])
+            counts: dict[str, int] = {}
+            for chunk in chunks(ids):
+                q = select(stories.c.id, stories.c.events).where(stories.c.id.in_(chunk))
+                counts.update({r.id: int(r.events) for r in conn.execute(q)})
+            for sid in ids:
+                if sid not in counts:
+                    continue
+                ends = []
+                for col in (events.c.date_start, events.c.date_end):
+                    for order in (col, col.desc()):
+                        q = select(col).where(events.c.story == sid, col.is_not(None))
+                        if skip:
+                            q = q.where(events.c.id.not_in(skip))
+                        value = conn.execute(q.order_by(order).limit(1)).scalar()
+                        if value:
+                            ends.append(value)
+                out[sid] = (counts[sid] - gone[sid], [min(ends), max(ends)] if ends else [])
         return out
 
     def story_article_spans(self, ids: Iterable[str]) -> dict[str, list[str]]:
@@ -1071,23 +1223,39 @@ class Store:
                 _insert(conn, actor_votes, [
                     {"short": k[0], "target": k[1], "n": n} for k, n in a.votes.items()
                 ])  # fmt: skip
-                known = self.actor_family_rows({f for f, _ in a.families})
-                _insert(conn, actor_families, [
-                    {"family": f, "actor_id": i} for f, i in sorted(a.families - known)
+                for chunk in chunks(sorted(a.shorts)):
+                    conn.execute(delete(actor_shorts).where(actor_shorts.c.short.in_(chunk)))
+                _insert(conn, actor_shorts, _short_rows(a.shorts))
+                for chunk in chunks(sorted(a.holders)):
+                    conn.execute(delete(person_state).where(person_state.c.base.in_(chunk)))
+                    conn.execute(delete(person_families).where(person_families.c.base.in_(chunk)))
+                _insert(conn, person_state, list(a.holders.values()))
+                _insert(conn, person_families, [
+                    {"family": f, "base": b} for b, r in a.holders.items() for f in r["families"]
                 ])  # fmt: skip
                 _assign(conn, mention_actors, ("mention_id", "position"), "actor_id",
                         a.mention_actor_ids)  # fmt: skip
                 _assign(conn, entity_mentions, ("article_id", "position"), "actor_id",
                         a.entity_actor_ids)  # fmt: skip
+            counted = conn.execute(
+                select(link_state.c.value).where(link_state.c.key == "events")
+            ).scalar()
+            n_events = int(counted) if counted is not None else None
             for chunk in chunks(sorted(inc.dropped_events)):
-                conn.execute(delete(events).where(events.c.id.in_(chunk)))
+                deleted = conn.execute(delete(events).where(events.c.id.in_(chunk))).rowcount
+                if n_events is not None:
+                    n_events -= deleted
             _insert(conn, events, inc.events)
+            if n_events is not None:
+                self._set_state(conn, "events", str(n_events + len(inc.events)))
             _assign(conn, mentions, ("id",), "event_id",
                     {(m,): e for m, e in inc.mention_events.items()})  # fmt: skip
             _assign(conn, mentions, ("id",), "pass_id", {(m,): p for m, p in inc.passes.items()})
             for chunk in chunks(sorted(inc.dropped_passes)):
                 conn.execute(delete(pass_cells).where(pass_cells.c.pass_id.in_(chunk)))
             _insert(conn, pass_cells, [{"cell": c, "pass_id": p} for c, p in inc.pass_cells])
+            _insert(conn, mention_cells,
+                    [{"cell": c, "mention_id": m} for c, m in inc.mention_cells])  # fmt: skip
             upd = inc.story_update
             if upd is not None:
                 for chunk in chunks(sorted({d.id for d in upd.docs})):
@@ -1109,17 +1277,23 @@ class Store:
                 self._set_state(conn, "story_seq", str(upd.seq))
             for chunk in chunks(sorted(inc.dropped_stories)):
                 conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
-            restated = set(inc.story_stats) | (set(upd.merged) if upd is not None else set())
-            for chunk in chunks(sorted(restated)):
-                conn.execute(delete(story_stats).where(story_stats.c.story_id.in_(chunk)))
+            if upd is not None:
+                for chunk in chunks(sorted(upd.merged)):
+                    conn.execute(delete(story_actors).where(story_actors.c.story_id.in_(chunk)))
+            for sid, counts in inc.story_stats.items():
+                for chunk in chunks(sorted(counts)):
+                    conn.execute(delete(story_actors).where(
+                        story_actors.c.story_id == sid, story_actors.c.actor_id.in_(chunk)
+                    ))  # fmt: skip
             if upd is not None:
                 gone = sorted(set(upd.sums) | set(upd.merged))
                 for chunk in chunks(gone):
                     conn.execute(delete(story_sums).where(story_sums.c.story_id.in_(chunk)))
                 _insert(conn, story_sums, list(upd.sums.values()))
             _insert(conn, stories, inc.stories)
-            _insert(conn, story_stats, [
-                {"story_id": sid, **counts} for sid, counts in inc.story_stats.items()
+            _insert(conn, story_actors, [
+                {"story_id": sid, "actor_id": a, "articles": n, "mentions": m}
+                for sid, counts in inc.story_stats.items() for a, (n, m) in counts.items()
             ])  # fmt: skip
             _assign(conn, articles, ("id",), "story",
                     {(a,): s for a, s in inc.article_stories.items()})  # fmt: skip
@@ -1163,12 +1337,14 @@ class Increment:
     passes: dict[str, str] = field(default_factory=dict)
     pass_cells: list[tuple[str, str]] = field(default_factory=list)
     dropped_passes: set[str] = field(default_factory=set)
+    mention_cells: list[tuple[str, str]] = field(default_factory=list)  # of the new mentions
     stories: list[dict[str, Any]] = field(default_factory=list)
     dropped_stories: set[str] = field(default_factory=set)
     article_stories: dict[str, str] = field(default_factory=dict)
     event_stories: dict[str, str | None] = field(default_factory=dict)
     story_update: Any = None  # link.story_increment.StoryUpdate
-    story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # story -> actor -> (articles, mentions): the story_actors rows an increment changes
+    story_stats: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 class VersionProbe:
@@ -1215,6 +1391,11 @@ def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 def _insert(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     for chunk in chunks(rows, 5000):
         conn.execute(insert(table), list(chunk))
+
+
+def _short_rows(shorts: Mapping[str, tuple[int, int, str, int]]) -> list[dict[str, Any]]:
+    return [{"short": k, "total": t, "targets": n, "top": top, "top_n": c}
+            for k, (t, n, top, c) in shorts.items()]  # fmt: skip
 
 
 def _story_doc_row(d: StoryArticle) -> dict[str, Any]:

@@ -188,6 +188,15 @@ pass_cells = Table(
     Index("ix_pass_cells_pass", "pass_id"),
 )
 
+mention_cells = Table(
+    "mention_cells",
+    metadata,
+    # the (type, actor key, month) cells where each mention looks for its event: the mentions
+    # a change in a cell can reach, so a resumed pass replays only those
+    Column("cell", String, primary_key=True),
+    Column("mention_id", String, primary_key=True),
+)
+
 actor_bases = Table(
     "actor_bases",
     metadata,
@@ -217,12 +226,39 @@ actor_votes = Table(
     Column("n", Integer, nullable=False),
 )
 
-actor_families = Table(
-    "actor_families",
+actor_shorts = Table(
+    "actor_shorts",
     metadata,
-    # family names of people holding a single-holder office (office-holder merge candidates)
+    # per short form, its votes summed up: what picks its long name (a strict majority)
+    Column("short", String, primary_key=True),
+    Column("total", Integer, nullable=False),
+    Column("targets", Integer, nullable=False),
+    Column("top", String, nullable=False),  # a target with the most votes
+    Column("top_n", Integer, nullable=False),
+    Index("ix_actor_shorts_top", "top"),
+)
+
+person_state = Table(
+    "person_state",
+    metadata,
+    # a person's name key as the office-holder merge sees it, for those it could merge (a
+    # single-holder office) or that were split by office: sightings, countries in the order
+    # first seen, offices' first and last days, family names, and the actor it resolved to
+    Column("base", String, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("countries", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("families", JSON, nullable=False),
+    Column("root", String, nullable=False),
+    Column("split", Integer, nullable=False),
+)
+
+person_families = Table(
+    "person_families",
+    metadata,
+    # family name -> the person_state rows whose names carry it (office-holder candidates)
     Column("family", String, primary_key=True),
-    Column("actor_id", String, primary_key=True),
+    Column("base", String, primary_key=True),
 )
 
 story_docs = Table(
@@ -246,13 +282,16 @@ story_terms = Table(
     Column("df", Integer, nullable=False),
 )
 
-story_stats = Table(
-    "story_stats",
+story_actors = Table(
+    "story_actors",
     metadata,
-    # per actor named in a story: the articles naming it and its mentions (the story's actors)
+    # per actor named in a story: the articles naming it and its mentions (the story's actors
+    # are its top rows, read through the index however many actors a long story names)
     Column("story_id", String, primary_key=True),
-    Column("articles", JSON, nullable=False),
-    Column("mentions", JSON, nullable=False),
+    Column("actor_id", String, primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Index("ix_story_actors_top", "story_id", "articles", "mentions"),
 )
 
 story_sums = Table(
