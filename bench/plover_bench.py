@@ -59,12 +59,12 @@ from typing import Any
 
 # Floors (percent) for `--check`, about two points under the scores measured on
 # 2026-12-01 after the passive-role rules (reduced passives, moved troops, participle
-# agents): type recall 90.9, first type 87.2, source 89.9 (n=148), target 86.2 (n=138); 164
-# records, spurious 0.396 per sentence, no event 2.4%.  (With the gazetteer of places merged:
-# 90.9, 87.2, 88.5, 86.2.  Before the gazetteer: 90.2, 86.6, 85.8, 85.5; after round 2,
-# 2026-12-01: 89.0, 85.4, 85.1, 85.5, spurious 0.402; round 2 start, 2026-12-01: 88.4, 85.4, 79.1, 84.8, spurious
-# 0.396; 2026-11-23: 87.2, 84.8, 78.4, 84.8, spurious 0.415; before the first round: 47.6,
-# 47.6, 39.9, 44.9; spurious 0.360.)
+# agents): type recall 90.9, first type 87.2, source 89.9 (n=148), target 86.2 (n=138);
+# 164 records, spurious 0.396 per sentence, no event 2.4%.  (With the gazetteer of places
+# merged: 90.9, 87.2, 88.5, 86.2.  Before the gazetteer: 90.2, 86.6, 85.8, 85.5; after
+# round 2, 2026-12-01: 89.0, 85.4, 85.1, 85.5, spurious 0.402; round 2 start, 2026-12-01:
+# 88.4, 85.4, 79.1, 84.8, spurious 0.396; 2026-11-23: 87.2, 84.8, 78.4, 84.8, spurious
+# 0.415; before the first round: 47.6, 47.6, 39.9, 44.9; spurious 0.360.)
 FLOORS: dict[str, float] = {
     "type_recall": 89.0,
     "first_type": 85.5,
