@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import random
+import time
 
-from locust import FastHttpUser, constant_throughput, task
+import gevent
+from locust import FastHttpUser, task
 
 EVENTS = int(os.environ.get("WIREWATCH_LOAD_EVENTS", "100000"))
 PEOPLE = max(50, EVENTS // 1000)
@@ -40,10 +42,25 @@ def event_filter(rng: random.Random) -> str:
 # FastHttpUser (geventhttpclient), not HttpUser (requests): the generator shares the machine
 # with the server, and requests cost it ~1 ms of CPU per request against ~0.5.
 class Analyst(FastHttpUser):
-    wait_time = constant_throughput(1)  # one request a second per user: users = requests/s
+    """One request a second, each analyst at a phase of its own: users = requests/s.
+
+    Not ``constant_throughput(1)``: it keeps every user on the cadence of the instant it was
+    spawned, Locust spawns all of them within ~0.1 s, and then all asked at once once a
+    second (a burst of 200 every second, not a rate). Measured with one cached endpoint at
+    200 req/s: all requests started within 0.1 s of each second, p50 32 ms, p99 140 ms; in
+    random phases, p50 1 ms, p99 3 ms."""
 
     def on_start(self) -> None:
         self.rng = random.Random()
+        gevent.sleep(self.rng.random())
+        self.next_at = time.perf_counter()
+
+    def wait_time(self) -> float:
+        # A second after the last turn; one that came late is not made up for (a stalled
+        # server would get every analyst's missed requests at once).
+        now = time.perf_counter()
+        self.next_at = max(self.next_at + 1.0, now)
+        return self.next_at - now
 
     @task(10)
     def events(self) -> None:
