@@ -7,7 +7,7 @@ import pytest
 
 from wirewatch.engine import ingest
 from wirewatch.store import Store
-from wirewatch.store.records import actor_records, article_records, event_records
+from wirewatch.store.records import actor_records, event_records
 
 pytestmark = pytest.mark.seeds
 
@@ -174,13 +174,3 @@ def test_a_planned_briefing_does_not_make_the_deployment_planned(seed_mentions):
     deployments = [m for m in same if m.type == "MOBILIZE"]
     assert deployments and all(m.status != "planned" for m in deployments)
     assert all("NATO-NAC" not in {a.kb_id for a in m.actors} for m in deployments)
-
-
-def test_two_situations_make_two_stories(ledger):
-    # The issue names them: the ROK-UK dialogue (seed-000, seed-001) and the allies' talks
-    # over the North Korean deployment (seed-002..004).
-    store, _, _ = ledger
-    by_article = {a["id"]: a["story"] for a in article_records(store)}
-    assert by_article["seed-000"] == by_article["seed-001"]
-    assert by_article["seed-002"] == by_article["seed-003"] == by_article["seed-004"]
-    assert by_article["seed-000"] != by_article["seed-002"]

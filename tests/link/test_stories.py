@@ -177,7 +177,8 @@ def test_a_focused_store_still_tells_its_situations_apart():
     docs = _docs(FOCUSED)
     order = list(FOCUSED)
     used: dict[str, float] = {}
-    stories = group_stories(docs, order, used=used)
+    assert len(group_stories(docs, order)) == 1  # the fixed floor alone: one story
+    stories = group_stories(docs, order, used=used, background_factor=1.0)
     assert _groups(stories) == [["border-0", "border-1"], ["strike-0", "strike-1", "strike-2"]]
     assert used["threshold"] > THRESHOLD  # the background of this store is above the floor
 

@@ -7,13 +7,14 @@ multi-article events it reports. Two articles are alike by the cosine of their v
 
 Grouping is group-average (UPGMA) clustering: an article joins the story whose members it
 is most alike on average, and two stories merge while the average similarity between their
-members stays above a threshold: a fixed floor, or the average similarity of two articles
-of the store when that is higher (a store about one country or one crisis is alike
-throughout, and its stories must stand out from that background). Average rather than
-single link, because one shared name or one loose report must not chain two situations into
-one (single link over the same vectors merges everything at any useful threshold). The
-average similarity of an article to a story, and between two stories, is a dot product with
-the stories' summed vectors, so no pairwise matrix is ever built.
+members stays above a threshold: a fixed floor, or (``background_factor``, off by default)
+the average similarity of two articles of the store when that is higher (a store about one
+country or one crisis is alike throughout, and its stories must stand out from it).
+Average rather than single link, because one shared name or one loose report must not
+chain two situations into one (single link over the same vectors merges everything at any
+useful threshold). The average similarity of an article to a story, and between two
+stories, is a dot product with the stories' summed vectors, so no pairwise matrix is ever
+built.
 
 Articles are taken in store order (publication, undated last) and compared only with the
 stories that recently used one of their most telling terms; the cost per article depends on
@@ -36,10 +37,13 @@ from operator import itemgetter, mul
 from spacy.lang.en.stop_words import STOP_WORDS
 
 THRESHOLD = 0.035  # average cosine between the members of one story
-# ... and at least this many times the average cosine of two articles of the store: in a
-# store about one region or one crisis every pair shares its names and words, and a story
-# must be more alike than that (in a store of many topics the background is near 0).
-BACKGROUND = 1.0
+# ... and, when set above 0, at least this many times the average cosine of two articles of
+# the store: in a store about one region or one crisis every pair shares its names and
+# words, and a story must be more alike than that (1.0 splits the seeds into their two
+# situations). Off by default: each article moves the background, and the incremental
+# placement cannot follow it yet, so a focused store's increments would differ from a full
+# relink.
+BACKGROUND = 0.0
 ACTOR_WEIGHT = 1.0  # named actors against content words (each block has unit length)
 EVENT_WEIGHT = 0.5  # shared events against content words
 TOP_TERMS = 12  # an article's most telling terms, used to find candidate stories
@@ -281,6 +285,7 @@ def group_stories(
     actor_weight: float = ACTOR_WEIGHT,
     event_weight: float = EVENT_WEIGHT,
     used: dict[str, float] | None = None,
+    background_factor: float = BACKGROUND,
 ) -> list[Story]:
     """Stories of the given articles. ``order`` (articles by publication; the store's order)
     fixes the order of the pass, of the stories and their ids; articles not in it follow in
@@ -293,7 +298,8 @@ def group_stories(
     for v in vecs:
         df.update(v.keys())
     common = max(2.0, COMMON * len(docs))
-    threshold = max(threshold, BACKGROUND * background(vecs))
+    if background_factor > 0:
+        threshold = max(threshold, background_factor * background(vecs))
     if used is not None:
         used["threshold"] = threshold
     clusters = _Clusters(threshold, vecs)
