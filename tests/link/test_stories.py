@@ -146,3 +146,17 @@ def test_a_story_longer_than_its_window_still_gathers_its_reports(monkeypatch):
     stories = group_stories(_docs(texts), order)
     assert len(stories) == 3
     assert all(len({a.split("-")[0] for a in s.articles}) == 1 for s in stories)
+
+
+def test_a_long_story_keeps_its_most_used_telling_terms_in_first_counted_order():
+    from wirewatch.link.stories import KEPT_KEYS, kept_keys
+
+    counts = Counter({f"w:rare{k}": 1 for k in range(KEPT_KEYS + 100)})
+    counts.update({"w:late": 50, "w:early": 50})  # counted after the rare ones
+    counts = Counter({"w:first": 3, **counts})
+    kept = kept_keys(counts)
+    assert len(kept) == KEPT_KEYS
+    assert {"w:first", "w:late", "w:early"} <= kept.keys()
+    order = list(kept)
+    assert order.index("w:first") < order.index("w:rare0") < order.index("w:late")
+    assert kept_keys({"w:a": 1}) == {"w:a": 1}
