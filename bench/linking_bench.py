@@ -96,11 +96,15 @@ difflib's matching blocks.
    arrive; the batches of ten are the 10 latest, the next 10, ... one set per trial, so a
    set whose names merge stored actors shows as a full relink); the linked store is
    checkpointed first (at rest, its WAL written back); "backdated" adds a late report from
-   a copy in the middle of the store (the merging pass resumes there).  CPU seconds, median
-   of 3 trials (``--trials``), with the mode (incremental, or full and why) and the CPU by
-   step; at N <= 10k the ledger is compared with a full relink of the same store (events,
-   stories, actors, ids aside: events and actors must be equal; stories are placed
-   incrementally, so they may differ from a full regrouping).
+   a copy in the middle of the store (the merging pass is resumed over the reports it can
+   reach); "settled" adds one article after a first, untimed one (the first increment that
+   touches a story the full grouping left apart from one it fits may merge the two, which
+   rewrites the rows of the story merged away: "moved" counts those articles).  CPU
+   seconds, median of 3 trials (``--trials``), with the mode (incremental, or full and why)
+   and the CPU by step; at N <= 10k the ledger is compared with a full relink of the same
+   store (events, stories, actors, ids aside: events and actors must be equal; stories are
+   placed incrementally, so they may differ from a full regrouping).  ``--stores DIR`` keeps
+   the linked stores and reuses them (the 100k one takes half an hour to build).
 """
 
 from __future__ import annotations
@@ -812,10 +816,12 @@ def marginal_curve(
                          "schema": schema, "base_articles": n_base}  # fmt: skip
                 db.with_suffix(".json").write_text(json.dumps(built))
         copy_k = size // n_base + 2  # a copy no article of the store belongs to: the newest
+        settled = copy_k + 2 * trials  # copies of its own for the "settled" case
         cases = {
             "one": [[(latest[t], copy_k + t)] for t in range(trials)],
             "ten": [[(b, copy_k + t) for b in latest[10 * t : 10 * t + 10]] for t in range(trials)],
             "backdated": [[(latest[t], size // n_base // 2)] for t in range(trials)],
+            "settled": [[(latest[t], settled + 2 * t + 1)] for t in range(trials)],
         }
         row: dict[str, Any] = {"articles": size, "save_s": round(save_s, 1),
                                "full_relink_wall_s": round(full_wall, 2),
@@ -826,6 +832,7 @@ def marginal_curve(
             modes: list[str] = []
             steps: list[dict[str, float]] = []
             replayed: list[int] = []
+            moved: list[int] = []
             for t, picks in enumerate(picks_list):
                 trial_db = folder / f"{case}-{t}.db"
                 shutil.copyfile(db, trial_db)
@@ -839,6 +846,11 @@ def marginal_curve(
                     for m in extra.mentions:
                         m.article += "-late"
                     extra.entities = [(a + "-late", p, e, pub) for a, p, e, pub in extra.entities]
+                if case == "settled":  # one increment first, untimed: a story the full
+                    # grouping left apart from one the increment merges it with is merged
+                    first = replicate(base_m, base_e, base_i, 0, [(picks[0][0], picks[0][1] - 1)])
+                    save_replica(st, first)
+                    relink(st, incremental=True)
                 save_replica(st, extra)
                 report = IncrementReport()
                 t0, c0 = time.perf_counter(), time.process_time()
@@ -849,6 +861,7 @@ def marginal_curve(
                              else f"full ({report.reason})")  # fmt: skip
                 steps.append(report.timings)
                 replayed.append(report.replayed)
+                moved.append(report.moved)
                 if check and t == 0 and size <= 10_000:
                     got = _partition(st)
                     relink(st)
@@ -867,6 +880,7 @@ def marginal_curve(
                 "modes": modes,
                 "steps_cpu_s": steps[0],
                 "replayed_mentions": replayed,
+                "moved_articles": moved,
             }
         if stores is None:
             for ext in ("", "-wal", "-shm"):
@@ -1099,13 +1113,19 @@ def print_table(res: dict[str, Any]) -> None:
     if res.get("marginal"):
         print("\nOne more article into a linked store (CPU s, median of trials; SQLite)")
         print(f"{'articles':>9} {'full relink':>12} {'+1 incr':>8} {'+10 incr':>9} "
-              f"{'per art':>8} {'+1 backdated':>13}   modes / CPU s by step of +1")  # fmt: skip
+              f"{'per art':>8} {'+1 backdated':>13} {'+1 settled':>11}   "
+              f"modes / CPU s by step of +1 / stored articles moved by story merges")  # fmt: skip
         for r in res["marginal"]:
             one, ten, back = r["one"], r["ten"], r["backdated"]
+            calm = r.get("settled", {"cpu_s_median": float("nan"), "modes": []})
+            moves = {k: r[k]["moved_articles"] for k in ("one", "ten", "backdated", "settled")
+                     if k in r and "moved_articles" in r[k]}  # fmt: skip
             print(f"{r['articles']:>9} {r['full_relink_cpu_s']:>12.2f} "
                   f"{one['cpu_s_median']:>8.3f} {ten['cpu_s_median']:>9.3f} "
-                  f"{ten['cpu_s_per_article']:>8.3f} {back['cpu_s_median']:>13.3f}   "
-                  f"{sorted(set(one['modes'] + ten['modes']))} {one['steps_cpu_s']}")  # fmt: skip
+                  f"{ten['cpu_s_per_article']:>8.3f} {back['cpu_s_median']:>13.3f} "
+                  f"{calm['cpu_s_median']:>11.3f}   "
+                  f"{sorted(set(one['modes'] + ten['modes'] + back['modes'] + calm['modes']))} "
+                  f"{one['steps_cpu_s']} {moves}")  # fmt: skip
             checks = {k: v for k, v in r.items() if k.endswith("_equals_full")}
             if checks:
                 print(f"{'':>9} incremental == full relink: {checks}; backdated: "

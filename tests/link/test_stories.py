@@ -187,3 +187,17 @@ def test_background_is_the_average_similarity_of_two_articles():
     vecs = vectors(_docs(_corpus()))
     pairs = [_dot(a, b) for i, a in enumerate(vecs) for j, b in enumerate(vecs) if i != j]
     assert abs(background(vecs) - sum(pairs) / len(pairs)) < 1e-12
+
+
+def test_a_long_story_keeps_its_most_used_telling_terms_in_first_counted_order():
+    from wirewatch.link.stories import KEPT_KEYS, kept_keys
+
+    counts = Counter({f"w:rare{k}": 1 for k in range(KEPT_KEYS + 100)})
+    counts.update({"w:late": 50, "w:early": 50})  # counted after the rare ones
+    counts = Counter({"w:first": 3, **counts})
+    kept = kept_keys(counts)
+    assert len(kept) == KEPT_KEYS
+    assert {"w:first", "w:late", "w:early"} <= kept.keys()
+    order = list(kept)
+    assert order.index("w:first") < order.index("w:rare0") < order.index("w:late")
+    assert kept_keys({"w:a": 1}) == {"w:a": 1}

@@ -1328,6 +1328,7 @@ class IncrementReport:
     reason: str | None = None  # why it was full
     articles: int = 0  # new articles linked
     replayed: int = 0  # mentions the merging pass went over
+    moved: int = 0  # stored articles whose story changed (stories merged)
     events_written: int = 0
     events: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -1414,6 +1415,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     upd = assign_stories(store, [by_id[a] for a in pending if a in by_id], changed, order_keys)
     inc.story_update = upd
     inc.article_stories = dict(upd.article_stories)
+    report.moved = sum(1 for a in upd.article_stories if a not in pending_set)
     # Events take the story of their first report's article.
     story_of = store.article_stories_of({a for a in first_articles if a not in upd.article_stories})
     story_of.update(upd.article_stories)

@@ -403,6 +403,21 @@ def telling_keys(vec: Mapping[str, float], df: Mapping[str, int], n: int) -> lis
     return heapq.nlargest(TOP_TERMS, telling, key=vec.__getitem__)
 
 
+KEPT_KEYS = 500  # telling terms kept per story for an incremental assignment (it uses 24)
+
+
+def kept_keys(counts: Mapping[str, int]) -> dict[str, int]:
+    """A story's telling-term counts as stored for incremental assignment: the KEPT_KEYS most
+    used, in the order they were first counted (ties of ``most_common`` go to the first).
+    A long story's rare terms would make the row grow with the story (1.7 MB for a story of
+    13k articles) while only its 2 x TOP_TERMS most used are ever read; a term outside the
+    kept ones that becomes common again starts from its new counts."""
+    if len(counts) <= KEPT_KEYS:
+        return dict(counts)
+    top = {k for k, _ in Counter(counts).most_common(KEPT_KEYS)}
+    return {k: n for k, n in counts.items() if k in top}
+
+
 def story_index(
     docs: Sequence[StoryArticle], order: Sequence[str], stories: Sequence[Story], ids: Sequence[str]
 ) -> tuple[Counter[str], list[tuple[str, str, int]], list[dict]]:
@@ -449,5 +464,5 @@ def story_index(
                 total[k] = total.get(k, 0.0) + v
         sums.append({"story_id": sid, "n_at": len(docs), "members": members[sid],
                      "last": last_member[sid], "sums": total,
-                     "keys": dict(keys_of[sid])})  # fmt: skip
+                     "keys": kept_keys(keys_of[sid])})  # fmt: skip
     return df, postings, sums

@@ -37,6 +37,7 @@ from wirewatch.link.stories import (
     _norm,
     doc_terms,
     doc_vector,
+    kept_keys,
     telling_keys,
 )
 
@@ -375,7 +376,7 @@ def assign_stories(
         total, _window = work.summed(sid)
         update.sums[sid] = {
             "story_id": sid, "n_at": work.n_at[sid], "members": len(work.members[sid]),
-            "last": work.members[sid].last, "sums": total, "keys": dict(work.keys_of(sid)),
+            "last": work.members[sid].last, "sums": total, "keys": kept_keys(work.keys_of(sid)),
         }  # fmt: skip
     return update
 

@@ -767,13 +767,17 @@ class Store:
         return out
 
     def actor_vote_counts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """The stored votes of these (short form, long name) pairs."""
+        """The stored votes of these (short form, long name) pairs (one primary-key lookup
+        each: SQLite scans the table for a row-value IN list)."""
         out: dict[tuple[str, str], int] = {}
+        q = select(actor_votes.c.n).where(
+            actor_votes.c.short == bindparam("s"), actor_votes.c.target == bindparam("t")
+        )
         with self.connect() as conn:
-            for chunk in chunks(sorted(set(pairs)), 200):
-                key = tuple_(actor_votes.c.short, actor_votes.c.target)
-                q = select(actor_votes).where(key.in_(chunk))
-                out.update({(r.short, r.target): r.n for r in conn.execute(q)})
+            for short, target in sorted(set(pairs)):
+                n = conn.execute(q, {"s": short, "t": target}).scalar()
+                if n is not None:
+                    out[(short, target)] = int(n)
         return out
 
     def actor_shorts(self, shorts: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
@@ -1194,16 +1198,13 @@ class Store:
                     conn.execute(stmt, [{"k_id": r["id"], **{f"v_{c}": r[c] for c in
                                         ("name", "kind", "country", "sector", "stats")}}
                                         for r in changed])  # fmt: skip
-                for r in a.aliases:
-                    conn.execute(delete(actor_aliases).where(
-                        actor_aliases.c.actor_id == r["actor_id"],
-                        actor_aliases.c.alias == r["alias"],
-                    ))  # fmt: skip
+                # Replaced rows by key, one statement for all (a union's aliases all change
+                # reason when its vote count does; SQLite scans for a row-value IN list).
+                _delete_keys(conn, actor_aliases, ("actor_id", "alias"),
+                             [(r["actor_id"], r["alias"]) for r in a.aliases])  # fmt: skip
                 _insert(conn, actor_aliases, a.aliases)
-                for r in a.roles:
-                    conn.execute(delete(actor_roles).where(
-                        actor_roles.c.actor_id == r["actor_id"], actor_roles.c.title == r["title"]
-                    ))  # fmt: skip
+                _delete_keys(conn, actor_roles, ("actor_id", "title"),
+                             [(r["actor_id"], r["title"]) for r in a.roles])  # fmt: skip
                 _insert(conn, actor_roles, a.roles)
                 for chunk in chunks(sorted(a.bases)):
                     conn.execute(delete(actor_bases).where(actor_bases.c.base.in_(chunk)))
@@ -1216,10 +1217,7 @@ class Store:
                 _insert(conn, actor_names, [
                     {"fold": f, "as_person": c[0], "as_org": c[1]} for f, c in a.names.items()
                 ])  # fmt: skip
-                for short, target in a.votes:
-                    conn.execute(delete(actor_votes).where(
-                        actor_votes.c.short == short, actor_votes.c.target == target
-                    ))  # fmt: skip
+                _delete_keys(conn, actor_votes, ("short", "target"), list(a.votes))
                 _insert(conn, actor_votes, [
                     {"short": k[0], "target": k[1], "n": n} for k, n in a.votes.items()
                 ])  # fmt: skip
@@ -1391,6 +1389,16 @@ def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 def _insert(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     for chunk in chunks(rows, 5000):
         conn.execute(insert(table), list(chunk))
+
+
+def _delete_keys(
+    conn: Connection, table: Any, columns: tuple[str, str], keys: Sequence[tuple[str, str]]
+) -> None:
+    """Delete the rows of these two-column keys: one statement run for each key."""
+    if keys:
+        a, b = columns
+        stmt = delete(table).where(table.c[a] == bindparam("k_a"), table.c[b] == bindparam("k_b"))
+        conn.execute(stmt, [{"k_a": x, "k_b": y} for x, y in sorted(set(keys))])
 
 
 def _short_rows(shorts: Mapping[str, tuple[int, int, str, int]]) -> list[dict[str, Any]]:
