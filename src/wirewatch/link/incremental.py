@@ -763,6 +763,14 @@ def _holders_merge(a: _Holder, b: _Holder, single: frozenset[str]) -> bool:
     )
 
 
+def _may_share_office(a: _Holder, b: _Holder, single: frozenset[str]) -> bool:
+    """Whether the pair test could pass for some people among these (countries aside)."""
+    if not a.families & b.families:
+        return False
+    shared = a.roles.keys() & b.roles.keys()
+    return any(r in single and _near(*a.roles[r], *b.roles[r]) for r in shared)
+
+
 def _holder_roots(holders: Mapping[str, _Holder], single: frozenset[str]) -> dict[str, str]:
     """``_merge_office_holders`` over these people (a whole union or several): its pairs in
     its order (people by name key), the better-attested person keeping the id."""
@@ -869,8 +877,11 @@ def _office_unions(
         families = {f for x in frontier for f in then(x).families | later(x).families}
         for k, r in store.persons_by_family(families).items():
             if k not in known and k not in after:
-                if r["split"]:
-                    raise Fallback(f"{k}, split by office, may share an office with a new name")
+                if r["split"]:  # its people are unknown, but their offices are among its own
+                    split = _Holder.of_row(r)
+                    if any(_may_share_office(later(x), split, single) for x in frontier):
+                        raise Fallback(f"{k}, split by office, may share an office with a new name")
+                    continue
                 known[k], roots[k] = _Holder.of_row(r), r["root"]
         reached = set()
         for x in frontier:
