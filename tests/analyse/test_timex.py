@@ -1158,6 +1158,29 @@ def test_fast_candidate_scan_finds_what_one_scan_per_rule_finds() -> None:
         assert fast == plain, t
     # the rare rules (found through key-string windows) are among them
     assert {"holiday", "century", "freq", "season"} <= {c.rule for c in _candidates(g, text)}
+    # the start filter reads every common rule, and rules out only positions the gate refuses
+    assert g.gate_starts is not None
+    for t in [*texts, text, "'90s (21st) ’07 9:30 a.m. 2024-11-01\tthe\nday"]:
+        allowed = list(g.gate_starts.positions(t))
+        assert [m.start() for m in g.gate.finditer(t)] == [p for p in allowed if g.gate.match(t, p)]
+    assert len(list(g.gate_starts.positions(text))) < len(text.split()) / 2  # it rules out
+
+
+def test_start_filter_reads_optional_repeated_and_alternative_beginnings() -> None:
+    import re
+
+    from wirewatch.analyse.timex import _StartFilter
+
+    f = _StartFilter.of(
+        [re.compile(r"(?<!\w)(?:(?:early|late)\s+)?(?:Jan|\d{1,2}(?:st|nd))", re.I)]
+    )
+    assert f is not None
+    assert {"ear", "lat", "jan", "0st", "00s", "00n"} <= f.starts
+    assert "janu" not in f.starts and "ea" not in f.starts
+    text = "Early Jan. and 21st, but not mid Jan: 3nd"
+    assert [text[p : p + 3] for p in f.positions(text)] == ["Ear", "Jan", "21s", "Jan", "3nd"]
+    # a pattern that can start anywhere (a negated class) leaves the scan unfiltered
+    assert _StartFilter.of([re.compile(r"[^x]y")]) is None
 
 
 # --------------------------------------------------------------------------- round 3 (issue 3)

@@ -730,12 +730,19 @@ class _Grammar:
             "vague": tuple(self.vague_plurals),
             "relday": ("today", "yesterday", "tomorrow", "tonight"),
         }
-        self.rare = [
-            (i, r, re.compile(_alt(needs[r[0]]).replace(r"\s+", " ")))
-            for i, r in enumerate(self.rules)
-            if r[0] in needs
-        ]
+        self.rare = [(i, r) for i, r in enumerate(self.rules) if r[0] in needs]
         self.common = [(i, r) for i, r in enumerate(self.rules) if r[0] not in needs]
+        # All rare rules' key strings in one scan: a hit names the longest key at its
+        # position, and every rule with a key that begins it (a shorter key there is a
+        # prefix of the longest), with that rule's own longest key's length.
+        keys = {k for _, rule in self.rare for k in needs[rule[0]]}
+        self.rare_keys = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len)[::-1]))
+        self.rare_by_key: dict[str, list[tuple[int, int]]] = {}
+        for key in keys:
+            for j, (_, rule) in enumerate(self.rare):
+                own = [len(k) for k in needs[rule[0]] if key.startswith(k)]
+                if own:
+                    self.rare_by_key.setdefault(key, []).append((j, max(own)))
         # one look-ahead alternation of the common rules (groups made anonymous) finds the
         # positions where at least one of them starts: 46 scans of the text become one
         alts = []
@@ -743,6 +750,149 @@ class _Grammar:
             inner = re.sub(r"\(\?P<\w+>", "(?:", rx.pattern[len(r"(?<!\w)") :])
             alts.append(inner if rx.flags & re.I else f"(?-i:{inner})")
         self.gate = re.compile(r"(?<!\w)(?=" + "|".join(alts) + ")", re.I)
+        # The gate's look-ahead is tried at every word start; the first letters a match can
+        # begin with rule most of them out first (None: a rule's start could not be read).
+        self.gate_starts = _StartFilter.of([rx for _, (_, rx, _) in self.common])
+
+
+class _Unreadable(Exception):
+    """A pattern element whose first characters the start filter cannot enumerate."""
+
+
+_START_LEN = 3  # characters of a match's beginning the start filter compares
+_START_CAP = 50_000  # beginnings kept before the filter gives up on a pattern
+_FOLD = str.maketrans("0123456789\t\n\r\f\v", "0000000000     ")
+
+
+class _StartFilter:
+    """The beginnings (first ``_START_LEN`` characters, lower-cased, any digit as "0", any
+    space as " ") that a match of one of the patterns can have, read from the patterns'
+    parse trees. It only ever rules a position out where no pattern can match, so scanning
+    with it finds what the bare patterns find (test_fast_candidate_scan_...)."""
+
+    def __init__(self, starts: set[str], firsts: str) -> None:
+        self.starts = frozenset(starts)
+        self.lengths = sorted({len(s) for s in starts})
+        # word starts whose first character can begin a match, and any non-ASCII one
+        self.scan = re.compile(rf"(?<!\w)(?:[{firsts}]|[^\x00-\x7f])", re.I)
+
+    @classmethod
+    def of(cls, patterns: list[re.Pattern[str]]) -> _StartFilter | None:
+        try:
+            from re import _constants as C  # type: ignore[attr-defined]
+            from re import _parser  # type: ignore[attr-defined]
+        except ImportError:  # another Python's internals: scan without the filter
+            return None
+        starts: set[str] = set()
+        try:
+            for rx in patterns:
+                starts |= _starts(_parser.parse(rx.pattern, rx.flags).data, _START_LEN, C)
+        except (_Unreadable, RecursionError):
+            return None
+        if "" in starts:  # a pattern that can match nothing matches at every word start
+            return None
+        firsts = {s[0] for s in starts}
+        chars = "".join(re.escape(c) for c in sorted(firsts - {"0", " "}))
+        chars += "0-9" if "0" in firsts else ""
+        chars += r"\s" if " " in firsts else ""
+        return cls(starts, chars)
+
+    def positions(self, text: str) -> Iterable[int]:
+        """Word starts where one of the patterns may begin."""
+        starts, lengths, k = self.starts, self.lengths, _START_LEN
+        for m in self.scan.finditer(text):
+            p = m.start()
+            window = text[p : p + k]
+            if not window.isascii():
+                yield p  # case folding beyond ASCII: leave it to the patterns
+                continue
+            window = window.lower().translate(_FOLD)
+            if any(window[:n] in starts for n in lengths):
+                yield p
+
+
+def _fold_char(c: str) -> str:
+    if c.isalpha() and not c.isascii():  # "ſ" matches "s" under re.I: no simple fold
+        raise _Unreadable
+    if c.isdigit():
+        return "0"
+    if c.isspace():
+        return " "
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def _chars(items: list[tuple[Any, Any]], C: Any) -> set[str]:
+    out: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            out.add(_fold_char(chr(av)))
+        elif op is C.RANGE:
+            if av[1] - av[0] > 512:
+                raise _Unreadable
+            out |= {_fold_char(chr(c)) for c in range(av[0], av[1] + 1)}
+        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
+            out.add("0")
+        elif op is C.CATEGORY and av is C.CATEGORY_SPACE:
+            out.add(" ")
+        else:  # negated sets, \\w, ...
+            raise _Unreadable
+    return out
+
+
+def _then(heads: set[str], items: list[Any], k: int, C: Any) -> set[str]:
+    """Beginnings of ``heads`` followed by the sequence ``items``."""
+    done = {h for h in heads if len(h) >= k}
+    short = heads - done
+    if not short:
+        return done
+    by_need: dict[int, set[str]] = {}
+    for h in short:
+        by_need.setdefault(k - len(h), set()).add(h)
+    for need, hs in by_need.items():
+        tails = _starts(items, need, C)
+        done |= {h + t for h in hs for t in tails}
+    if len(done) > _START_CAP:
+        raise _Unreadable
+    return done
+
+
+def _starts(items: list[Any], k: int, C: Any) -> set[str]:
+    """The first ``k`` characters (fewer when the match is shorter) of every match of the
+    parsed sequence ``items``, folded as _StartFilter compares them."""
+    if k <= 0 or not items:
+        return {""}
+    (op, av), rest = items[0], list(items[1:])
+    if op is C.LITERAL:
+        head = {_fold_char(chr(av))}
+    elif op is C.IN:
+        head = _chars(av, C)
+    elif op is C.BRANCH:
+        head = set().union(*(_starts(list(alt.data) + rest, k, C) for alt in av[1]))
+        return head
+    elif op is C.SUBPATTERN:
+        return _starts(list(av[3].data) + rest, k, C)
+    elif op is getattr(C, "ATOMIC_GROUP", None):
+        return _starts(list(av.data) + rest, k, C)
+    elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+        low, high, body = av
+        body_items = list(body.data)
+        out: set[str] = set()
+        current = {""}
+        n = 0
+        while True:
+            if n >= low:
+                out |= _then(current, rest, k, C)
+            if n == high or (n >= low and all(len(c) >= k for c in current)) or n > low + k:
+                break
+            current = _then(current, body_items, k, C)
+            n += 1
+        return out
+    elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width: over-approximated as nothing
+        return _starts(rest, k, C)
+    else:  # ANY, NOT_LITERAL, group references, ...
+        raise _Unreadable
+    return _then(head, rest, k, C)
 
 
 @functools.lru_cache(maxsize=8)
@@ -2325,8 +2475,13 @@ def _candidates(g: _Grammar, text: str) -> list[_Cand]:
     """Every match of every rule, as separate ``finditer`` scans per rule would give them."""
     found: list[tuple[int, _Cand]] = []
     last = [0] * len(g.common)  # a rule's next match starts after its previous one
-    for gm in g.gate.finditer(text):
-        p = gm.start()
+    gate = g.gate
+    positions = (
+        (m.start() for m in gate.finditer(text))
+        if g.gate_starts is None
+        else (p for p in g.gate_starts.positions(text) if gate.match(text, p))
+    )
+    for p in positions:
         for j, (i, (name, rx, prio)) in enumerate(g.common):
             if p < last[j]:
                 continue
@@ -2338,10 +2493,21 @@ def _candidates(g: _Grammar, text: str) -> list[_Cand]:
     # No expression is longer than _PAD, so the windows find what a full scan finds.
     low = text.lower()
     aligned = len(low) == len(text)  # lower() may lengthen a few letters ("İ")
-    for i, (name, rx, prio), keys in g.rare:
+    hits: list[list[tuple[int, int]]] = [[] for _ in g.rare]
+    search, by_key, pos = g.rare_keys.search, g.rare_by_key, 0
+    while (k := search(low, pos)) is not None:
+        start = pos = k.start()
+        for j, size in by_key[k.group()]:
+            hits[j].append((start, start + size))
+        pos += 1  # keys may overlap ("tonight", "night")
+    for (i, (name, rx, prio)), found_keys in zip(g.rare, hits, strict=True):
         wins: list[list[int]] = []
-        for k in keys.finditer(low):
-            s, e = max(0, k.start() - _PAD), k.end() + _PAD
+        last_end = -1
+        for start, end in found_keys:
+            if start < last_end:  # inside the rule's previous key, as one scan skips it
+                continue
+            last_end = end
+            s, e = max(0, start - _PAD), end + _PAD
             if wins and s <= wins[-1][1]:
                 wins[-1][1] = e
             else:
