@@ -370,10 +370,11 @@ class Analyser:
         published = article.published.date() if article.published else None
         entities = find_entities(doc, self.kb)
         # Without a publication date only absolute dates ("October 31, 2024") can be trusted.
+        text = article.text  # what the Doc was made from: Doc.text builds every Token
         timexes = (
-            find_timexes(doc, published)
+            find_timexes(doc, published, text=text)
             if published
-            else [t for t in find_timexes(doc, _NO_DCT) if t.anchor == "absolute"]
+            else [t for t in find_timexes(doc, _NO_DCT, text=text) if t.anchor == "absolute"]
         )
         mentions = build_mentions(
             article.id, doc, self.coder, entities, timexes, published,

@@ -759,22 +759,21 @@ class _Unreadable(Exception):
     """A pattern element whose first characters the start filter cannot enumerate."""
 
 
-_START_LEN = 3  # characters of a match's beginning the start filter compares
+_START_LEN = 6  # characters of a match's beginning the start filter compares
 _START_CAP = 50_000  # beginnings kept before the filter gives up on a pattern
 _FOLD = str.maketrans("0123456789\t\n\r\f\v", "0000000000     ")
 
 
 class _StartFilter:
     """The beginnings (first ``_START_LEN`` characters, lower-cased, any digit as "0", any
-    space as " ") that a match of one of the patterns can have, read from the patterns'
-    parse trees. It only ever rules a position out where no pattern can match, so scanning
-    with it finds what the bare patterns find (test_fast_candidate_scan_...)."""
+    space as " ", anything beyond ASCII as "?") that a match of one of the patterns can have,
+    read from the patterns' parse trees, compiled into one scan. It only ever rules out a
+    position where no pattern can match, so scanning with it finds what the bare patterns
+    find (test_fast_candidate_scan_...)."""
 
-    def __init__(self, starts: set[str], firsts: str) -> None:
+    def __init__(self, starts: set[str]) -> None:
         self.starts = frozenset(starts)
-        self.lengths = sorted({len(s) for s in starts})
-        # word starts whose first character can begin a match, and any non-ASCII one
-        self.scan = re.compile(rf"(?<!\w)(?:[{firsts}]|[^\x00-\x7f])", re.I)
+        self.scan = re.compile(_trie_scan(self.starts))
 
     @classmethod
     def of(cls, patterns: list[re.Pattern[str]]) -> _StartFilter | None:
@@ -791,24 +790,43 @@ class _StartFilter:
             return None
         if "" in starts:  # a pattern that can match nothing matches at every word start
             return None
-        firsts = {s[0] for s in starts}
-        chars = "".join(re.escape(c) for c in sorted(firsts - {"0", " "}))
-        chars += "0-9" if "0" in firsts else ""
-        chars += r"\s" if " " in firsts else ""
-        return cls(starts, chars)
+        return cls({s.encode("ascii", "replace").decode("ascii") for s in starts})
 
-    def positions(self, text: str) -> Iterable[int]:
+    def positions(self, text: str) -> list[int]:
         """Word starts where one of the patterns may begin."""
-        starts, lengths, k = self.starts, self.lengths, _START_LEN
-        for m in self.scan.finditer(text):
-            p = m.start()
-            window = text[p : p + k]
-            if not window.isascii():
-                yield p  # case folding beyond ASCII: leave it to the patterns
-                continue
-            window = window.lower().translate(_FOLD)
-            if any(window[:n] in starts for n in lengths):
-                yield p
+        folded = text.encode("ascii", "replace").decode("ascii").lower().translate(_FOLD)
+        return [m.start() for m in self.scan.finditer(folded)]
+
+
+def _trie_scan(starts: frozenset[str]) -> str:
+    """One branch per first character (literal, so the engine skips to them), then a
+    look-ahead over the rest as a trie; a "?" (a character beyond ASCII) anywhere in the
+    window lets the position through, as the fold cannot say what it would match."""
+
+    def trie(words: list[str]) -> str:
+        heads: dict[str, list[str]] = {}
+        ends = False
+        for w in words:
+            if w:
+                heads.setdefault(w[0], []).append(w[1:])
+            else:
+                ends = True
+        alts = [re.escape(c) + trie(rest) for c, rest in sorted(heads.items())]
+        if ends or not alts:
+            alts.append("")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    by_first: dict[str, list[str]] = {}
+    for s in starts:
+        by_first.setdefault(s[0], []).append(s[1:])
+    anywhere = rf".{{0,{_START_LEN - 2}}}\?"
+    branches = [
+        rf"{re.escape(c)}(?<!\w.)" + (f"(?={trie(rest)}|{anywhere})" if c != "?" else "")
+        for c, rest in sorted(by_first.items())
+    ]
+    if "?" not in by_first:
+        branches.append(r"\?(?<!\w.)")
+    return "|".join(branches)
 
 
 def _fold_char(c: str) -> str:
@@ -2570,12 +2588,13 @@ def _quoted_title(text: str, c: _Cand, r: _Res) -> _Res | None:
 _EXTENDABLE = ("month", "season", "quarter", "half", "year", "decade", "century", "week")
 
 
-def find_timexes(doc: Doc, dct: date, lang: str = "en") -> list[Timex]:
-    """All temporal expressions in a parsed document, normalised against the creation date."""
+def find_timexes(doc: Doc, dct: date, lang: str = "en", text: str | None = None) -> list[Timex]:
+    """All temporal expressions in a parsed document, normalised against the creation date.
+    ``text`` is ``doc.text`` when the caller has it already (Doc.text makes every Token)."""
     if isinstance(dct, datetime):  # a timezone-aware publication time: its calendar day
         dct = dct.date()
     g = _grammar(lang)
-    text = doc.text
+    text = doc.text if text is None else text
     res = _Resolver(g, doc, dct, text)
     cands = _candidates(g, text)
     out: list[Timex] = []
