@@ -736,7 +736,7 @@ class _Grammar:
         # position, and every rule with a key that begins it (a shorter key there is a
         # prefix of the longest), with that rule's own longest key's length.
         keys = {k for _, rule in self.rare for k in needs[rule[0]]}
-        self.rare_keys = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len)[::-1]))
+        self.rare_keys = re.compile(_trie(sorted(keys)))  # the longest key where one begins
         self.rare_by_key: dict[str, list[tuple[int, int]]] = {}
         for key in keys:
             for j, (_, rule) in enumerate(self.rare):
@@ -798,30 +798,33 @@ class _StartFilter:
         return [m.start() for m in self.scan.finditer(folded)]
 
 
+def _trie(words: list[str]) -> str:
+    """Alternation of literal strings as a trie: the engine tests a character once, not once
+    per word; at each branch the longer words come first, so a match is the longest word."""
+    heads: dict[str, list[str]] = {}
+    ends = False
+    for w in words:
+        if w:
+            heads.setdefault(w[0], []).append(w[1:])
+        else:
+            ends = True
+    alts = [re.escape(c) + _trie(rest) for c, rest in sorted(heads.items())]
+    if ends or not alts:
+        alts.append("")
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
 def _trie_scan(starts: frozenset[str]) -> str:
     """One branch per first character (literal, so the engine skips to them), then a
     look-ahead over the rest as a trie; a "?" (a character beyond ASCII) anywhere in the
     window lets the position through, as the fold cannot say what it would match."""
-
-    def trie(words: list[str]) -> str:
-        heads: dict[str, list[str]] = {}
-        ends = False
-        for w in words:
-            if w:
-                heads.setdefault(w[0], []).append(w[1:])
-            else:
-                ends = True
-        alts = [re.escape(c) + trie(rest) for c, rest in sorted(heads.items())]
-        if ends or not alts:
-            alts.append("")
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     by_first: dict[str, list[str]] = {}
     for s in starts:
         by_first.setdefault(s[0], []).append(s[1:])
     anywhere = rf".{{0,{_START_LEN - 2}}}\?"
     branches = [
-        rf"{re.escape(c)}(?<!\w.)" + (f"(?={trie(rest)}|{anywhere})" if c != "?" else "")
+        rf"{re.escape(c)}(?<!\w.)" + (f"(?={_trie(rest)}|{anywhere})" if c != "?" else "")
         for c, rest in sorted(by_first.items())
     ]
     if "?" not in by_first:
