@@ -61,8 +61,7 @@ class EntityRef:
     def title_part(self) -> bool:
         """Only words of a title ("Defense" in "Defense Minister Kim", "State" in "Secretary
         of State"): not a name of its own, unlike "Apple" in "Apple CEO Steve Jobs"."""
-        words = re.split(r"[\s\-]+", self.name.lower())
-        return self.consumed and self.kb_id is None and all(w in _title_words() for w in words)
+        return self.consumed and self.kb_id is None and _only_title_words(self.name)
 
     @property
     def is_place_only(self) -> bool:
@@ -237,7 +236,10 @@ def _locative(span: Span, kb: KnowledgeBase) -> bool:
 
 def _split_compound(ent: Span, kb: KnowledgeBase) -> list[EntityRef]:
     """ "Korea-UK", "ROK-U.S.", "North Korea-Russia": several countries in one hyphenated span."""
-    parts = re.split(r"\s*[-–/]\s*", _clean_name(ent.text))
+    text = doc_index(ent.doc).span_text(ent.start, ent.end)
+    if "-" not in text and "–" not in text and "/" not in text:
+        return []  # most names: no split, and no Span.text to build
+    parts = re.split(r"\s*[-–/]\s*", _clean_name(text))
     if len(parts) < 2:
         return []
     members = []
@@ -1059,6 +1061,11 @@ def _domestic_actors(
 def _title_words() -> frozenset[str]:
     text = (resources.files("wirewatch") / "data" / "names" / "titles.txt").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=4096)
+def _only_title_words(name: str) -> bool:
+    return all(w in _title_words() for w in re.split(r"[\s\-]+", name.lower()))
 
 
 def _extend_name_left(ent: Span) -> Span:
