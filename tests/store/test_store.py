@@ -135,3 +135,35 @@ def test_snapshot_reads_one_state_sqlite(tmp_path, analyser):
 
 def test_snapshot_reads_one_state_postgres(tmp_path, analyser, fresh_pg_url):
     _snapshot_holds(Store.open(fresh_pg_url), analyser, tmp_path)
+
+
+def test_the_version_probe_never_waits_for_a_server_that_does_not_answer():
+    """A server asks the probe in its event loop: with a database server that takes the TCP
+    connection and never answers, every call returns None at once, and one background thread
+    (not one per call) keeps trying to connect."""
+    import socket
+    import time
+    from types import SimpleNamespace
+
+    from sqlalchemy import create_engine
+
+    from wirewatch.store import VersionProbe
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody reads or answers
+    port = silent.getsockname()[1]
+    engine = create_engine(
+        f"postgresql+psycopg://nobody@127.0.0.1:{port}/none", connect_args={"connect_timeout": 5}
+    )
+    try:
+        probe = VersionProbe(SimpleNamespace(engine=engine), connect_now=False)
+        started = time.monotonic()
+        answers = [probe() for _ in range(50)]
+        assert time.monotonic() - started < 1.0
+        assert answers == [None] * 50
+        trying = [t for t in threading.enumerate() if t.name == "wirewatch-version-probe"]
+        assert len(trying) == 1
+    finally:
+        silent.close()
+        engine.dispose()

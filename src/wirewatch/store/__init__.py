@@ -8,6 +8,7 @@ leaves half an article behind.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1347,20 +1348,60 @@ class VersionProbe:
     """The latest committed ledger version, read on a connection of its own with a plain
     DBAPI statement: ~10 us, where ``Store.ledger_version`` outside a snapshot costs ~100 us
     (a pooled connection, a transaction, a compiled statement). For a server that asks before
-    every answer whether what it keeps still holds. None when the store cannot be read."""
+    every answer whether what it keeps still holds. None when the store cannot be read.
+
+    A server calls it in its event loop, so it never waits for a database server it cannot
+    reach: the connection is opened when the probe is made (at start-up), and once lost it
+    is opened again in a thread of its own, at most every RETRY_S seconds, while the probe
+    answers None (the server then answers without its cache). A SQLite file is opened in
+    place: a local file cannot keep it waiting."""
 
     _QUERY = f"SELECT version FROM {ledger_state.name}"
+    RETRY_S = 1.0
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, connect_now: bool = True) -> None:
         self.engine = store.engine
+        self._in_place = self.engine.dialect.name == "sqlite"
         self._conn: Any = None
         self._lock = threading.Lock()
+        self._connecting: threading.Thread | None = None
+        self._retry_at = 0.0
+        if connect_now:
+            self._connect()
+
+    def _connect(self) -> None:
+        try:
+            conn = self.engine.raw_connection()
+        except Exception:
+            self._retry_at = time.monotonic() + self.RETRY_S
+            return
+        with self._lock:
+            if self._conn is None:
+                self._conn = conn
+                return
+        conn.close()  # another caller connected meanwhile
+
+    def _connect_in_background(self) -> None:
+        """Called with the lock held."""
+        if self._connecting is not None and self._connecting.is_alive():
+            return
+        if time.monotonic() < self._retry_at:
+            return
+        self._retry_at = time.monotonic() + self.RETRY_S
+        self._connecting = threading.Thread(
+            target=self._connect, name="wirewatch-version-probe", daemon=True
+        )
+        self._connecting.start()
 
     def __call__(self) -> int | None:
+        if self._in_place and self._conn is None:
+            self._connect()
         with self._lock:
+            if self._conn is None:
+                if not self._in_place:
+                    self._connect_in_background()
+                return None
             try:
-                if self._conn is None:
-                    self._conn = self.engine.raw_connection()
                 cursor = self._conn.cursor()
                 try:
                     cursor.execute(self._QUERY)
