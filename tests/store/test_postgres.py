@@ -178,6 +178,14 @@ def test_the_version_probe_sees_each_commit(fresh_pg_url: str) -> None:
     with Store.open(fresh_pg_url).write():
         pass
     assert probe() == before + 2
+    # As a server makes it (in its event loop): None until its own thread has connected.
+    import time
+
+    aside = store.version_probe(connect_now=False)
+    deadline = time.monotonic() + 10
+    while aside() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert aside() == before + 2
 
 
 def test_incremental_relinks_give_the_full_ledger_in_postgresql(

@@ -88,7 +88,8 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, store: Store) -> None:
         self.app = app
         self.store = store
-        self._version = store.version_probe()
+        # Made on the first request, in the event loop: a database server connects aside.
+        self._version = store.version_probe(connect_now=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cache = self.store.read_cache

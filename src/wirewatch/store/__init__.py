@@ -241,9 +241,9 @@ class Store:
             self._pinned.set((pinned[0], False, version))
         return version
 
-    def version_probe(self) -> VersionProbe:
+    def version_probe(self, connect_now: bool = True) -> VersionProbe:
         """A cheap reader of the latest committed ledger version (see ``VersionProbe``)."""
-        return VersionProbe(self)
+        return VersionProbe(self, connect_now)
 
     def schema_version(self) -> str | None:
         with self.connect() as conn:
@@ -1351,10 +1351,10 @@ class VersionProbe:
     every answer whether what it keeps still holds. None when the store cannot be read.
 
     A server calls it in its event loop, so it never waits for a database server it cannot
-    reach: the connection is opened when the probe is made (at start-up), and once lost it
-    is opened again in a thread of its own, at most every RETRY_S seconds, while the probe
-    answers None (the server then answers without its cache). A SQLite file is opened in
-    place: a local file cannot keep it waiting."""
+    reach: the connection is opened where the probe is made (``connect_now``) or in a thread
+    of its own, and once lost it is opened again in that thread, at most every RETRY_S
+    seconds, while the probe answers None (the server then answers without its cache). A
+    SQLite file is opened in place: a local file cannot keep it waiting."""
 
     _QUERY = f"SELECT version FROM {ledger_state.name}"
     RETRY_S = 1.0
@@ -1368,6 +1368,9 @@ class VersionProbe:
         self._retry_at = 0.0
         if connect_now:
             self._connect()
+        elif not self._in_place:
+            with self._lock:
+                self._connect_in_background()
 
     def _connect(self) -> None:
         try:
