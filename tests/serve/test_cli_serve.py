@@ -186,3 +186,70 @@ def test_workers_share_the_connections(serve_db: str) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.skipif(not balanced_workers_available(), reason="SO_REUSEPORT workers: Linux")
+def test_a_worker_that_stops_answering_is_replaced(serve_db: str) -> None:
+    """A worker frozen with SIGSTOP keeps its socket and would sit on its share of the
+    connections: the supervisor sees its event loop stop ticking, kills it and starts
+    another, and the server answers again."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    import psutil
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wirewatch", "-q", "--db", serve_db, "serve", "--port", str(port),
+         "--workers", "2", "--hang-timeout", "2", "--log-level", "warning"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while len(_workers(proc.pid)) < 2 or not _answers(base):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(1)  # both workers ticking
+        frozen = _workers(proc.pid)[0]
+        frozen.send_signal(signal.SIGSTOP)
+        deadline = time.monotonic() + 30
+        while frozen.is_running() and frozen.status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline, "the stopped worker was not replaced"
+            time.sleep(0.2)
+        deadline = time.monotonic() + 60
+        while len(_workers(proc.pid)) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(3)  # the new worker's app is up
+        with httpx.Client(base_url=base, timeout=5) as client:
+            assert all(client.get("/api/events?limit=1").status_code == 200 for _ in range(20))
+        assert frozen.pid not in [c.pid for c in _workers(proc.pid)]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "has not run its event loop" in err
+    assert proc.returncode == 0
+
+
+def _workers(pid: int) -> list:
+    """The server's worker processes (not multiprocessing's resource tracker)."""
+    import psutil
+
+    return [c for c in psutil.Process(pid).children() if "spawn_main" in " ".join(c.cmdline())]
+
+
+def _answers(base: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(base + "/api/events?limit=1", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -65,6 +65,15 @@ def _root() -> Any:
     "database reads, and make the event loop wait longer for its turn).",
 )
 @click.option(
+    "--hang-timeout",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --workers on Linux: start again a worker whose event loop has not run for this "
+    "long (0: never).",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -77,6 +86,7 @@ def serve_cmd(
     log_level: str,
     workers: int,
     threads: int,
+    hang_timeout: float,
     access_log: bool,
 ) -> None:
     """The web UI and REST API (read-only unless a token is given)."""
@@ -122,7 +132,7 @@ def serve_cmd(
     from wirewatch.serve.workers import balanced_workers_available, run_workers
 
     if balanced_workers_available():
-        status = run_workers(workers, host, port, logs)
+        status = run_workers(workers, host, port, logs, hang_after=hang_timeout)
         if status:
             sys.exit(status)
         return
