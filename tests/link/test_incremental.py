@@ -358,3 +358,35 @@ def test_a_new_article_joins_its_story_or_starts_one_and_only_that_story_is_rewr
     assert story["comet-1"] not in (harbor, orchard)
     assert {s["id"]: s["articles"] for s in story_records(store)}[story["comet-1"]] == 1
     story_invariants(store)
+
+
+def test_a_rename_reaches_the_rows_of_stories_the_increment_does_not_touch(analyser, tmp_path):
+    """The spelling most reports use names an actor; when new reports in one story tip it,
+    every story that lists the actor shows the new name, not only the story they join."""
+    store = Store.open(str(tmp_path / "rename.db"))
+
+    def record(topic: str, k: int, day: int, who: str, times: int = 1) -> dict:
+        r = _topic_record(topic, k, day)
+        r["text"] += f" {who} of the Velta Authority toured the site." * times
+        return r
+
+    first = [record(t, k, 1 + k, "Commissioner Lena Kovacs") for t in ("harbor", "orchard")
+             for k in range(4)] + [_topic_record("rail", k, 1 + k) for k in range(4)]  # fmt: skip
+    assert _ingest_batches(store, [first], tmp_path, analyser) == ["full"]
+    story = {a["id"]: a["story"] for a in article_records(store)}
+    orchard = story["orchard-0"]
+    assert story["harbor-0"] != orchard
+    names = {a["name"] for a in actor_records(store)}
+    assert "Lena Kovacs" in names
+
+    extra = record("harbor", 9, 20, "Commissioner Lena M. Kovacs", times=9)
+    assert _ingest_batches(store, [[extra]], tmp_path, analyser) == ["incremental"]
+    assert {a["story"] for a in article_records(store) if a["id"] == "harbor-9"} != {orchard}
+    names = {a["id"]: a["name"] for a in actor_records(store)}
+    listed = {
+        a["id"]: a["name"] for s in story_records(store) if s["id"] == orchard for a in s["actors"]
+    }
+    kovacs = next(i for i, n in names.items() if "Kovacs" in n)
+    assert names[kovacs] == "Lena M. Kovacs"
+    assert listed[kovacs] == "Lena M. Kovacs"
+    story_invariants(store)

@@ -1291,7 +1291,31 @@ def _story_rows(
             "articles": upd.sizes[sid], "events": n,
             "actors": top_actors(named_n, mentioned_n, actor_info),
         })  # fmt: skip
+    # An actor the increment renames (its best-attested name or its kind changed) is listed
+    # under its old name in rows kept from the store: the event-only ones above and those of
+    # stories the increment does not reach. Counts and order go by id and stay.
+    renamed = _renamed(store, inc.actors.actor_info)
+    if renamed:
+        done = {r["id"] for r in rows} | set(merged)  # merged away: their rows go
+        rows += store.story_rows_for(store.stories_naming(renamed) - done).values()
+        for row in rows:
+            row["actors"] = [
+                {**a, "name": renamed[a["id"]][0], "kind": renamed[a["id"]][1]}
+                if a["id"] in renamed else a
+                for a in row.get("actors") or []
+            ]  # fmt: skip
     return rows, out_stats
+
+
+def _renamed(store: Store, info: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Actors whose name or kind this increment changes: id -> (new name, new kind)."""
+    if not info:
+        return {}
+    stored = store.actor_kinds(info)
+    return {
+        a: (row["name"], row["kind"]) for a, row in info.items()
+        if a in stored and (stored[a]["name"], stored[a]["kind"]) != (row["name"], row["kind"])
+    }  # fmt: skip
 
 
 def _title_infos(

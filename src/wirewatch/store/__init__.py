@@ -1093,6 +1093,15 @@ class Store:
                     out[r.actor_id] = (r.articles, r.mentions)
             return out
 
+    def stories_naming(self, actor_ids: Iterable[str]) -> set[str]:
+        """The stories any of these actors is named in."""
+        out: set[str] = set()
+        with self.connect() as conn:
+            for chunk in chunks(sorted(set(actor_ids))):
+                q = select(story_actors.c.story_id).where(story_actors.c.actor_id.in_(chunk))
+                out.update(conn.execute(q.distinct()).scalars())
+        return out
+
     def story_top_actors(self, story_id: str, n: int) -> dict[str, tuple[int, int]]:
         """The story's ``n`` actors most articles name (then most mentioned, then by id)."""
         q = (
