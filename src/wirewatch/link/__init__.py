@@ -68,6 +68,7 @@ class Linked:
     story_postings: list[tuple[str, str, int]] = field(default_factory=list)  # term, story, seq
     story_stats: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # actors
     story_sums: list[dict[str, Any]] = field(default_factory=list)  # story_sums rows
+    story_threshold: float | None = None  # the grouping's threshold (store background)
 
 
 def _keep_ids(
@@ -141,7 +142,8 @@ def link(
         d.id: d
         for d in _story_articles(order, articles, mentions, entity_ids, actors, clusters, event_ids)
     }
-    stories = group_stories(list(story_docs.values()), order)
+    grouping: dict[str, float] = {}
+    stories = group_stories(list(story_docs.values()), order, used=grouping)
     story_ids = _keep_ids([s.id for s in stories], [s.articles for s in stories], previous.stories)
     article_stories = {
         a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles
@@ -184,6 +186,7 @@ def link(
         story_df=story_df,
         story_postings=story_postings,
         story_sums=story_sums,
+        story_threshold=grouping.get("threshold"),
         story_stats={
             sid: dict(
                 zip(

@@ -299,11 +299,15 @@ def assign_stories(
     new_docs: Sequence[StoryArticle],
     changed_docs: Sequence[StoryArticle],
     order: Mapping[str, tuple[int, str, str]],
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
 ) -> StoryUpdate:
     """Place the new articles (``new_docs``, in store order, with ``order`` their store order
-    keys) in stories; ``changed_docs`` are stored articles whose events changed."""
+    keys) in stories; ``changed_docs`` are stored articles whose events changed. The
+    threshold is the last full grouping's (which weighs the store's background), unless
+    given."""
     state = store.link_state()
+    if threshold is None:
+        threshold = float(state.get("story_threshold") or THRESHOLD)
     n = int(state.get("story_n") or 0)
     seq = int(state.get("story_seq") or 0)
     work = _Assign(store, {}, n, seq)
