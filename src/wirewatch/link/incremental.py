@@ -1369,6 +1369,22 @@ class IncrementReport:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def _check_background(state: Mapping[str, Any], new: int) -> None:
+    """A store whose background set the stories' threshold (``stories.BACKGROUND``) is
+    regrouped in full once it has grown by ``REGROUP`` since that grouping: each article
+    moves the background, which the placement of one article cannot follow."""
+    from wirewatch.link.stories import REGROUP, THRESHOLD
+
+    threshold = float(state.get("story_threshold") or THRESHOLD)
+    grouped = int(state.get("story_full_n") or 0)
+    now = int(state.get("story_n") or 0) + new
+    if threshold > THRESHOLD and grouped and now > REGROUP * grouped:
+        raise Fallback(
+            f"the store's background set the story threshold ({threshold:.3f}) at {grouped}"
+            f" articles; {now} now"
+        )
+
+
 def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -> int:
     """Link the articles no relink has seen yet into the stored ledger; raises ``Fallback``
     when a full relink is needed. Call inside ``store.write()``."""
@@ -1391,6 +1407,7 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
         return report.events
     if 2 * len(pending) > total:
         raise Fallback(f"{len(pending)} of {total} articles are new")
+    _check_background(state, len(pending))
     t0 = time.process_time()
     new = store.mentions_of_articles(pending)
     ents = store.entities_of_articles(pending)

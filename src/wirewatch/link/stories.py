@@ -37,13 +37,14 @@ from operator import itemgetter, mul
 from spacy.lang.en.stop_words import STOP_WORDS
 
 THRESHOLD = 0.035  # average cosine between the members of one story
-# ... and, when set above 0, at least this many times the average cosine of two articles of
-# the store: in a store about one region or one crisis every pair shares its names and
-# words, and a story must be more alike than that (1.0 splits the seeds into their two
-# situations). Off by default: each article moves the background, and the incremental
-# placement cannot follow it yet, so a focused store's increments would differ from a full
-# relink.
-BACKGROUND = 0.0
+# ... and at least this many times the average cosine of two articles of the store: in a
+# store about one region or one crisis every pair shares its names and words, and a story
+# must be more alike than that (1.0 splits the seeds into their two situations). A store
+# whose background is under THRESHOLD (a general news stream, MEANTIME's four topics) is not
+# affected. Incremental placement uses the last full grouping's threshold; a store above the
+# floor is regrouped in full once it has grown by REGROUP since then (link/incremental.py).
+BACKGROUND = 1.0
+REGROUP = 1.25
 ACTOR_WEIGHT = 1.0  # named actors against content words (each block has unit length)
 EVENT_WEIGHT = 0.5  # shared events against content words
 TOP_TERMS = 12  # an article's most telling terms, used to find candidate stories

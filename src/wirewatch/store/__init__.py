@@ -526,6 +526,7 @@ class Store:
         self._set_state(conn, "story_seq", str(len(linked.story_docs)))
         threshold = linked.story_threshold
         self._set_state(conn, "story_threshold", None if threshold is None else repr(threshold))
+        self._set_state(conn, "story_full_n", str(len(linked.story_docs)))
         self._set_state(conn, "events", str(len(linked.events)))
         self._set_state(conn, "needs_full", None)
 
