@@ -174,3 +174,19 @@ def test_a_planned_briefing_does_not_make_the_deployment_planned(seed_mentions):
     deployments = [m for m in same if m.type == "MOBILIZE"]
     assert deployments and all(m.status != "planned" for m in deployments)
     assert all("NATO-NAC" not in {a.kb_id for a in m.actors} for m in deployments)
+
+
+def test_the_two_situations_are_two_stories(ledger):
+    """The ROK-UK dialogue (its announcement and its statement) and the allies' talks amid the
+    North Korean troop deployment: a store about Korea alone, where any two articles are alike,
+    still tells them apart (the store's background sets the stories' threshold)."""
+    from wirewatch.store.records import article_records
+
+    store, _, _ = ledger
+    stories: dict[str, set[str]] = {}
+    for a in article_records(store):
+        stories.setdefault(a["story"], set()).add(a["id"])
+    assert sorted(map(sorted, stories.values())) == [
+        ["seed-000", "seed-001"],
+        ["seed-002", "seed-003", "seed-004"],
+    ]

@@ -120,7 +120,6 @@ def test_one_article_at_a_time_in_random_order_equals_a_full_relink(
     # Only actors may need a full relink, and a store whose background set the stories'
     # threshold once it has grown by stories.REGROUP.
     assert not any("stor" in m and "background" not in m for m in modes), modes
-    print(modes)
     got = ledger(store)
     assert got["events"] == reference["events"]
     assert got["actors"] == reference["actors"]
@@ -254,10 +253,7 @@ def story_invariants(store: Store) -> None:
     kinds = store.actor_kinds({k for d in docs.values() for k in (*d.actors, *d.countries)})
     rebuilt = build_story_rows(grouped, [g.id for g in grouped], event_rows, infos, docs, kinds)
     for r in rebuilt:
-        got = {k: v for k, v in rows[r["id"]].items() if k != "article_ids"}
-        if got != r:
-            print("DIFF", r["id"], got.get("actors"), "\nWANT", r.get("actors"))
-        assert got == r, r["id"]
+        assert {k: v for k, v in rows[r["id"]].items() if k != "article_ids"} == r, r["id"]
 
 
 def _records(seeds_path: Path, folder: Path) -> list[dict]:

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import pytest
+
 from wirewatch.link.stories import (
     THRESHOLD,
     StoryArticle,
@@ -177,7 +179,7 @@ def test_a_focused_store_still_tells_its_situations_apart():
     docs = _docs(FOCUSED)
     order = list(FOCUSED)
     used: dict[str, float] = {}
-    assert len(group_stories(docs, order)) == 1  # the fixed floor alone: one story
+    assert len(group_stories(docs, order, background_factor=0.0)) == 1  # the floor alone
     stories = group_stories(docs, order, used=used, background_factor=1.0)
     assert _groups(stories) == [["border-0", "border-1"], ["strike-0", "strike-1", "strike-2"]]
     assert used["threshold"] > THRESHOLD  # the background of this store is above the floor
@@ -201,3 +203,18 @@ def test_a_long_story_keeps_its_most_used_telling_terms_in_first_counted_order()
     order = list(kept)
     assert order.index("w:first") < order.index("w:rare0") < order.index("w:late")
     assert kept_keys({"w:a": 1}) == {"w:a": 1}
+
+
+def test_a_store_whose_background_set_the_threshold_is_regrouped_as_it_grows():
+    """Incremental placement keeps the last full grouping's threshold; a store whose
+    background raised it is regrouped in full once it has grown by REGROUP, and a store at
+    the floor never is."""
+    from wirewatch.link.incremental import Fallback, _check_background
+    from wirewatch.link.stories import REGROUP
+
+    focused = {"story_threshold": "0.18", "story_full_n": "100", "story_n": "110"}
+    _check_background(focused, int(100 * REGROUP) - 110)  # grown to REGROUP: not yet
+    with pytest.raises(Fallback, match="background"):
+        _check_background(focused, int(100 * REGROUP) - 110 + 1)
+    general = {"story_threshold": repr(THRESHOLD), "story_full_n": "100", "story_n": "110"}
+    _check_background(general, 10_000)

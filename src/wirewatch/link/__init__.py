@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wirewatch.link import stories as stories_module
 from wirewatch.link.actors import Correction, actor_rows, resolve_actors
 from wirewatch.link.events import (
     EventCluster,
@@ -143,7 +144,11 @@ def link(
         for d in _story_articles(order, articles, mentions, entity_ids, actors, clusters, event_ids)
     }
     grouping: dict[str, float] = {}
-    stories = group_stories(list(story_docs.values()), order, used=grouping)
+    # The factor read now, not bound at import: a test or an embedding program may change it.
+    factor = stories_module.BACKGROUND
+    stories = group_stories(
+        list(story_docs.values()), order, used=grouping, background_factor=factor
+    )
     story_ids = _keep_ids([s.id for s in stories], [s.articles for s in stories], previous.stories)
     article_stories = {
         a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles

@@ -7,7 +7,7 @@ multi-article events it reports. Two articles are alike by the cosine of their v
 
 Grouping is group-average (UPGMA) clustering: an article joins the story whose members it
 is most alike on average, and two stories merge while the average similarity between their
-members stays above a threshold: a fixed floor, or (``background_factor``, off by default)
+members stays above a threshold: a fixed floor, or (``background_factor``, on by default)
 the average similarity of two articles of the store when that is higher (a store about one
 country or one crisis is alike throughout, and its stories must stand out from it).
 Average rather than single link, because one shared name or one loose report must not
