@@ -95,11 +95,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # control to SQLAlchemy instead (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # A writer waits its turn behind a relink of a large store rather than fail; first, as
+    # the journal-mode pragma below already needs the file (the sqlite3 default waits 5 s,
+    # and another process's relink may hold it longer).
+    cursor.execute("PRAGMA busy_timeout=300000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # A writer waits its turn behind a relink of a large store rather than fail.
-    cursor.execute("PRAGMA busy_timeout=300000")
     # Reads through a memory map of the file (up to SQLite's usual cap of ~2 GB) instead of
     # copying each page into a small per-connection cache: ~30% less CPU on the server's
     # index-heavy queries over a 100k-event store. Writes still go through the WAL.
