@@ -1402,9 +1402,8 @@ class VersionProbe:
         """Called with the lock held."""
         if self._connecting is not None and self._connecting.is_alive():
             return
-        if time.monotonic() < self._retry_at:
+        if time.monotonic() < self._retry_at:  # set by the last attempt that failed
             return
-        self._retry_at = time.monotonic() + self.RETRY_S
         self._connecting = threading.Thread(
             target=self._connect, name="wirewatch-version-probe", daemon=True
         )
