@@ -178,6 +178,7 @@ class SentenceCoder:
                 self.pairs.setdefault(words, Trigger(type_, base.cameo, base.symmetric, mode))
         self.pair_verbs = {words[0] for words in self.pairs}
         self.phrase_firsts = frozenset(lexicon.verb_phrases) | frozenset(lexicon.noun_phrases)
+        self._starters: dict[tuple[str, str], bool] = {}  # see _may_start
         # verb lemma -> (trigger, subject nouns): "troops arrived", "forces crossed"
         self.subject_verbs: dict[str, tuple[Trigger, frozenset[str]]] = {}
         for type_, nouns, verbs in _subject_verb_tables(os.environ.get("WIREWATCH_LEXICONS")):
@@ -197,27 +198,28 @@ class SentenceCoder:
     def find_triggers(self, sent: Span, entities: list[EntityRef]) -> list[_Hit]:
         blocked = {i for e in entities if e.kind is not None for i in range(e.start, e.end)}
         hits: list[_Hit] = []
-        i = sent.start
         doc = sent.doc
         toks = doc_index(doc).toks
-        while i < sent.end:
-            tok = toks[i]
-            if i in blocked:
-                i += 1
+        words = toks[sent.start : sent.end]
+        known, may_start = self._starters.get, self._may_start
+        free = sent.start  # the first token no hit has taken
+        starts = [
+            t for t in words if (m := known((t.lower_, t.lemma_))) or (m is None and may_start(t))
+        ]  # fmt: skip
+        for tok in starts:
+            i = tok.i
+            if i < free or i in blocked:
                 continue
             hit = self._phrase_at(doc, i, sent.end, toks)
             if hit is None:
                 hit = self._word_at(tok)
-            if hit is not None and self._is_modifier_only(hit):
-                hit = None
-            if hit is not None:
+            if hit is not None and not self._is_modifier_only(hit):
                 hits.append(hit)
-                i = hit.tokens[-1].i + 1
-            else:
-                i += 1
-        hits = self._verb_objects(sent, hits, blocked)
-        hits += self._subject_verbs(sent, hits)
-        hits += self._directives(sent, hits)
+                free = hit.tokens[-1].i + 1
+        verbs = [t for t in words if t.pos_ == "VERB"]
+        hits = self._verb_objects(verbs, hits, blocked)
+        hits += self._subject_verbs(verbs, hits)
+        hits += self._directives(verbs, hits)
         hits.sort(key=lambda h: h.tokens[0].i)
         merged = self._merge(hits)
         for hit in merged:
@@ -231,11 +233,11 @@ class SentenceCoder:
                 hit.label = f"separate {hit.head.lemma_.lower()}"
         return merged
 
-    def _verb_objects(self, sent: Span, hits: list[_Hit], blocked: set[int]) -> list[_Hit]:
+    def _verb_objects(self, verbs: list[Tok], hits: list[_Hit], blocked: set[int]) -> list[_Hit]:
         """ "lifted a night curfew", "upgraded their diplomatic ties": a verb and its object
         noun, with any words between, make one event whose type the pair decides."""
-        for tok in doc_index(sent.doc).span(sent.start, sent.end):
-            if tok.pos_ != "VERB" or tok.lemma_.lower() not in self.pair_verbs:
+        for tok in verbs:
+            if tok.lemma_.lower() not in self.pair_verbs:
                 continue
             lemma = tok.lemma_.lower()
             prt = tuple(c.lower_ for c in tok.children if c.dep_ == "prt")
@@ -259,13 +261,13 @@ class SentenceCoder:
                 break
         return hits
 
-    def _subject_verbs(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
+    def _subject_verbs(self, verbs: list[Tok], hits: list[_Hit]) -> list[_Hit]:
         """ "1,500 special forces had arrived in ...": a verb that is an event by its subject."""
         taken = {t.i for h in hits for t in h.tokens}
         out: list[_Hit] = []
-        for tok in doc_index(sent.doc).span(sent.start, sent.end):
+        for tok in verbs:
             entry = self.subject_verbs.get(tok.lemma_.lower())
-            if entry is None or tok.pos_ != "VERB" or tok.i in taken:
+            if entry is None or tok.i in taken:
                 continue
             trig, nouns = entry
             for subj in (c for c in tok.children if c.dep_ == "nsubj"):
@@ -278,7 +280,7 @@ class SentenceCoder:
                     break
         return out
 
-    def _directives(self, sent: Span, hits: list[_Hit]) -> list[_Hit]:
+    def _directives(self, verbs: list[Tok], hits: list[_Hit]) -> list[_Hit]:
         """ "Russia said that Sudan must return the helicopter": a statement that someone must
         or should act is a demand on them (REQUEST) by the speaker."""
         out: list[_Hit] = []
@@ -286,8 +288,8 @@ class SentenceCoder:
         base = self.lex.types.get("REQUEST")
         if base is None:
             return out
-        for tok in doc_index(sent.doc).span(sent.start, sent.end):
-            if tok.pos_ != "VERB" or tok.i in taken or tok.lemma_.lower() not in self.reporting:
+        for tok in verbs:
+            if tok.i in taken or tok.lemma_.lower() not in self.reporting:
                 continue
             for comp in tok.children:
                 if comp.dep_ != "ccomp":
@@ -297,6 +299,23 @@ class SentenceCoder:
                     out.append(_Hit([tok], base, None, None, extra=modal[:1], directive=True))
                     break
         return out
+
+    def _may_start(self, tok: Tok) -> bool:
+        """Whether ``_phrase_at`` or ``_word_at`` can find anything at ``tok``, by its words
+        alone: most tokens cannot, and the answer is kept per (word, lemma)."""
+        key = (tok.lower_, tok.lemma_)
+        found = self._starters.get(key)
+        if found is None:
+            if len(self._starters) > 200_000:
+                self._starters.clear()
+            lower, lemma = key
+            folded = lemma.lower()
+            firsts, lex = self.phrase_firsts, self.lex
+            found = self._starters[key] = (
+                lower in firsts or lemma in firsts or folded in firsts
+                or folded in lex.verbs or lower in lex.nouns or folded in lex.nouns
+            )  # fmt: skip
+        return found
 
     def _phrase_at(self, doc: Doc, i: int, end: int, toks: list[Tok] | None = None) -> _Hit | None:
         toks = toks if toks is not None else doc_index(doc).toks

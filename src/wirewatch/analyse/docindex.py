@@ -39,6 +39,8 @@ _ATTRS = [ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, SENT_START, IDX, SP
 _STRINGS: dict[int, str] = {0: ""}
 # word hash -> (is_alpha, is_punct, is_upper, is_space): flags of the English lexemes
 _FLAGS: dict[int, tuple[bool, bool, bool, bool]] = {}
+_SENT_STARTS = numpy.array([None, True, False], dtype=object)  # by SENT_START 0, 1, -1
+_SPACES = numpy.array(["", " "], dtype=object)
 
 
 class Tok:
@@ -174,7 +176,7 @@ class DocIndex:
         # cycles so that reference counting frees them at once, not the cycle collector.
         weakref.finalize(doc, _release, weakref.ref(self))
         # sentence bounds, not Spans: a Span would hold the Doc
-        self.bounds: dict[int, int] = {s.start: s.end for s in doc.sents} if len(doc) else {}
+        self.bounds: dict[int, int] = _sentence_bounds(doc, toks)
         for start, end in self.bounds.items():
             for j in range(start, end):
                 toks[j].sent_start = start
@@ -191,36 +193,39 @@ class DocIndex:
         for h in hashes:
             if h not in cache:
                 cache[h] = str(strings[h])
-        names = [cache[h] for h in hashes]
+        names = numpy.array([cache[h] for h in hashes], dtype=object)
         # lexical flags of each distinct word
-        flags: dict[int, tuple[bool, bool, bool, bool]] = {}
-        for u in numpy.unique(inv[:, 0]).tolist():
-            h = hashes[u]
+        words = numpy.unique(inv[:, 0])
+        flag_of = numpy.empty(len(hashes), dtype=object)
+        for u, h in zip(words.tolist(), uniq[words].tolist(), strict=True):
             found = _FLAGS.get(h)
             if found is None:
                 lex = doc.vocab[h]
                 found = _FLAGS[h] = (lex.is_alpha, lex.is_punct, lex.is_upper, lex.is_space)
-            flags[u] = found
-        nums = arr[:, 7:].view(numpy.int64).tolist()
-        for i, ((orth, lower, lemma, pos, tag, dep, ent), (head, ss, idx, sp)) in enumerate(
-            zip(inv.tolist(), nums, strict=True)
-        ):
+            flag_of[u] = found
+        nums = arr[:, 7:].view(numpy.int64)
+        heads += (numpy.arange(n) + nums[:, 0]).tolist()
+        # SENT_START is 1, 0 (unknown) or -1: spaCy's True, None, False
+        starts = _SENT_STARTS[nums[:, 1]].tolist()
+        spaces = _SPACES[(nums[:, 3] != 0).astype(numpy.intp)].tolist()
+        for i, (orth, lower, lemma, pos, tag, dep, ent), flags, idx, ss, sp in zip(
+            range(n), names[inv].tolist(), flag_of[inv[:, 0]].tolist(), nums[:, 2].tolist(),
+            starts, spaces, strict=True,
+        ):  # fmt: skip
             t = Tok()
             t.i = i
-            t.text = names[orth]
-            t.lower_ = names[lower]
-            t.lemma_ = names[lemma]
-            t.pos_ = names[pos]
-            t.tag_ = names[tag]
-            t.dep_ = names[dep]
-            t.ent_type_ = names[ent]
+            t.text = orth
+            t.lower_ = lower
+            t.lemma_ = lemma
+            t.pos_ = pos
+            t.tag_ = tag
+            t.dep_ = dep
+            t.ent_type_ = ent
             t.idx = idx
-            t.whitespace_ = " " if sp else ""
-            heads.append(i + head)
-            t.is_sent_start = True if ss == 1 else (None if ss == 0 else False)
-            t.is_alpha, t.is_punct, t.is_upper, t.is_space = flags[orth]
+            t.whitespace_ = sp
+            t.is_sent_start = ss
+            t.is_alpha, t.is_punct, t.is_upper, t.is_space = flags
             t.index = self
-            t.sent_start = 0
             t._subtree = None
             toks.append(t)
 
@@ -302,6 +307,17 @@ class DocIndex:
             if n < best:
                 best, root = n, i
         return toks[start] if root == -1 else toks[root]
+
+
+def _sentence_bounds(doc: Doc, toks: list[Tok]) -> dict[int, int]:
+    """``{s.start: s.end for s in doc.sents}``: a sentence starts at each token flagged as a
+    start, as ``Doc.sents`` reads the flags (it raises the same error without them)."""
+    if not toks:
+        return {}
+    if "sents" in doc.user_hooks or not doc.has_annotation("SENT_START"):
+        return {s.start: s.end for s in doc.sents}
+    starts = [0] + [t.i for t in toks[1:] if t.is_sent_start]
+    return dict(zip(starts, starts[1:] + [len(toks)], strict=True))
 
 
 def _release(ref: weakref.ref[DocIndex]) -> None:

@@ -72,11 +72,10 @@ def _clean_name(text: str) -> str:
     return _POSSESSIVE.sub("", text.strip(" \t\n[]()")).strip(" \t\n,.;:\"'“”‘’[]()")
 
 
-def _from_known(span: Span, known: KnownActor) -> EntityRef:
-    ix = doc_index(span.doc)
-    start_char, end_char = ix.span_chars(span.start, span.end)
+def _from_known(ix: DocIndex, start: int, end: int, known: KnownActor) -> EntityRef:
+    start_char, end_char = ix.span_chars(start, end)
     return EntityRef(
-        span.start, span.end, start_char, end_char, ix.text[start_char:end_char], known.name,
+        start, end, start_char, end_char, ix.text[start_char:end_char], known.name,
         known.kind, known.country, known.id, known.sector,
     )  # fmt: skip
 
@@ -96,6 +95,7 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         best: EntityRef | None = None
         # A name runs over capitalised words, joiners and name punctuation, within a sentence.
         limit = 1
+        first_lower = 0  # the first word after ``tok`` that starts in lower case, if any
         while limit < _MAX_NGRAM and i + limit < size:
             nxt = toks[i + limit]
             if nxt.is_sent_start or not (
@@ -103,19 +103,22 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 or nxt.text in _NAME_PUNCT or nxt.text[:1].isdigit()
             ):  # fmt: skip
                 break
+            if not first_lower and nxt.text[:1].islower():
+                first_lower = limit
             limit += 1
         for n in range(limit, 0, -1):
-            if not any(c.isalnum() for c in toks[i + n - 1].text):
+            last = toks[i + n - 1].text
+            if not (last.isalnum() or any(c.isalnum() for c in last)):
                 continue
             text = ix.span_text(i, i + n)
-            lowers = any(t.text[:1].islower() for t in toks[i + 1 : i + n])
+            lowers = 0 < first_lower < n
             known = kb.lookup(text)
             if known is not None:
                 # "the State Department in Washington": the organisation, then a place.
                 cut = next((t.i for t in toks[i + 1 : i + n] if t.lower_ == "in"), None)
                 if cut is not None and kb.lookup(ix.span_text(i, cut)) is not None:
                     continue
-                best = _from_known(doc[i : i + n], known)
+                best = _from_known(ix, i, i + n, known)
                 if known.country is None and known.kind != "country":
                     # "Iraq's al-Qaeda": a branch of a movement of no country is that country's
                     best.country = _possessive_country(kb, ix, i, i + n)
@@ -125,7 +128,7 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
                 break
             demonym = kb.country_by_demonym(text) if n <= 3 and not lowers else None
             if demonym is not None:
-                best = _from_known(doc[i : i + n], demonym)
+                best = _from_known(ix, i, i + n, demonym)
                 break
             place = kb.place(text) if n <= 4 and not lowers else None
             if (
@@ -134,13 +137,13 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             ):  # fmt: skip
                 place = None  # "Salim Haddad, Lebanon's envoy": a person, then his country
             if place is not None and text[:1].isupper():
-                span = doc[i : i + n]
+                start_char, end_char = ix.span_chars(i, i + n)
                 best = EntityRef(
-                    span.start, span.end, span.start_char, span.end_char, span.text,
-                    place.name, None, place.country, place=place,
+                    i, i + n, start_char, end_char, text, place.name, None, place.country,
+                    place=place,
                 )  # fmt: skip
                 metonym = kb.metonym(text)
-                if metonym is not None and not _locative(span, kb):
+                if metonym is not None and not _locative(doc[i : i + n], kb):
                     best.kind, best.kb_id, best.sector = metonym.kind, metonym.id, metonym.sector
                     best.name = metonym.name
                 break
@@ -148,7 +151,7 @@ def _kb_matches(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
             # "Ethopia has agreed": a misspelt country the model did not tag either
             typo = kb.lookup_fuzzy(tok.text)
             if typo is not None:
-                best = _from_known(doc[i : i + 1], typo)
+                best = _from_known(ix, i, i + 1, typo)
         if best is not None:
             if best.kind is not None or best.place is not None:
                 found.append(best)
