@@ -535,19 +535,18 @@ class SentenceCoder:
     def clause(gov: Tok, trigger: Tok) -> set[int]:
         path = {t.i for t in trigger.ancestors} | {trigger.i}
         keep: set[int] = set()
-
-        def walk(tok: Tok) -> None:
+        todo = [gov]
+        while todo:
+            tok = todo.pop()
             keep.add(tok.i)
             for child in tok.children:
-                nested = child.dep_ in _CLAUSAL or (
-                    child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")
+                dep = child.dep_
+                nested = dep in _CLAUSAL or (
+                    dep == "conj" and child.pos_ in ("VERB", "AUX")
                     and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
                 )  # fmt: skip
-                if nested and child.i not in path:
-                    continue
-                walk(child)
-
-        walk(gov)
+                if not nested or child.i in path:
+                    todo.append(child)
         return keep
 
     # -- who says so ------------------------------------------------------------------------
@@ -1200,7 +1199,8 @@ class SentenceCoder:
             or head.dep_ in ("nsubj", "nsubjpass")
         ):
             allowed = {t.i for s in subjects for t in s.subtree}
-        hosts = [head, *[a for a in head.ancestors if a.i in {x.i for x in gov.subtree}]]
+        under_gov = {x.i for x in gov.subtree}
+        hosts = [head, *[a for a in head.ancestors if a.i in under_gov]]
         for host in hosts:
             for child in host.children:
                 if child.dep_ == "prep" and child.lower_ in (

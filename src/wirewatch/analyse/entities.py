@@ -935,8 +935,16 @@ def _domestic_actors(
     refs = [r for r in all_refs if r.start < sent.end and r.end > sent.start]
     found: list[tuple[int, int, str, str | None]] = []  # start, end, sector, own country
     homes: list[str] = []
+    # only these tokens can start a phrase: jump from one to the next
+    starts = [t.i for t in toks[sent.start : sent.end] if t.lower_ in firsts or t.i + 1 in ethnic]
+    k = 0
     i = sent.start
     while i < sent.end:
+        while k < len(starts) and starts[k] < i:
+            k += 1
+        if k == len(starts):
+            break
+        i = starts[k]
         match = None
         if i + 1 in ethnic:
             # "ethnic Albanians", "ethnic Albanian guerrillas": the phrase ends at its head
