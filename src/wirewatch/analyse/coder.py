@@ -585,7 +585,7 @@ class SentenceCoder:
         self, tok: Tok, entities: list[EntityRef], recent: list[EntityRef]
     ) -> list[EntityRef]:
         doc = tok.doc
-        ids = {t.i for t in tok.subtree}
+        ids = tok.subtree_ids
         own = [e for e in entities if e.kind and e.start <= tok.i < e.end]
         if own:
             return own
@@ -640,7 +640,7 @@ class SentenceCoder:
         gov = self.governing_verb(head)
         # An event noun that another event's verb is about ("condemned the deployment",
         # "will discuss the deployment"): its actors, date and status are its own.
-        own = {t.i for t in head.subtree}
+        own = set(head.subtree_ids)
         # "discuss the deployment of troops to Russia": the parser often hangs the direction
         # of a movement on the verb that talks about it.
         if hit.trigger.type in _DIRECTED:
@@ -696,7 +696,7 @@ class SentenceCoder:
         for w in {head, gov, *hit.tokens}:
             for c in w.children:
                 if c.dep_ == "prep" and c.lower_ in _FRAME_PREPS:
-                    frame = {t.i for t in c.subtree}
+                    frame = c.subtree_ids
                     if head.i not in frame:  # the event itself may be the frame's object
                         background |= frame
         place_ref = self._place([e for e in in_clause if e.start not in background], doc)
@@ -844,7 +844,7 @@ class SentenceCoder:
         for i in triggers or ():
             other = toks[i]
             if i != head.i and other.pos_ in ("NOUN", "PROPN") and head.is_ancestor(other):
-                nested |= {t.i for t in other.subtree}
+                nested |= other.subtree_ids
         timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
         # "convene a meeting with the US, paired with talks with Canada": a participle hanging
         # from an event noun shares the status of the verb above that noun.
@@ -1199,7 +1199,7 @@ class SentenceCoder:
             or head.dep_ in ("nsubj", "nsubjpass")
         ):
             allowed = {t.i for s in subjects for t in s.subtree}
-        under_gov = {x.i for x in gov.subtree}
+        under_gov = gov.subtree_ids
         hosts = [head, *[a for a in head.ancestors if a.i in under_gov]]
         for host in hosts:
             for child in host.children:
@@ -1210,7 +1210,7 @@ class SentenceCoder:
                     "by",
                     "to",
                 ):
-                    allowed |= {t.i for t in child.subtree}
+                    allowed |= child.subtree_ids
                 # "offered to negotiate with Armenia", "promised aid to Mozambique": who the
                 # promised action involves takes part in the agreement.
                 if host.i == gov.i and child.dep_ == "xcomp" and not hit.trigger.nominal:
@@ -1221,23 +1221,23 @@ class SentenceCoder:
                         for t in g.subtree
                     }  # fmt: skip
                 if host.i == head.i and child.dep_ in ("compound", "nmod", "amod", "poss", "appos"):
-                    allowed |= {t.i for t in child.subtree}
+                    allowed |= child.subtree_ids
                 if child.dep_ == "dobj" and child.ent_type_ in ("PERSON", "GPE", "NORP", "ORG"):
-                    allowed |= {t.i for t in child.subtree}
+                    allowed |= child.subtree_ids
             if host.i == gov.i:
                 break
         for tok in hit.tokens + hit.extra:
             if tok.pos_ in ("NOUN", "PROPN", "NUM"):
                 for child in tok.children:
                     if child.dep_ in ("compound", "nmod", "amod", "poss"):
-                        allowed |= {t.i for t in child.subtree}
+                        allowed |= child.subtree_ids
                     # "held talks with Peru": the noun of a verb phrase takes the other side
                     if (
                         not hit.trigger.nominal
                         and child.dep_ == "prep"
                         and child.lower_ in ("with", "between", "among")
                     ):
-                        allowed |= {t.i for t in child.subtree}
+                        allowed |= child.subtree_ids
         return allowed
 
     @staticmethod
@@ -1304,7 +1304,7 @@ class SentenceCoder:
             if anc.dep_ == "prep" and anc.lower_ == "since":
                 break  # "allies since Russia's invasion": a past anchor, not what is planned
             if (
-                anc.i in {t.i for t in gov.subtree}
+                anc.i in gov.subtree_ids
                 and anc.i != gov.i
                 and (
                     anc.dep_

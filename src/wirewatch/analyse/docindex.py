@@ -49,7 +49,7 @@ class Tok:
     __slots__ = (
         "i", "text", "lower_", "lemma_", "pos_", "tag_", "dep_", "ent_type_", "idx",
         "whitespace_", "is_alpha", "is_punct", "is_upper", "is_space", "is_sent_start",
-        "head", "children", "index", "sent_start", "_subtree",
+        "head", "children", "index", "sent_start", "_subtree", "_subtree_ids",
     )  # fmt: skip
 
     i: int
@@ -72,6 +72,7 @@ class Tok:
     index: DocIndex
     sent_start: int  # index of the first token of this token's sentence
     _subtree: list[Tok] | None
+    _subtree_ids: frozenset[int] | None
 
     def __len__(self) -> int:
         return len(self.text)
@@ -108,6 +109,21 @@ class Tok:
                     out += c.subtree
             self._subtree = out
         return self._subtree
+
+    @property
+    def subtree_ids(self) -> frozenset[int]:
+        """The indices of ``subtree`` (not a spaCy attribute: rules ask it again and again)."""
+        found = self._subtree_ids
+        if found is None:
+            # one walk down, without building (and keeping) every descendant's ordered list
+            out = [self.i]
+            todo = list(self.children)
+            while todo:
+                t = todo.pop()
+                out.append(t.i)
+                todo += t.children
+            found = self._subtree_ids = frozenset(out)
+        return found
 
     @property
     def left_edge(self) -> Tok:
@@ -226,7 +242,7 @@ class DocIndex:
             t.is_sent_start = ss
             t.is_alpha, t.is_punct, t.is_upper, t.is_space = flags
             t.index = self
-            t._subtree = None
+            t._subtree = t._subtree_ids = None
             toks.append(t)
 
     @staticmethod
@@ -326,7 +342,7 @@ def _release(ref: weakref.ref[DocIndex]) -> None:
         return
     for t in ix.toks:
         del t.head, t.children, t.index
-        t._subtree = None
+        t._subtree = t._subtree_ids = None
     ix.toks = []
 
 

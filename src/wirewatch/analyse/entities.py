@@ -277,7 +277,11 @@ def _overlaps(a: EntityRef, b: EntityRef) -> bool:
 def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     """Actor and place candidates of a document, sorted by position."""
     refs = _kb_matches(doc, kb)
-    for ent in (part for e in doc.ents for part in _split_parenthetical(e)):
+    ents = doc.ents
+    ix = doc_index(doc)
+    if ix._ents is None:  # Doc.ents makes every Span anew: the view keeps their bounds
+        ix._ents = [(e.start, e.end, e.label_) for e in ents]
+    for ent in (part for e in ents for part in _split_parenthetical(e)):
         if ent.label_ not in _ENT_LABELS:
             continue
         if (
