@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy
 from spacy.attrs import (
@@ -346,11 +346,25 @@ def _release(ref: weakref.ref[DocIndex]) -> None:
     ix.toks = []
 
 
+def _no_doc() -> None:
+    return None
+
+
+# The last view asked for, as one tuple so that threads read a consistent pair: rules ask for
+# the view tens of thousands of times per batch, and ``Doc.user_data`` is slow to reach.
+_last: tuple[Callable[[], Doc | None], DocIndex | None] = (_no_doc, None)
+
+
 def doc_index(doc: Doc) -> DocIndex:
     """The cached view of ``doc`` (built on first use)."""
+    global _last
+    alive, last = _last
+    if last is not None and alive() is doc:
+        return last
     ix = doc.user_data.get(_KEY)
     if ix is None or ix._doc() is not doc:
         ix = doc.user_data[_KEY] = DocIndex(doc)
+    _last = (ix._doc, ix)
     return ix
 
 
