@@ -164,7 +164,7 @@ class Tok:
 class DocIndex:
     """Every token of a Doc as a ``Tok``, and the sentence spans."""
 
-    __slots__ = ("_doc", "toks", "text", "bounds", "_ents", "__weakref__")
+    __slots__ = ("_doc", "toks", "text", "bounds", "_ents", "_roots", "__weakref__")
 
     def __init__(self, doc: Doc) -> None:
         # Only a weak reference: the Doc holds the index in its user_data, and a Doc must
@@ -188,6 +188,7 @@ class DocIndex:
         self.text = "".join([x for t in toks for x in (t.text, t.whitespace_)])
         self.toks = toks
         self._ents: list[tuple[int, int, str]] | None = None
+        self._roots: dict[tuple[int, int], Tok] = {}
         # Tokens point at each other (head, children): when the Doc goes, break those
         # cycles so that reference counting frees them at once, not the cycle collector.
         weakref.finalize(doc, _release, weakref.ref(self))
@@ -302,7 +303,14 @@ class DocIndex:
         return self.text[self.toks[start].idx : last.idx + len(last.text)]
 
     def root(self, start: int, end: int) -> Tok:
-        """``doc[start:end].root``: spaCy's rule, without building the Span."""
+        """``doc[start:end].root``: spaCy's rule, without building the Span (kept per span:
+        rules ask it of the same entities again and again)."""
+        found = self._roots.get((start, end))
+        if found is None:
+            found = self._roots[(start, end)] = self._root(start, end)
+        return found
+
+    def _root(self, start: int, end: int) -> Tok:
         toks = self.toks
         for i in range(start, end):
             if toks[i].head is toks[i]:
@@ -344,6 +352,7 @@ def _release(ref: weakref.ref[DocIndex]) -> None:
         del t.head, t.children, t.index
         t._subtree = t._subtree_ids = None
     ix.toks = []
+    ix._roots = {}
 
 
 def _no_doc() -> None:
