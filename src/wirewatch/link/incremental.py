@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wirewatch.link.actors import (
@@ -120,8 +121,10 @@ def _occurrences(
     return out
 
 
+@lru_cache(maxsize=100_000)
 def _utc(published: str | None) -> str:
-    """The store's ``published_utc`` of a publication date ("" when none)."""
+    """The store's ``published_utc`` of a publication date ("" when none); every actor
+    occurrence asks it of its article's date, so answers are kept."""
     if not published:
         return ""
     try:
