@@ -171,6 +171,7 @@ def ingest(
     return summary
 
 
+@fewer_collections
 def relink(
     store: Store, *, incremental: bool = False, report: IncrementReport | None = None
 ) -> int:
