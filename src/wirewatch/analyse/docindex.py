@@ -243,6 +243,7 @@ class DocIndex:
             t.is_sent_start = ss
             t.is_alpha, t.is_punct, t.is_upper, t.is_space = flags
             t.index = self
+            t.sent_start = 0  # set from the bounds below; a user "sents" hook may skip some
             t._subtree = t._subtree_ids = None
             toks.append(t)
 
