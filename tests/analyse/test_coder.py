@@ -780,3 +780,29 @@ def test_a_person_listed_beside_another_is_not_an_apposition():
 def test_who_initiates_talks_takes_part(analyser):
     m = one(code(analyser, "Chile and Peru initiated border talks on Monday."), "CONSULT")
     assert {"CHL", "PER"} <= countries(m, "participant")
+
+
+def test_trigger_scan_skips_only_tokens_that_start_no_trigger(analyser):
+    """find_triggers tries the lexicon only at tokens _may_start lets through: it must let
+    through every token where a phrase or word trigger is found (verbs, nouns, phrases,
+    inflected forms), and rule out most others."""
+    from wirewatch.analyse.docindex import doc_index
+
+    coder = analyser.coder
+    doc = analyser.nlp(
+        "The ministers called for talks and condemned the missile launches on Friday. "
+        "Rebels attacked a convoy, police arrested two suspects and the army withdrew. "
+        "Officials will hold a summit, sign an agreement and impose sanctions next week. "
+        "Protesters rallied outside the embassy while envoys negotiated a ceasefire."
+    )
+    toks = doc_index(doc).toks
+    found = ruled_out = 0
+    for tok in toks:
+        end = doc_index(doc).bounds[tok.sent_start]
+        hit = coder._phrase_at(doc, tok.i, end, toks) or coder._word_at(tok)
+        if hit is not None:
+            found += 1
+            assert coder._may_start(tok), tok.text
+        ruled_out += not coder._may_start(tok)
+    assert found >= 10
+    assert ruled_out > len(toks) / 2

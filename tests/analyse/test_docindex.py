@@ -36,6 +36,7 @@ def test_tokens_match_spacy(analyser):
         assert [c.i for c in t.lefts] == [c.i for c in tok.lefts]
         assert [c.i for c in t.rights] == [c.i for c in tok.rights]
         assert [c.i for c in t.subtree] == [c.i for c in tok.subtree]
+        assert t.subtree_ids == {c.i for c in tok.subtree}
         assert [c.i for c in t.ancestors] == [c.i for c in tok.ancestors]
         assert [c.i for c in t.conjuncts] == [c.i for c in tok.conjuncts]
         assert t.left_edge.i == tok.left_edge.i
@@ -71,3 +72,16 @@ def test_index_does_not_keep_its_doc_alive(analyser):
     assert ref() is None  # freed at once, without waiting for the cycle collector
     with pytest.raises(ReferenceError):
         _ = ix.doc
+
+
+def test_last_view_is_not_given_to_another_doc(analyser):
+    """doc_index answers the last Doc asked for without its user_data: only for that Doc."""
+    first = analyser.nlp("Chile and Peru met in Lima.")
+    second = analyser.nlp("The navy was deployed.")
+    a, b = doc_index(first), doc_index(second)
+    assert doc_index(first) is a and doc_index(second) is b
+    assert [t.text for t in doc_index(first).toks][:2] == ["Chile", "and"]
+    del first
+    third = analyser.nlp("Chile and Peru met in Lima.")  # may reuse the freed Doc's address
+    assert doc_index(third) is not a
+    assert doc_index(third).toks[0].text == "Chile"
