@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy
 from spacy.attrs import (
@@ -287,8 +287,17 @@ class DocIndex:
     @property
     def ents(self) -> list[tuple[int, int, str]]:
         """``doc.ents`` as (start, end, label) token bounds."""
+        return self._ents if self._ents is not None else self._keep_ents(self.doc.ents)
+
+    def ent_spans(self) -> Sequence[Span]:
+        """``doc.ents``; their bounds are kept for ``ents`` (Doc.ents makes every Span anew)."""
+        spans = self.doc.ents
         if self._ents is None:
-            self._ents = [(e.start, e.end, e.label_) for e in self.doc.ents]
+            self._keep_ents(spans)
+        return spans
+
+    def _keep_ents(self, spans: Sequence[Span]) -> list[tuple[int, int, str]]:
+        self._ents = [(e.start, e.end, e.label_) for e in spans]
         return self._ents
 
     def span_chars(self, start: int, end: int) -> tuple[int, int]:

@@ -277,11 +277,7 @@ def _overlaps(a: EntityRef, b: EntityRef) -> bool:
 def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     """Actor and place candidates of a document, sorted by position."""
     refs = _kb_matches(doc, kb)
-    ents = doc.ents
-    ix = doc_index(doc)
-    if ix._ents is None:  # Doc.ents makes every Span anew: the view keeps their bounds
-        ix._ents = [(e.start, e.end, e.label_) for e in ents]
-    for ent in (part for e in ents for part in _split_parenthetical(e)):
+    for ent in (part for e in doc_index(doc).ent_spans() for part in _split_parenthetical(e)):
         if ent.label_ not in _ENT_LABELS:
             continue
         if (
@@ -958,9 +954,6 @@ def _domestic_actors(
                 match = (head_i + 1 - i, words.get((toks[head_i].lower_,), "ethnic"))
             else:
                 match = (2, "ethnic")
-        elif toks[i].lower_ not in firsts:
-            i += 1
-            continue
         for n in (2, 1):
             if match is not None:
                 break
