@@ -52,3 +52,30 @@ def test_analyser_run_keeps_the_larger_young_generation_while_it_streams():
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*before)
+
+
+def test_old_generation_is_collected_less_often_only_where_asked():
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with gctune.young_generation():
+            assert gc.get_threshold() == (gctune.YOUNG, 10, 10)
+            with gctune.young_generation(old=True):  # a relink inside an ingest
+                assert gc.get_threshold() == (gctune.YOUNG, 10, gctune.OLD)
+            assert gc.get_threshold() == (gctune.YOUNG, 10, 10)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_relink_runs_with_fewer_full_collections():
+    from wirewatch.engine.runners import fewer_collections
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        seen = fewer_collections(gc.get_threshold)()
+        assert seen == (gctune.YOUNG, 10, gctune.OLD)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)

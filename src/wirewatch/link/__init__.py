@@ -146,16 +146,19 @@ def link(
     grouping: dict[str, float] = {}
     # The factor read now, not bound at import: a test or an embedding program may change it.
     factor = stories_module.BACKGROUND
+    computed: dict[str, tuple[dict[str, float], list[str]]] = {}
     stories = group_stories(
-        list(story_docs.values()), order, used=grouping, background_factor=factor
-    )
+        list(story_docs.values()), order, used=grouping, background_factor=factor,
+        computed=computed,
+    )  # fmt: skip
     story_ids = _keep_ids([s.id for s in stories], [s.articles for s in stories], previous.stories)
     article_stories = {
         a: sid for s, sid in zip(stories, story_ids, strict=True) for a in s.articles
     }
     story_df, story_postings, story_sums = story_index(
-        list(story_docs.values()), order, stories, story_ids
+        list(story_docs.values()), order, stories, story_ids, computed
     )
+    del computed
     timings["stories"] = time.process_time() - t0
 
     event_rows = []

@@ -287,11 +287,13 @@ def group_stories(
     event_weight: float = EVENT_WEIGHT,
     used: dict[str, float] | None = None,
     background_factor: float = BACKGROUND,
+    computed: dict[str, tuple[dict[str, float], list[str]]] | None = None,
 ) -> list[Story]:
     """Stories of the given articles. ``order`` (articles by publication; the store's order)
     fixes the order of the pass, of the stories and their ids; articles not in it follow in
     id order. The same input always gives the same stories. ``used`` receives the threshold
-    applied (``threshold`` or the store's background, whichever is higher)."""
+    applied (``threshold`` or the store's background, whichever is higher); ``computed``, per
+    article, the vector and telling terms the pass used (``story_index`` takes them)."""
     rank = {a: n for n, a in enumerate(order)}
     docs = sorted(docs, key=lambda d: (rank.get(d.id, len(rank)), d.id))
     vecs = vectors(docs, actor_weight, event_weight)
@@ -307,6 +309,8 @@ def group_stories(
     for n, vec in enumerate(vecs):
         telling = [k for k in vec if 1 < df[k] <= common]
         keys = heapq.nlargest(TOP_TERMS, telling, key=vec.__getitem__)
+        if computed is not None:
+            computed[docs[n].id] = (vec, keys)
         best: tuple[float, int] | None = None
         for c in clusters.candidates(keys):
             score = clusters.score(n, c)
@@ -420,13 +424,19 @@ def kept_keys(counts: Mapping[str, int]) -> dict[str, int]:
 
 
 def story_index(
-    docs: Sequence[StoryArticle], order: Sequence[str], stories: Sequence[Story], ids: Sequence[str]
+    docs: Sequence[StoryArticle],
+    order: Sequence[str],
+    stories: Sequence[Story],
+    ids: Sequence[str],
+    computed: Mapping[str, tuple[dict[str, float], list[str]]] | None = None,
 ) -> tuple[Counter[str], list[tuple[str, str, int]], list[dict]]:
     """What an incremental assignment starts from after a full grouping: the document
     frequency of every term; per telling term the RECENT stories (final ids) that last took
     an article with it, as (term, story id, sequence number in the pass); and per story the
     summed vectors of its latest WINDOW members with the counts of its telling terms
-    (``story_sums`` rows)."""
+    (``story_sums`` rows). ``computed``: the vectors and telling terms ``group_stories``
+    found for these articles (the same as ``doc_vector`` and ``telling_keys`` give, which
+    are a tenth of a full relink's CPU at 10k articles)."""
     rank = {a: n for n, a in enumerate(order)}
     docs = sorted(docs, key=lambda d: (rank.get(d.id, len(rank)), d.id))
     df: Counter[str] = Counter()
@@ -442,8 +452,12 @@ def story_index(
         sid = story_of.get(d.id)
         if sid is None:
             continue
-        vec = doc_vector(d, df, len(docs))
-        keys = telling_keys(vec, df, len(docs))
+        known = computed.get(d.id) if computed is not None else None
+        if known is not None:
+            vec, keys = known
+        else:
+            vec = doc_vector(d, df, len(docs))
+            keys = telling_keys(vec, df, len(docs))
         windows[sid].append(vec)
         if len(windows[sid]) > WINDOW:
             windows[sid].pop(0)
