@@ -756,21 +756,21 @@ def _stored_occurrences(store: ActorStore, actor_ids: Iterable[str]) -> list[_Mo
                 actor = [*m.actors, *m.attributed_to][r.position]
                 slot = [0, _utc(m.published), m.article, m.index, r.position]
                 out.append(_Moved(
-                    (m.id, r.position), True, actor, m.published, m.article, slot, base, "",
+                    (r.mention_id, r.position), True, actor, m.published, m.article, slot, base, "",
                     r.actor_id, r.position < len(m.actors),
                     (r.published_utc or "", m.article, m.index), r.pass_id,
                 ))  # fmt: skip
-            q = (
+            names = (
                 select(entity_mentions.c.article_id, entity_mentions.c.position,
                        entity_mentions.c.actor_id, entity_mentions.c.data, articles.c.published)
                 .join(articles, articles.c.id == entity_mentions.c.article_id)
                 .where(entity_mentions.c.actor_id.in_(chunk), articles.c.duplicate_of.is_(None))
             )  # fmt: skip
-            for r in conn.execute(q):
-                slot = [1, _utc(r.published), r.article_id, r.position, 0]
+            for e in conn.execute(names):
+                slot = [1, _utc(e.published), e.article_id, e.position, 0]
                 out.append(_Moved(
-                    (r.article_id, r.position), False, actor_from_dict(r.data), r.published,
-                    r.article_id, slot, base, "", r.actor_id, True,
+                    (e.article_id, e.position), False, actor_from_dict(e.data), e.published,
+                    e.article_id, slot, base, "", e.actor_id, True,
                 ))  # fmt: skip
     return out
 
