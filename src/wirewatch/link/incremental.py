@@ -1443,13 +1443,17 @@ def _story_rows(
     inc: Any,  # store.Increment
     new_docs: Mapping[str, Any],
     infos: Sequence[Any],
+    deltas: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, tuple[int, int]]]]:
     """The rows of the stories an increment touches, from their stored counts and the new
     articles (no member is re-read): title, dates, sizes and actors as ``build_story_rows``
     gives them; and their new actor counts. Stories whose events only changed keep the rest
-    of their row (stored articles whose events changed name the same actors)."""
-    from wirewatch.link import STORY_ACTORS, _story_title, story_counts, top_actors
+    of their row (stored articles whose events changed name the same actors). ``deltas``:
+    story -> actor -> (articles, mentions) the stored names that changed actor move; the
+    stories they are in list their actors again."""
+    from wirewatch.link import _story_title, story_counts, top_actors
 
+    deltas = deltas or {}
     rewritten = {r["id"]: r for r in inc.events}
     before = store.event_stories_of(set(inc.dropped_events) | set(rewritten))
     merged = dict(upd.merged)
@@ -1499,16 +1503,17 @@ def _story_rows(
             for actor, (n, m) in store.story_actor_counts(part).items():
                 named[actor] += n
                 mentioned[actor] += m
+        for actor, (n, m) in deltas.get(sid, {}).items():
+            named[actor] += n
+            mentioned[actor] += m
         changed = {a: (named[a], mentioned[a]) for a in named}
-        for actor, (n, m) in store.story_actor_counts(sid, changed).items():
-            changed[actor] = (changed[actor][0] + n, changed[actor][1] + m)
-        # The top after the change: changed actors, or stored ones no change could pass.
-        both = {a: c for a, c in store.story_top_actors(sid, STORY_ACTORS + len(changed)).items()
-                if a not in changed}  # fmt: skip
-        both.update(changed)
-        top = sorted(both, key=lambda a: (-both[a][0], -both[a][1], a))[:STORY_ACTORS]
-        tops[sid] = [(a, *both[a]) for a in top]
-        out_stats[sid] = changed
+        tops[sid], out_stats[sid] = _story_top(store, sid, changed)
+    # Stories the assignment leaves alone whose stored names changed actor: their actors.
+    moved_only = sorted(set(deltas) - touched - set(merged))
+    for sid in moved_only:
+        tops[sid], out_stats[sid] = _story_top(
+            store, sid, {a: (d[0], d[1]) for a, d in deltas[sid].items()}
+        )
     actor_ids = {a for top in tops.values() for a, _, _ in top}
     actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
     actor_info.update(inc.actors.actor_info)
@@ -1528,6 +1533,17 @@ def _story_rows(
             "articles": upd.sizes[sid], "events": n,
             "actors": top_actors(named_n, mentioned_n, actor_info),
         })  # fmt: skip
+    kept = {r["id"]: r for r in rows}
+    stored_rows.update(store.story_rows_for(set(moved_only) - kept.keys() - stored_rows.keys()))
+    for sid in moved_only:
+        if sid not in kept and sid not in stored_rows:
+            continue
+        if sid not in kept:
+            kept[sid] = dict(stored_rows[sid])
+            rows.append(kept[sid])
+        named_n = {a: c for a, c, _ in tops[sid]}
+        mentioned_n = {a: m for a, _, m in tops[sid]}
+        kept[sid]["actors"] = top_actors(named_n, mentioned_n, actor_info)
     # An actor the increment renames (its best-attested name or its kind changed) is listed
     # under its old name in rows kept from the store: the event-only ones above and those of
     # stories the increment does not reach. Counts and order go by id and stay.
@@ -1542,6 +1558,25 @@ def _story_rows(
                 for a in row.get("actors") or []
             ]  # fmt: skip
     return rows, out_stats
+
+
+def _story_top(
+    store: Store, sid: str, changed: dict[str, tuple[int, int]]
+) -> tuple[list[tuple[str, int, int]], dict[str, tuple[int, int]]]:
+    """A story's listed actors after these changes of its (articles, mentions) counts, and
+    the changed counts in full (stored ones added)."""
+    from wirewatch.link import STORY_ACTORS
+
+    for actor, (n, m) in store.story_actor_counts(sid, changed).items():
+        changed[actor] = (changed[actor][0] + n, changed[actor][1] + m)
+    # The top after the change: changed actors, or stored ones no change could pass; an
+    # actor no article of the story names any more is not listed.
+    both = {a: c for a, c in store.story_top_actors(sid, STORY_ACTORS + len(changed)).items()
+            if a not in changed}  # fmt: skip
+    both.update(changed)
+    listed = [a for a in both if both[a][0] > 0]
+    top = sorted(listed, key=lambda a: (-both[a][0], -both[a][1], a))[:STORY_ACTORS]
+    return [(a, *both[a]) for a in top], changed
 
 
 def _renamed(store: Store, info: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
@@ -1622,17 +1657,59 @@ def _check_background(state: Mapping[str, Any], new: int) -> None:
         )
 
 
-def _drop_rows(store: Store, actors: ActorUpdate, cells: Sequence[tuple[str, str]]) -> None:
+def _move_docs(
+    store: Store,
+    moves: Mapping[str, Counter[str]],
+    loaded: Mapping[str, Any],  # article -> stories.StoryArticle, read already
+    changed: list[Any],
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Stored articles whose names changed actor (``ActorUpdate.doc_moves``): their story
+    articles count the new actors (added to ``changed``, which the story assignment
+    writes), and per article what that changes of each actor's (articles, mentions)."""
+    if not moves:
+        return {}
+    docs = dict(loaded)
+    docs.update(store.story_docs_for(set(moves) - docs.keys()))
+    listed = {id(d) for d in changed}
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for article, delta in sorted(moves.items()):
+        doc = docs.get(article)
+        if doc is None:
+            continue
+        before = Counter(doc.actors)
+        for actor, k in delta.items():
+            doc.actors[actor] += k
+            if doc.actors[actor] <= 0:
+                del doc.actors[actor]
+        out[article] = {
+            a: (int(doc.actors[a] > 0) - int(before[a] > 0), doc.actors[a] - before[a])
+            for a in delta
+            if doc.actors[a] != before[a]
+        }
+        if id(doc) not in listed:
+            changed.append(doc)
+            listed.add(id(doc))
+    return out
+
+
+def _drop_rows(
+    store: Store,
+    actors: ActorUpdate,
+    cells: Sequence[tuple[str, str]],
+    story_actor_keys: Sequence[tuple[str, str]],
+) -> None:
     """Delete what stored names that changed actor leave behind, which ``write_increment``
     only upserts: actors left without a name (their aliases and titles go with them), the
     aliases and titles an actor kept only on those names, the cells their mentions no
-    longer look in. Inside the relink's write transaction."""
-    if not (actors.dropped_actors or actors.dropped_aliases or actors.dropped_roles or cells):
+    longer look in, the story actor counts gone to nothing. Inside the relink's write
+    transaction."""
+    if not (actors.dropped_actors or actors.dropped_aliases or actors.dropped_roles or cells
+            or story_actor_keys):  # fmt: skip
         return
     from sqlalchemy import bindparam, delete
 
     from wirewatch.store import chunks
-    from wirewatch.store.schema import actor_aliases, actor_roles, mention_cells
+    from wirewatch.store.schema import actor_aliases, actor_roles, mention_cells, story_actors
     from wirewatch.store.schema import actors as actor_table
 
     with store.write() as conn:
@@ -1640,6 +1717,7 @@ def _drop_rows(store: Store, actors: ActorUpdate, cells: Sequence[tuple[str, str
             (actor_aliases, ("actor_id", "alias"), actors.dropped_aliases),
             (actor_roles, ("actor_id", "title"), actors.dropped_roles),
             (mention_cells, ("cell", "mention_id"), cells),
+            (story_actors, ("story_id", "actor_id"), story_actor_keys),
         ):
             if keys:
                 stmt = delete(table).where(
@@ -1735,18 +1813,30 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
         if doc.events != events_now.get(a, Counter()):
             doc.events = events_now.get(a, Counter())
             changed.append(doc)
+    doc_deltas = _move_docs(store, inc.actors.doc_moves, stored_docs, changed)
     order_keys = {i.id: (int(not i.published), _utc(i.published), i.id) for i in infos}
     by_id = {d.id: d for d in fresh}
     upd = assign_stories(store, [by_id[a] for a in pending if a in by_id], changed, order_keys)
     inc.story_update = upd
     inc.article_stories = dict(upd.article_stories)
     report.moved = sum(1 for a in upd.article_stories if a not in pending_set)
+    # The story actor counts those articles change, by the story they are in now.
+    in_story = store.article_stories_of(set(doc_deltas) - upd.article_stories.keys())
+    in_story.update(upd.article_stories)
+    story_deltas: dict[str, dict[str, list[int]]] = {}
+    for a, delta in doc_deltas.items():
+        sid = upd.merged.get(in_story.get(a, ""), in_story.get(a, ""))
+        if sid:
+            for actor, (n_articles, n_mentions) in delta.items():
+                counts = story_deltas.setdefault(sid, {}).setdefault(actor, [0, 0])
+                counts[0] += n_articles
+                counts[1] += n_mentions
     # Events take the story of their first report's article.
     story_of = store.article_stories_of({a for a in first_articles if a not in upd.article_stories})
     story_of.update(upd.article_stories)
     for row, a in zip(inc.events, first_articles, strict=True):
         row["story"] = story_of.get(a)
-    inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos)
+    inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos, story_deltas)
     # A story merged away takes its events with it (its rows are gone).
     rewritten = {r["id"] for r in inc.events} | inc.dropped_events
     for r in store.events_of_stories(upd.merged):
@@ -1757,7 +1847,8 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
 
     t0 = time.process_time()
     store.write_increment(inc)
-    _drop_rows(store, inc.actors, cells_gone)
+    gone = [(sid, a) for sid, c in inc.story_stats.items() for a, (n, _m) in c.items() if n <= 0]
+    _drop_rows(store, inc.actors, cells_gone, gone)
     report.timings["write"] = round(time.process_time() - t0, 4)
     report.events = store.event_count()
     return report.events
