@@ -13,8 +13,16 @@ unions its names reach by following picks (not every name a short form was ever 
 with) keep their members and roots; its person is not split by two offices held at once,
 and the office-holder unions it reaches through shared family names, merged again before
 and after its sightings, keep their members and roots; the actor's country (which names
-without one inherit) and its first-seen fields stay. Anything else is a cascade (a new
-alias merging two actors changes their events): ``Fallback``.
+without one inherit) and its first-seen fields stay. A short-form union whose members
+change (a short form's pick moves: "Mac" is no longer "Mac News" once a new article pairs
+it with another name) moves stored names to another actor: every stored occurrence of an
+actor that loses names is read and observed again in the resolver's order with the new
+ones (``_restore``: names, aliases and their reasons, titles, first sighting; an actor left
+without names is deleted), the names that moved are observed on their new actor, and
+their mentions, events and story counts follow (below). That reads the occurrences of the
+actors losing names, so over MAX_RESTORE of them is a ``Fallback``. Anything else is a
+cascade this does not follow (an office-holder merge that changes, a kind or country
+that changes): ``Fallback``.
 
 Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
 looks only at clusters indexed under its (type, actor key, month) cells. The pass is
@@ -23,12 +31,16 @@ change makes its cells dirty from then on, and only the stored mentions that loo
 dirty cell later are replayed (``mention_cells`` says who looks where), over clusters
 rebuilt from their members up to that point. Since a mention never sees a cluster outside
 its cells, this is the full pass's result; a backdated report replays its weeks, not the
-rest of the store. Date reconciliation then runs again over the (type, named format)
-groups of the rebuilt clusters.
+rest of the store. A stored mention whose actors changed is placed again at its own place
+(its cells and its cluster change with it), and every copy of it read from the store takes
+its new actors. Date reconciliation then runs again over the (type, named format) groups of
+the rebuilt clusters.
 
 Stories: each new article joins the story it fits by the full grouping's criterion, or
 starts one, and only the stories it touches are rewritten (``story_increment``); unlike
 actors and events this is not the full relink's result, which regroups the whole store.
+Stored articles whose names changed actor count the new actor in their story terms, and
+their stories' actor counts and listed actors follow.
 """
 
 from __future__ import annotations
@@ -800,7 +812,7 @@ def _restore(
         b = _base_of(actor, kb, aliases)
         # A person-tagged name on an organisation was corrected to one (``_correct_kinds``).
         if (actor.kind == "person" and not actor.kb_id and not actor.title
-                and rows[occ.was]["kind"] != "person"):  # fmt: skip
+                and rows.get(occ.was, {}).get("kind", "person") != "person"):  # fmt: skip
             actor.kind = "organization"
             b.base = _name_key(False, actor.name, kb)[0]
             b.reason = "named as an organisation elsewhere in the corpus"
@@ -1205,7 +1217,8 @@ def _join(cluster: EventCluster, m: EventMention) -> list[tuple[str, int]]:
 class _Resume:
     """The merging pass resumed at the new mentions over the part of the store they can
     reach. A cluster is *dirty* from the moment its members differ from the stored pass's
-    (a new mention joined it, a replayed one left or joined it); a cell is dirty from the
+    (a new mention joined it, a replayed one left or joined it, a member's actors changed:
+    ``moved``, each replayed and never taken as the same decision); a cell is dirty from the
     moment a dirty cluster is or was indexed under it. Only stored mentions that look in a
     dirty cell after it became dirty can decide otherwise than they did, so only those are
     replayed: each stored member of a dirty cluster is among them (it found the cluster in
