@@ -114,6 +114,14 @@ difflib's matching blocks.
    the ten latest).  Before (main at cb1c0da): +1 0.10 / 0.18 / full in 2 of 3 trials,
    backdated 0.18 / 6.2 (replaying half the store) / full, +10 full in 2 of 3 / 2 of 3 /
    3 of 3 ("short-form unions span over 2000 names" at 100k).
+   Measured 2026-12-01 (wt-link, 2 cores, stores kept with ``--stores``; CPU s, median of 3)
+   at 1k / 10k: full relink 2.0 / 25.4; +10 0.19 / 0.27, incremental in 3 of 3 (the trial
+   where "Mac" no longer picks "Mac News" moves the stored "Mac News" names to an actor of
+   their own: 0.20 / 0.34, the actors step reading the ~170 / ~1,700 stored names of
+   ``org:mac``; events and actors equal a full relink, stories differ from its regrouping
+   of the articles whose story terms changed); +1 0.10 / 0.066, backdated 0.10 / 0.094,
+   settled 0.035 / 0.074 (unchanged).  Before, on the same machine and stores: +10 0.20 /
+   0.29 with the Mac trial full (2.1 / 26.4).
 """
 
 from __future__ import annotations

@@ -13,8 +13,16 @@ unions its names reach by following picks (not every name a short form was ever 
 with) keep their members and roots; its person is not split by two offices held at once,
 and the office-holder unions it reaches through shared family names, merged again before
 and after its sightings, keep their members and roots; the actor's country (which names
-without one inherit) and its first-seen fields stay. Anything else is a cascade (a new
-alias merging two actors changes their events): ``Fallback``.
+without one inherit) and its first-seen fields stay. A short-form union whose members
+change (a short form's pick moves: "Mac" is no longer "Mac News" once a new article pairs
+it with another name) moves stored names to another actor: every stored occurrence of an
+actor that loses names is read and observed again in the resolver's order with the new
+ones (``_restore``: names, aliases and their reasons, titles, first sighting; an actor left
+without names is deleted), the names that moved are observed on their new actor, and
+their mentions, events and story counts follow (below). That reads the occurrences of the
+actors losing names, so over MAX_RESTORE of them is a ``Fallback``. Anything else is a
+cascade this does not follow (an office-holder merge that changes, a kind or country
+that changes): ``Fallback``.
 
 Events.  The merging pass (``events.MergePass``) is greedy in store order; each mention
 looks only at clusters indexed under its (type, actor key, month) cells. The pass is
@@ -23,12 +31,16 @@ change makes its cells dirty from then on, and only the stored mentions that loo
 dirty cell later are replayed (``mention_cells`` says who looks where), over clusters
 rebuilt from their members up to that point. Since a mention never sees a cluster outside
 its cells, this is the full pass's result; a backdated report replays its weeks, not the
-rest of the store. Date reconciliation then runs again over the (type, named format)
-groups of the rebuilt clusters.
+rest of the store. A stored mention whose actors changed is placed again at its own place
+(its cells and its cluster change with it), and every copy of it read from the store takes
+its new actors. Date reconciliation then runs again over the (type, named format) groups of
+the rebuilt clusters.
 
 Stories: each new article joins the story it fits by the full grouping's criterion, or
 starts one, and only the stories it touches are rewritten (``story_increment``); unlike
 actors and events this is not the full relink's result, which regroups the whole store.
+Stored articles whose names changed actor count the new actor in their story terms, and
+their stories' actor counts and listed actors follow.
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -68,6 +81,7 @@ from wirewatch.link.events import (
     cell_key,
     compatibility,
     mention_window,
+    query_cells,
     reconcile,
 )
 from wirewatch.link.kb import KnowledgeBase, fold
@@ -75,6 +89,8 @@ from wirewatch.link.names import org_key
 from wirewatch.model import ActorMention, EventMention
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from wirewatch.store import Store
 
 Pos = tuple[str, str, int]  # (publication in UTC or "", article id, mention index): store order
@@ -266,6 +282,8 @@ class ActorStore(Protocol):
 
     def role_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, str]]: ...
 
+    def connect(self) -> AbstractContextManager[Connection]: ...
+
 
 @dataclass
 class ActorUpdate:
@@ -284,6 +302,15 @@ class ActorUpdate:
     votes: dict[tuple[str, str], int] = field(default_factory=dict)  # new totals
     shorts: dict[str, Shorts] = field(default_factory=dict)  # changed short-form summaries
     actor_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
+    # Stored names a short-form union's change moves to another actor (``_restore``):
+    # mention id -> (its place in store order, its pass, position -> (actor id, country))
+    moved_mentions: dict[str, tuple[Pos, str | None, dict[int, tuple[str, str | None]]]] = field(
+        default_factory=dict
+    )
+    doc_moves: dict[str, Counter[str]] = field(default_factory=dict)  # article -> actor deltas
+    dropped_actors: set[str] = field(default_factory=set)  # actors left without a name
+    dropped_aliases: list[tuple[str, str]] = field(default_factory=list)  # (actor, alias)
+    dropped_roles: list[tuple[str, str]] = field(default_factory=list)  # (actor, title)
 
 
 def _kind_decision(fold_name: str, as_person: int, as_org: int) -> bool:
@@ -393,14 +420,15 @@ def _org_unions(
     store: ActorStore,
 ) -> tuple[
     dict[str, str], dict[str, str], dict[str, str], set[str], dict[tuple[str, str], int],
-    dict[str, Shorts],
+    dict[str, Shorts], dict[str, tuple[str, str]],
 ]:  # fmt: skip
     """The short-form unions the new organisation names take part in, before and after their
     votes: (roots after, reasons before, reasons after, the bases involved, stored votes of
-    the new pairs, the changed short forms' summaries). A union is what the short forms'
-    picks join (not every name a short form was ever paired with), found by following the
-    picks from the new names, before and after. Raises ``Fallback`` when a stored name would
-    change actor."""
+    the new pairs, the changed short forms' summaries, the stored bases that change actor:
+    base -> (actor before, actor after)). A union is what the short forms' picks join (not
+    every name a short form was ever paired with), found by following the picks from the
+    new names, before and after. Raises ``Fallback`` when the store's actors are not the
+    unions found (a state this reading cannot explain)."""
     stored_votes = store.actor_vote_counts(new_votes)
     before: dict[str, Shorts] = store.actor_shorts({s for s, _ in new_votes})
     after = _add_votes(before, new_votes, stored_votes)
@@ -436,20 +464,21 @@ def _org_unions(
     votes_before = picks(before)
     votes_after = picks({**before, **after})
     if not votes_before and not votes_after:
-        return {}, {}, {}, set(), stored_votes, changed
+        return {}, {}, {}, set(), stored_votes, changed, {}
     stored = store.actor_bases(component)
     sizes = {b: v[2] for b, v in stored.items()}
     roots_before, how_before = _find_roots(votes_before, sizes)
     after_sizes = Counter(sizes)
     after_sizes.update(new_sizes)
     roots_after, how_after = _find_roots(votes_after, after_sizes)
+    moves: dict[str, tuple[str, str]] = {}
     for base in component:
         was, now = roots_before.get(base, base), roots_after.get(base, base)
         if base in stored and stored[base][0] != was:
             raise Fallback(f"{base} resolves to {stored[base][0]}, not its short-form union")
         if was != now and base in stored:
-            raise Fallback(f"{base} joins or leaves a short-form union ({was} -> {now})")
-    return roots_after, how_before, how_after, component, stored_votes, changed
+            moves[base] = (was, now)  # its stored names change actor (``_restore``)
+    return roots_after, how_before, how_after, component, stored_votes, changed, moves
 
 
 def resolve_new(
@@ -509,7 +538,7 @@ def resolve_new(
         b.base for b, (a, _, _) in zip(bases, occurrences, strict=True)
         if a.kind in ("organization", "igo")
     )  # fmt: skip
-    roots, how_before, how_after, component, stored_votes, shorts = _org_unions(
+    roots, how_before, how_after, component, stored_votes, shorts, moves = _org_unions(
         org_bases | {x for pair in new_votes for x in pair}, new_votes, new_sizes, store
     )
     update.votes = {k: stored_votes.get(k, 0) + n for k, n in new_votes.items()}
@@ -518,6 +547,8 @@ def resolve_new(
     keys = {b.base for b in bases}
     if keys & named:
         raise Fallback("a user correction names one of the new actors")
+    if named & {x for base, pair in moves.items() for x in (base, *pair)}:
+        raise Fallback("a user correction names an actor whose names change")
     stored_bases = store.actor_bases(keys | component)
     office = _office_unions(bases, occurrences, kb, store, stored_bases)
     for key in keys:
@@ -542,39 +573,63 @@ def resolve_new(
     update.bases.update(office.bases)
     for base in component:
         root = roots.get(base, base)
-        if root != base:
+        if root != base and base not in moves:  # moved names are observed anew below
             old_reason = how_before.get(base, f"same organisation as {root}")
             new_reason = how_after.get(base, f"same organisation as {root}")
             if old_reason != new_reason:
                 update.alias_reasons.append((root, base, old_reason, new_reason))
-    for base, n in new_sizes.items():
-        actor_id, simple, size = stored_bases.get(base, (roots.get(base, base), True, 0))
-        update.bases[base] = (actor_id, simple and roots.get(base, base) == base, size + n)
+    # A union's members with names of their own (an acronym key may have none), by root.
+    members: dict[str, set[str]] = {}
+    for base, root in roots.items():
+        if new_sizes.get(base) or (base in stored_bases and stored_bases[base][2]):
+            members.setdefault(root, set()).add(base)
+    for base in component | new_sizes.keys():
+        had = stored_bases.get(base)
+        if had is None and base not in new_sizes:
+            continue
+        root = roots.get(base, base)
+        n = (had[2] if had else 0) + new_sizes.get(base, 0)
+        if base in component:  # a union's members are all in it: simple is a lone root
+            state = (root, root == base and members.get(base, {base}) <= {base}, n)
+        else:
+            state = (had[0] if had else root, (had[1] if had else True) and root == base, n)
+        if state != had:
+            update.bases[base] = state
     for b in bases:  # new keys that are not organisations (people, countries)
         if b.base not in update.bases and b.base not in stored_bases:
             update.bases[b.base] = (b.base, True, 0)
-    keys = {b.base for b in bases}
+    # Stored names whose union changed move to their new actor; an actor that loses names is
+    # observed again from all of its occurrences (``_restore``).
+    restored = _restore(moves, roots, how_after, kb, aliases, named, store) if moves else []
+    losers = {was for was, _ in moves.values()}
+    keys = {b.base for b in bases} | {r.base.base for r in restored} | losers
     rows = store.actor_rows_for(keys)
 
-    # Observe the new occurrences on their actors, as ``resolve_actors`` would.
+    # Observe the new occurrences on their actors, as ``resolve_actors`` would, in its order.
     stored_aliases = store.alias_rows_for(keys)
     stored_roles = store.role_rows_for(keys)
     entries: dict[str, dict[str, Any]] = {}
     new_aliases: dict[tuple[str, str], str] = {}
     role_span: dict[tuple[str, str], list[str]] = {}
     touched: dict[str, set[str]] = {}
-    slots = _slots(mentions, entities)
+    items: list[tuple[list[Any], Base, ActorMention, str | None, str]] = [
+        (slot, b, actor, published, own)
+        for b, (actor, published, _article), slot, own in zip(
+            bases, occurrences, _slots(mentions, entities), own_bases, strict=True
+        )
+    ]
+    items += [(r.slot, r.base, r.actor, r.published, r.own) for r in restored]
+    items.sort(key=lambda item: item[0])
     assigned: dict[int, str] = {}  # id(occurrence's actor) -> actor id, places included
-    for b, (actor, published, _article), slot, base_of_occ in zip(
-        bases, occurrences, slots, own_bases, strict=True
-    ):
+    for slot, b, actor, published, base_of_occ in items:
         assigned[id(actor)] = b.base
         if actor.kind is None:  # a place: an identity but no actor, as ``resolve_actors``
             continue
         actor.id = b.base
         entry = entries.get(b.base)
         if entry is None:
-            entry = _entry(b.base, actor, kb, rows.get(b.base), slot)
+            old_row = None if b.base in losers else rows.get(b.base)
+            entry = _entry(b.base, actor, kb, old_row, slot)
             entries[b.base] = entry
         stats = entry["stats"]
         stats["names"][actor.name] = stats["names"].get(actor.name, 0) + 1
@@ -595,7 +650,7 @@ def resolve_new(
             day = published[:10]
             span = role_span.get((b.base, actor.title))
             if span is None:
-                seen = stored_roles.get((b.base, actor.title))
+                seen = None if b.base in losers else stored_roles.get((b.base, actor.title))
                 span = role_span[(b.base, actor.title)] = list(seen) if seen else [day, day]
             span[0], span[1] = min(span[0], day), max(span[1], day)
     # A union's reason names its vote count: aliases it gave take the new count.
@@ -622,11 +677,14 @@ def resolve_new(
             top = max(countries.values(), default=0)
             tied = {k for k, v in countries.items() if v == top}
             # A tie goes to the country seen first; a stored actor's new country may have been
-            # seen first in store order.
-            if stored_row is not None and len(tied) > 1 and tied & touched.get(actor_id, set()):
+            # seen first in store order (an actor observed again counts them in that order).
+            if (stored_row is not None and actor_id not in losers and len(tied) > 1
+                    and tied & touched.get(actor_id, set())):  # fmt: skip
                 raise Fallback(f"{actor_id} has two countries named equally often")
         if stored_row is not None:
-            if stored_row["kind"] != entry["kind"]:
+            kinds = {stored_row["kind"], entry["kind"]}
+            # Its first name may now be another's: organisation or igo, never a person's kind.
+            if len(kinds) > 1 and (actor_id not in losers or kinds & {"person", "country"}):
                 raise Fallback(f"{actor_id} is named as another kind")
             if stored_row["country"] != entry["country"]:
                 raise Fallback(f"the country of {actor_id} changes")
@@ -634,7 +692,7 @@ def resolve_new(
             if corr.action == "rename" and corr.actor_id == actor_id:
                 entry["name"] = corr.value
     # Names without a country take their actor's (a person named with a title elsewhere).
-    for actor, _, _ in occurrences:
+    for actor in [*(a for a, _, _ in occurrences), *(r.actor for r in restored)]:
         if not actor.country and actor.id in entries:
             actor.country = entries[actor.id]["country"]
 
@@ -643,6 +701,7 @@ def resolve_new(
             update.mention_actor_ids[(m.id, pos)] = assigned.get(id(a), a.id or "")
     for aid, pos, a, _pub in entities:
         update.entity_actor_ids[(aid, pos)] = assigned.get(id(a), a.id or "")
+    _write_moves(update, restored, losers, entries, stored_aliases, stored_roles, role_span)
     for actor_id, entry in entries.items():
         row = {k: entry[k] for k in ("id", "name", "kind", "country", "sector")}
         stats = {**entry["stats"], "kb": entry["kb_name"], "kb_country": entry["kb_country"],
@@ -657,6 +716,154 @@ def resolve_new(
         for (a, t), s in role_span.items()
     ]
     return update
+
+
+MAX_RESTORE = 20_000  # stored names of actors that lose names, observed again at most
+
+
+@dataclass
+class _Moved:
+    """A stored occurrence of an actor that loses names when a short-form union changes."""
+
+    key: tuple[str, int]  # (mention id, position) or (article id, position)
+    in_mention: bool
+    actor: ActorMention  # as analysed (its kind corrected as the store has it)
+    published: str | None
+    article: str
+    slot: list[Any]  # its place in the resolver's order (``_slots``)
+    base: Base  # its actor after the change, and why
+    own: str  # its key before unions
+    was: str  # its stored actor
+    counted: bool  # counted among its article's story actors (not an attribution)
+    pos: Pos = ("", "", 0)  # a mention's place in store order
+    pass_id: str | None = None  # a mention's merging-pass cluster
+
+
+def _stored_occurrences(store: ActorStore, actor_ids: Iterable[str]) -> list[_Moved]:
+    """Every stored occurrence of these actors, from the analyses as stored (mention actors
+    and names of non-duplicate articles), with the actor the last relink gave it."""
+    from sqlalchemy import select
+
+    from wirewatch.model import actor_from_dict
+    from wirewatch.store import chunks
+    from wirewatch.store.schema import articles, entity_mentions, mention_actors, mentions
+
+    out: list[_Moved] = []
+    ids = sorted(set(actor_ids))
+    base = Base("", "", None, None)
+    with store.connect() as conn:
+        for chunk in chunks(ids):
+            q = (
+                select(mention_actors.c.mention_id, mention_actors.c.position,
+                       mention_actors.c.actor_id, mentions.c.data, mentions.c.pass_id,
+                       articles.c.published_utc)
+                .join(mentions, mentions.c.id == mention_actors.c.mention_id)
+                .join(articles, articles.c.id == mentions.c.article_id)
+                .where(mention_actors.c.actor_id.in_(chunk), articles.c.duplicate_of.is_(None))
+            )  # fmt: skip
+            parsed: dict[str, EventMention] = {}
+            for r in conn.execute(q):
+                m = parsed.get(r.mention_id) or EventMention.from_dict(r.data)
+                parsed[r.mention_id] = m
+                actor = [*m.actors, *m.attributed_to][r.position]
+                slot = [0, _utc(m.published), m.article, m.index, r.position]
+                out.append(_Moved(
+                    (r.mention_id, r.position), True, actor, m.published, m.article, slot, base, "",
+                    r.actor_id, r.position < len(m.actors),
+                    (r.published_utc or "", m.article, m.index), r.pass_id,
+                ))  # fmt: skip
+            names = (
+                select(entity_mentions.c.article_id, entity_mentions.c.position,
+                       entity_mentions.c.actor_id, entity_mentions.c.data, articles.c.published)
+                .join(articles, articles.c.id == entity_mentions.c.article_id)
+                .where(entity_mentions.c.actor_id.in_(chunk), articles.c.duplicate_of.is_(None))
+            )  # fmt: skip
+            for e in conn.execute(names):
+                slot = [1, _utc(e.published), e.article_id, e.position, 0]
+                out.append(_Moved(
+                    (e.article_id, e.position), False, actor_from_dict(e.data), e.published,
+                    e.article_id, slot, base, "", e.actor_id, True,
+                ))  # fmt: skip
+    return out
+
+
+def _restore(
+    moves: Mapping[str, tuple[str, str]],
+    roots: Mapping[str, str],
+    how_after: Mapping[str, str],
+    kb: KnowledgeBase,
+    aliases: Mapping[str, str],
+    named: set[str],
+    store: ActorStore,
+) -> list[_Moved]:
+    """The stored occurrences of the actors that lose names to a short-form union's change
+    (those moved and those that stay), with their actor and reason after it: the resolver's
+    decisions for them again (kind correction as stored, short-form union as it is now).
+    Raises ``Fallback`` when there are over MAX_RESTORE of them, or one is not where the
+    unions say it was."""
+    losers = {was for was, _ in moves.values()}
+    rows = store.actor_rows_for(losers)
+    size = sum(sum(((r.get("stats") or {}).get("names") or {}).values()) for r in rows.values())
+    if size > MAX_RESTORE:
+        raise Fallback(f"{size} stored names of actors a short-form union's change reaches")
+    out = _stored_occurrences(store, losers)
+    for occ in out:
+        actor = occ.actor
+        b = _base_of(actor, kb, aliases)
+        # A person-tagged name on an organisation was corrected to one (``_correct_kinds``).
+        if (actor.kind == "person" and not actor.kb_id and not actor.title
+                and rows.get(occ.was, {}).get("kind", "person") != "person"):  # fmt: skip
+            actor.kind = "organization"
+            b.base = _name_key(False, actor.name, kb)[0]
+            b.reason = "named as an organisation elsewhere in the corpus"
+        occ.own = b.base
+        if b.base in named:
+            raise Fallback("a user correction names an actor whose names change")
+        root = roots.get(b.base, b.base)
+        if (moves[b.base][0] if b.base in moves else root) != occ.was:
+            raise Fallback(f"{b.base} is stored under {occ.was}, not its short-form union")
+        if root != b.base:
+            b.reason = how_after.get(b.base, f"same organisation as {root}")
+            b.base = root
+        occ.base = b
+    return out
+
+
+def _write_moves(
+    update: ActorUpdate,
+    restored: Sequence[_Moved],
+    losers: set[str],
+    entries: Mapping[str, dict[str, Any]],
+    stored_aliases: Mapping[tuple[str, str], str],
+    stored_roles: Mapping[tuple[str, str], tuple[str, str]],
+    role_span: Mapping[tuple[str, str], list[str]],
+) -> None:
+    """The rows of stored names that changed actor, and the rows an actor that lost names no
+    longer has (its aliases and titles seen only on those names; itself, when none is left)."""
+    for occ in restored:
+        now = occ.base.base
+        if now == occ.was:
+            continue
+        if occ.in_mention:
+            update.mention_actor_ids[occ.key] = now
+            mid, position = occ.key
+            fixes = update.moved_mentions.setdefault(mid, (occ.pos, occ.pass_id, {}))[2]
+            fixes[position] = (now, occ.actor.country)
+        else:
+            update.entity_actor_ids[occ.key] = now
+        if occ.counted:
+            delta = update.doc_moves.setdefault(occ.article, Counter())
+            delta[occ.was] -= 1
+            delta[now] += 1
+    update.dropped_actors = losers - entries.keys()
+    update.dropped_aliases = [
+        (a, alias) for a, alias in stored_aliases
+        if a in losers and a in entries and alias not in entries[a]["stats"]["aliases"]
+    ]  # fmt: skip
+    update.dropped_roles = [
+        key for key in stored_roles
+        if key[0] in losers and key[0] in entries and key not in role_span
+    ]  # fmt: skip
 
 
 def _entry(
@@ -990,6 +1197,8 @@ class EventUpdate:
     dropped_passes: set[str]  # passes whose cells are replaced
     replayed: int  # mentions the pass went over again
     positions: dict[str, Pos]
+    # stored mentions whose actors changed: their query cells (``mention_cells``) before, after
+    moved_cells: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
 
 
 def _join(cluster: EventCluster, m: EventMention) -> list[tuple[str, int]]:
@@ -1008,16 +1217,26 @@ def _join(cluster: EventCluster, m: EventMention) -> list[tuple[str, int]]:
 class _Resume:
     """The merging pass resumed at the new mentions over the part of the store they can
     reach. A cluster is *dirty* from the moment its members differ from the stored pass's
-    (a new mention joined it, a replayed one left or joined it); a cell is dirty from the
+    (a new mention joined it, a replayed one left or joined it, a member's actors changed:
+    ``moved``, each replayed and never taken as the same decision); a cell is dirty from the
     moment a dirty cluster is or was indexed under it. Only stored mentions that look in a
     dirty cell after it became dirty can decide otherwise than they did, so only those are
     replayed: each stored member of a dirty cluster is among them (it found the cluster in
     one of its cells), and every other mention sees what it saw before. Clean clusters are
     rebuilt from their stored members up to the time they are looked at."""
 
-    def __init__(self, store: EventStore, max_replay: int) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        max_replay: int,
+        moved: Mapping[str, Mapping[int, tuple[str, str | None]]] | None = None,
+    ) -> None:
         self.store = store
         self.max_replay = max_replay
+        # Stored mentions whose actors change (``ActorUpdate.moved_mentions``): every copy
+        # read takes its new actors, and each is placed again (its cluster changes with it).
+        self.moved = moved or {}
+        self.moved_cells: dict[str, tuple[set[str], set[str]]] = {}  # mention -> old, new
         self.heap: list[tuple[Pos, str]] = []
         self.todo: dict[str, tuple[Pos, EventMention, str | None]] = {}
         self.seen: set[str] = set()  # mentions queued once
@@ -1057,12 +1276,24 @@ class _Resume:
         for p in missing:
             self.members[p] = []
         for pos, m, pid in self.store.pass_members(missing):
+            self.fix(m)
             self.members[pid].append((pos, m))
         for p in missing:
             self.members[p].sort(key=lambda pm: pm[0])
             if self.members[p]:
                 self.first.setdefault(p, self.members[p][0][0])
         self.cells_of.update(self.store.pass_cells_of(missing))
+
+    def fix(self, m: EventMention) -> None:
+        """Give a stored mention read from the store the actors it has after this increment."""
+        fixes = self.moved.get(m.id)
+        if not fixes:
+            return
+        before = {cell_key(*c) for c in query_cells(m)}
+        for position, a in enumerate([*m.actors, *m.attributed_to]):
+            if position in fixes:
+                a.id, a.country = fixes[position]
+        self.moved_cells.setdefault(m.id, (before, {cell_key(*c) for c in query_cells(m)}))
 
     def stored_at(self, cells: Sequence[str]) -> set[str]:
         missing = [c for c in cells if c not in self.at_cell]
@@ -1111,7 +1342,7 @@ class _Resume:
             if best is None or score > best[0] or (score == best[0] and self.first[pid] < best[1]):
                 best = (score, self.first[pid], pid)
         target = best[2] if best else m.id
-        if target == stored and stored not in self.dirty:
+        if target == stored and stored not in self.dirty and m.id not in self.moved:
             return  # the same decision over the same cluster: nothing changes
         if target not in self.dirty:
             if best is None:  # a cluster of its own
@@ -1144,19 +1375,33 @@ class _Resume:
                 fresh.append(c)
         if fresh:
             for pos, m, stored in self.store.mentions_querying(fresh, p):
+                self.fix(m)
                 self.push(pos, m, stored)
 
 
 def update_events(
-    new: Sequence[tuple[Pos, EventMention]], store: EventStore, max_replay: int
+    new: Sequence[tuple[Pos, EventMention]],
+    store: EventStore,
+    max_replay: int,
+    moved: Mapping[str, tuple[Pos, str | None, Mapping[int, tuple[str, str | None]]]] | None = None,
 ) -> EventUpdate:
-    """Resume the merging pass at the new mentions over what they reach (``_Resume``), then
-    reconcile dates over the (type, named format) groups the rebuilt clusters are in."""
+    """Resume the merging pass at the new mentions, and at the stored ones whose actors
+    change (``moved``: ``ActorUpdate.moved_mentions``), over what they reach (``_Resume``),
+    then reconcile dates over the (type, named format) groups the rebuilt clusters are in."""
     from wirewatch.link import pass_state
 
-    work = _Resume(store, max_replay)
+    moved = moved or {}
+    work = _Resume(store, max_replay, {mid: fixes for mid, (_p, _pid, fixes) in moved.items()})
     for p, m in new:
         work.push(p, m, None)
+    if any(pid is None for _p, pid, _f in moved.values()):
+        raise Fallback("a stored mention whose actors change is in no merging-pass cluster")
+    work.load({pid for _p, pid, _f in moved.values() if pid})
+    for mid, (p, pid, _f) in sorted(moved.items(), key=lambda kv: kv[1][0]):
+        found = next((x for _, x in work.members.get(pid or "", []) if x.id == mid), None)
+        if found is None:
+            raise Fallback(f"{mid} is not among its merging-pass cluster's members")
+        work.push(p, found, pid)
     work.run()
     built = [c for c in work.dirty.values() if c.mentions]
     positions = work.positions
@@ -1180,7 +1425,9 @@ def update_events(
     for n, c in enumerate(built):
         c.seq = n
     clusters = reconcile(built, {id(m): positions[m.id] for c in built for m in c.mentions})
-    return EventUpdate(clusters, passes, pass_cells, dropped, work.replayed, positions)
+    return EventUpdate(
+        clusters, passes, pass_cells, dropped, work.replayed, positions, work.moved_cells
+    )
 
 
 def label_groups(clusters: Iterable[EventCluster]) -> set[tuple[str, str]]:
@@ -1209,13 +1456,17 @@ def _story_rows(
     inc: Any,  # store.Increment
     new_docs: Mapping[str, Any],
     infos: Sequence[Any],
+    deltas: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, tuple[int, int]]]]:
     """The rows of the stories an increment touches, from their stored counts and the new
     articles (no member is re-read): title, dates, sizes and actors as ``build_story_rows``
     gives them; and their new actor counts. Stories whose events only changed keep the rest
-    of their row (stored articles whose events changed name the same actors)."""
-    from wirewatch.link import STORY_ACTORS, _story_title, story_counts, top_actors
+    of their row (stored articles whose events changed name the same actors). ``deltas``:
+    story -> actor -> (articles, mentions) the stored names that changed actor move; the
+    stories they are in list their actors again."""
+    from wirewatch.link import _story_title, story_counts, top_actors
 
+    deltas = deltas or {}
     rewritten = {r["id"]: r for r in inc.events}
     before = store.event_stories_of(set(inc.dropped_events) | set(rewritten))
     merged = dict(upd.merged)
@@ -1265,16 +1516,17 @@ def _story_rows(
             for actor, (n, m) in store.story_actor_counts(part).items():
                 named[actor] += n
                 mentioned[actor] += m
+        for actor, (n, m) in deltas.get(sid, {}).items():
+            named[actor] += n
+            mentioned[actor] += m
         changed = {a: (named[a], mentioned[a]) for a in named}
-        for actor, (n, m) in store.story_actor_counts(sid, changed).items():
-            changed[actor] = (changed[actor][0] + n, changed[actor][1] + m)
-        # The top after the change: changed actors, or stored ones no change could pass.
-        both = {a: c for a, c in store.story_top_actors(sid, STORY_ACTORS + len(changed)).items()
-                if a not in changed}  # fmt: skip
-        both.update(changed)
-        top = sorted(both, key=lambda a: (-both[a][0], -both[a][1], a))[:STORY_ACTORS]
-        tops[sid] = [(a, *both[a]) for a in top]
-        out_stats[sid] = changed
+        tops[sid], out_stats[sid] = _story_top(store, sid, changed)
+    # Stories the assignment leaves alone whose stored names changed actor: their actors.
+    moved_only = sorted(set(deltas) - touched - set(merged))
+    for sid in moved_only:
+        tops[sid], out_stats[sid] = _story_top(
+            store, sid, {a: (d[0], d[1]) for a, d in deltas[sid].items()}
+        )
     actor_ids = {a for top in tops.values() for a, _, _ in top}
     actor_info = store.actor_kinds(actor_ids - set(inc.actors.actor_info))
     actor_info.update(inc.actors.actor_info)
@@ -1294,6 +1546,17 @@ def _story_rows(
             "articles": upd.sizes[sid], "events": n,
             "actors": top_actors(named_n, mentioned_n, actor_info),
         })  # fmt: skip
+    kept = {r["id"]: r for r in rows}
+    stored_rows.update(store.story_rows_for(set(moved_only) - kept.keys() - stored_rows.keys()))
+    for sid in moved_only:
+        if sid not in kept and sid not in stored_rows:
+            continue
+        if sid not in kept:
+            kept[sid] = dict(stored_rows[sid])
+            rows.append(kept[sid])
+        named_n = {a: c for a, c, _ in tops[sid]}
+        mentioned_n = {a: m for a, _, m in tops[sid]}
+        kept[sid]["actors"] = top_actors(named_n, mentioned_n, actor_info)
     # An actor the increment renames (its best-attested name or its kind changed) is listed
     # under its old name in rows kept from the store: the event-only ones above and those of
     # stories the increment does not reach. Counts and order go by id and stay.
@@ -1308,6 +1571,25 @@ def _story_rows(
                 for a in row.get("actors") or []
             ]  # fmt: skip
     return rows, out_stats
+
+
+def _story_top(
+    store: Store, sid: str, changed: dict[str, tuple[int, int]]
+) -> tuple[list[tuple[str, int, int]], dict[str, tuple[int, int]]]:
+    """A story's listed actors after these changes of its (articles, mentions) counts, and
+    the changed counts in full (stored ones added)."""
+    from wirewatch.link import STORY_ACTORS
+
+    for actor, (n, m) in store.story_actor_counts(sid, changed).items():
+        changed[actor] = (changed[actor][0] + n, changed[actor][1] + m)
+    # The top after the change: changed actors, or stored ones no change could pass; an
+    # actor no article of the story names any more is not listed.
+    both = {a: c for a, c in store.story_top_actors(sid, STORY_ACTORS + len(changed)).items()
+            if a not in changed}  # fmt: skip
+    both.update(changed)
+    listed = [a for a in both if both[a][0] > 0]
+    top = sorted(listed, key=lambda a: (-both[a][0], -both[a][1], a))[:STORY_ACTORS]
+    return [(a, *both[a]) for a in top], changed
 
 
 def _renamed(store: Store, info: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
@@ -1388,6 +1670,79 @@ def _check_background(state: Mapping[str, Any], new: int) -> None:
         )
 
 
+def _move_docs(
+    store: Store,
+    moves: Mapping[str, Counter[str]],
+    loaded: Mapping[str, Any],  # article -> stories.StoryArticle, read already
+    changed: list[Any],
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Stored articles whose names changed actor (``ActorUpdate.doc_moves``): their story
+    articles count the new actors (added to ``changed``, which the story assignment
+    writes), and per article what that changes of each actor's (articles, mentions)."""
+    if not moves:
+        return {}
+    docs = dict(loaded)
+    docs.update(store.story_docs_for(set(moves) - docs.keys()))
+    listed = {id(d) for d in changed}
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for article, delta in sorted(moves.items()):
+        doc = docs.get(article)
+        if doc is None:
+            continue
+        before = Counter(doc.actors)
+        for actor, k in delta.items():
+            doc.actors[actor] += k
+            if doc.actors[actor] <= 0:
+                del doc.actors[actor]
+        out[article] = {
+            a: (int(doc.actors[a] > 0) - int(before[a] > 0), doc.actors[a] - before[a])
+            for a in delta
+            if doc.actors[a] != before[a]
+        }
+        if id(doc) not in listed:
+            changed.append(doc)
+            listed.add(id(doc))
+    return out
+
+
+def _drop_rows(
+    store: Store,
+    actors: ActorUpdate,
+    cells: Sequence[tuple[str, str]],
+    story_actor_keys: Sequence[tuple[str, str]],
+) -> None:
+    """Delete what stored names that changed actor leave behind, which ``write_increment``
+    only upserts: actors left without a name (their aliases and titles go with them), the
+    aliases and titles an actor kept only on those names, the cells their mentions no
+    longer look in, the story actor counts gone to nothing. Inside the relink's write
+    transaction."""
+    if not (actors.dropped_actors or actors.dropped_aliases or actors.dropped_roles or cells
+            or story_actor_keys):  # fmt: skip
+        return
+    from sqlalchemy import bindparam, delete
+
+    from wirewatch.store import chunks
+    from wirewatch.store.schema import actor_aliases, actor_roles, mention_cells, story_actors
+    from wirewatch.store.schema import actors as actor_table
+
+    with store.write() as conn:
+        for table, (a, b), keys in (
+            (actor_aliases, ("actor_id", "alias"), actors.dropped_aliases),
+            (actor_roles, ("actor_id", "title"), actors.dropped_roles),
+            (mention_cells, ("cell", "mention_id"), cells),
+            (story_actors, ("story_id", "actor_id"), story_actor_keys),
+        ):
+            if keys:
+                stmt = delete(table).where(
+                    table.c[a] == bindparam("k_a"), table.c[b] == bindparam("k_b")
+                )
+                conn.execute(stmt, [{"k_a": x, "k_b": y} for x, y in sorted(set(keys))])
+        for chunk in chunks(sorted(actors.dropped_actors)):
+            for table in (actor_aliases, actor_roles):  # also without foreign keys enforced
+                conn.execute(delete(table).where(table.c.actor_id.in_(chunk)))
+            conn.execute(delete(actor_table).where(actor_table.c.id.in_(chunk)))
+
+
 def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -> int:
     """Link the articles no relink has seen yet into the stored ledger; raises ``Fallback``
     when a full relink is needed. Call inside ``store.write()``."""
@@ -1420,8 +1775,10 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     t0 = time.process_time()
     clusters: list[EventCluster] = []
     first_articles: list[str] = []
-    if new:
-        ev = update_events(new, store, MAX_REPLAY)
+    moved = inc.actors.moved_mentions
+    cells_gone: list[tuple[str, str]] = []
+    if new or moved:
+        ev = update_events(new, store, MAX_REPLAY, moved)
         report.replayed = ev.replayed
         clusters = ev.clusters
         members = [[m.id for m in c.mentions] for c in clusters]
@@ -1442,6 +1799,9 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
         inc.passes = ev.passes
         inc.pass_cells = ev.pass_cells
         inc.mention_cells = query_cell_rows([m for _, m in new])
+        for mid, (before, after) in ev.moved_cells.items():  # stored mentions look elsewhere
+            inc.mention_cells += [(c, mid) for c in sorted(after - before)]
+            cells_gone += [(c, mid) for c in sorted(before - after)]
         inc.dropped_passes = ev.dropped_passes
     report.events_written = len(inc.events)
     report.timings["events"] = round(time.process_time() - t0, 4)
@@ -1450,13 +1810,14 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     t0 = time.process_time()
     infos = store.article_infos_for(pending)
     kinds = {k: v["kind"] for k, v in inc.actors.actor_info.items()}
+    pending_set = set(pending)
     fresh = _story_articles(
-        [a.id for a in infos], infos, [m for _, m in new], dict(inc.actors.entity_actor_ids),
+        [a.id for a in infos], infos, [m for _, m in new],
+        {k: v for k, v in inc.actors.entity_actor_ids.items() if k[0] in pending_set},
         [{"id": k, "kind": v} for k, v in kinds.items()], [],
     )  # fmt: skip
     reported = {m.rsplit("#", 1)[0] for m in inc.mention_events}
     events_now = event_docs(store, reported, inc.mention_events)
-    pending_set = set(pending)
     for d in fresh:
         d.events = events_now.get(d.id, Counter())
     stored_docs = store.story_docs_for(reported - pending_set)
@@ -1465,18 +1826,30 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
         if doc.events != events_now.get(a, Counter()):
             doc.events = events_now.get(a, Counter())
             changed.append(doc)
+    doc_deltas = _move_docs(store, inc.actors.doc_moves, stored_docs, changed)
     order_keys = {i.id: (int(not i.published), _utc(i.published), i.id) for i in infos}
     by_id = {d.id: d for d in fresh}
     upd = assign_stories(store, [by_id[a] for a in pending if a in by_id], changed, order_keys)
     inc.story_update = upd
     inc.article_stories = dict(upd.article_stories)
     report.moved = sum(1 for a in upd.article_stories if a not in pending_set)
+    # The story actor counts those articles change, by the story they are in now.
+    in_story = store.article_stories_of(set(doc_deltas) - upd.article_stories.keys())
+    in_story.update(upd.article_stories)
+    story_deltas: dict[str, dict[str, list[int]]] = {}
+    for a, delta in doc_deltas.items():
+        sid = upd.merged.get(in_story.get(a, ""), in_story.get(a, ""))
+        if sid:
+            for actor, (n_articles, n_mentions) in delta.items():
+                counts = story_deltas.setdefault(sid, {}).setdefault(actor, [0, 0])
+                counts[0] += n_articles
+                counts[1] += n_mentions
     # Events take the story of their first report's article.
     story_of = store.article_stories_of({a for a in first_articles if a not in upd.article_stories})
     story_of.update(upd.article_stories)
     for row, a in zip(inc.events, first_articles, strict=True):
         row["story"] = story_of.get(a)
-    inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos)
+    inc.stories, inc.story_stats = _story_rows(store, upd, inc, by_id, infos, story_deltas)
     # A story merged away takes its events with it (its rows are gone).
     rewritten = {r["id"] for r in inc.events} | inc.dropped_events
     for r in store.events_of_stories(upd.merged):
@@ -1487,6 +1860,8 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
 
     t0 = time.process_time()
     store.write_increment(inc)
+    gone = [(sid, a) for sid, c in inc.story_stats.items() for a, (n, _m) in c.items() if n <= 0]
+    _drop_rows(store, inc.actors, cells_gone, gone)
     report.timings["write"] = round(time.process_time() - t0, 4)
     report.events = store.event_count()
     return report.events
