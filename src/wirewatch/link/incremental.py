@@ -1705,44 +1705,6 @@ def _move_docs(
     return out
 
 
-def _drop_rows(
-    store: Store,
-    actors: ActorUpdate,
-    cells: Sequence[tuple[str, str]],
-    story_actor_keys: Sequence[tuple[str, str]],
-) -> None:
-    """Delete what stored names that changed actor leave behind, which ``write_increment``
-    only upserts: actors left without a name (their aliases and titles go with them), the
-    aliases and titles an actor kept only on those names, the cells their mentions no
-    longer look in, the story actor counts gone to nothing. Inside the relink's write
-    transaction."""
-    if not (actors.dropped_actors or actors.dropped_aliases or actors.dropped_roles or cells
-            or story_actor_keys):  # fmt: skip
-        return
-    from sqlalchemy import bindparam, delete
-
-    from wirewatch.store import chunks
-    from wirewatch.store.schema import actor_aliases, actor_roles, mention_cells, story_actors
-    from wirewatch.store.schema import actors as actor_table
-
-    with store.write() as conn:
-        for table, (a, b), keys in (
-            (actor_aliases, ("actor_id", "alias"), actors.dropped_aliases),
-            (actor_roles, ("actor_id", "title"), actors.dropped_roles),
-            (mention_cells, ("cell", "mention_id"), cells),
-            (story_actors, ("story_id", "actor_id"), story_actor_keys),
-        ):
-            if keys:
-                stmt = delete(table).where(
-                    table.c[a] == bindparam("k_a"), table.c[b] == bindparam("k_b")
-                )
-                conn.execute(stmt, [{"k_a": x, "k_b": y} for x, y in sorted(set(keys))])
-        for chunk in chunks(sorted(actors.dropped_actors)):
-            for table in (actor_aliases, actor_roles):  # also without foreign keys enforced
-                conn.execute(delete(table).where(table.c.actor_id.in_(chunk)))
-            conn.execute(delete(actor_table).where(actor_table.c.id.in_(chunk)))
-
-
 def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -> int:
     """Link the articles no relink has seen yet into the stored ledger; raises ``Fallback``
     when a full relink is needed. Call inside ``store.write()``."""
@@ -1861,7 +1823,14 @@ def relink_increment(store: Store, kb: KnowledgeBase, report: IncrementReport) -
     t0 = time.process_time()
     store.write_increment(inc)
     gone = [(sid, a) for sid, c in inc.story_stats.items() for a, (n, _m) in c.items() if n <= 0]
-    _drop_rows(store, inc.actors, cells_gone, gone)
+    a = inc.actors
+    store.delete_link_rows(
+        actors=a.dropped_actors if a else set(),
+        aliases=a.dropped_aliases if a else [],
+        roles=a.dropped_roles if a else [],
+        cells=cells_gone,
+        story_actors=gone,
+    )
     report.timings["write"] = round(time.process_time() - t0, 4)
     report.events = store.event_count()
     return report.events

@@ -1191,6 +1191,31 @@ class Store:
                     out[r.story_id] = dict(r._mapping)
         return out
 
+    def delete_link_rows(
+        self,
+        actors: Iterable[str] = (),
+        aliases: Sequence[tuple[str, str]] = (),
+        roles: Sequence[tuple[str, str]] = (),
+        cells: Sequence[tuple[str, str]] = (),
+        story_actors: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Delete what an increment leaves behind when stored names change actor, which
+        ``write_increment`` only upserts: actors left without a name (with their aliases and
+        titles), (actor, alias) and (actor, title) rows, (cell, mention) index cells and
+        (story, actor) counts gone to nothing. Inside the caller's write transaction."""
+        actors = sorted(set(actors))
+        if not (actors or aliases or roles or cells or story_actors):
+            return
+        with self.write() as conn:
+            _delete_keys(conn, actor_aliases, ("actor_id", "alias"), aliases)
+            _delete_keys(conn, actor_roles, ("actor_id", "title"), roles)
+            _delete_keys(conn, mention_cells, ("cell", "mention_id"), cells)
+            _delete_keys(conn, schema.story_actors, ("story_id", "actor_id"), story_actors)
+            for chunk in chunks(actors):
+                for table in (actor_aliases, actor_roles):  # also without foreign keys enforced
+                    conn.execute(delete(table).where(table.c.actor_id.in_(chunk)))
+                conn.execute(delete(schema.actors).where(schema.actors.c.id.in_(chunk)))
+
     def write_increment(self, inc: Increment) -> None:
         """Apply an incremental relink's rows (inside the caller's write transaction)."""
         with self.write() as conn:
