@@ -60,3 +60,29 @@ def test_json_columns_keep_sqlalchemy_conversion(store):
     assert got == {"a:1": {"names": {"Alpha": 2}}, "a:2": None}
     assert raw["a:1"] == '{"names": {"Alpha": 2}}'  # serialised, not the dict's repr
     assert [w[2] for w in seen if w[0].startswith("INSERT")] == [True]
+
+
+def test_reassign_writes_only_the_rows_that_change(store):
+    from wirewatch.store import _reassign
+    from wirewatch.store.schema import articles
+
+    rows = [
+        {"id": f"a{i}", "text": "x", "content_hash": f"h{i}", "ingested_at": "2026-12-01"}
+        for i in range(5)
+    ]
+    with store.engine.begin() as conn:
+        _executemany(conn, insert(articles), rows)
+        _reassign(conn, articles, ("id",), "story", {("a0",): "s1", ("a1",): "s1", ("a2",): "s2"})
+    sizes: list[int] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE"):
+            sizes.append(len(parameters) if executemany else 1)
+
+    with store.engine.begin() as conn:
+        # a0 keeps its story, a1 moves, a2 loses its story, a3 gains one, a4 stays without
+        _reassign(conn, articles, ("id",), "story", {("a0",): "s1", ("a1",): "s2", ("a3",): "s3"})
+        stored = dict(conn.execute(select(articles.c.id, articles.c.story)).all())
+    assert stored == {"a0": "s1", "a1": "s2", "a2": None, "a3": "s3", "a4": None}
+    assert sizes == [3]  # the three rows that change, in one executemany; no table-wide UPDATE
