@@ -77,19 +77,29 @@ def _ledger(store: Store) -> dict:
     return {"events": events, "actors": sorted(actor_records(store), key=lambda a: a["id"])}
 
 
-def _grow(tmp_path, base, batch, name: str) -> tuple[IncrementReport, dict, dict]:
-    """Link ``base`` in full, add ``batch`` and relink incrementally; beside it, ``base`` and
-    ``batch`` linked in full at once. Returns the report and both ledgers."""
+def _grown_store(tmp_path, name: str, base, batch) -> tuple[Store, IncrementReport]:
+    """A store with ``base`` linked in full, then ``batch`` added and relinked incrementally."""
     store = Store.open(str(tmp_path / f"{name}.db"))
     _save(store, base)
     relink(store)
     _save(store, batch)
     report = IncrementReport()
     relink(store, incremental=True, report=report)
+    return store, report
+
+
+def _full(tmp_path, name: str, items) -> Store:
     full = Store.open(str(tmp_path / f"{name}-full.db"))
-    _save(full, [*base, *batch])
+    _save(full, items)
     relink(full)
-    return report, _ledger(store), _ledger(full)
+    return full
+
+
+def _grow(tmp_path, base, batch, name: str) -> tuple[IncrementReport, dict, dict]:
+    """``_grown_store``; beside it, ``base`` and ``batch`` linked in full at once. Returns the
+    report and both ledgers."""
+    store, report = _grown_store(tmp_path, name, base, batch)
+    return report, _ledger(store), _ledger(_full(tmp_path, name, [*base, *batch]))
 
 
 def _org(name: str, role: str = "participant") -> ActorMention:
@@ -366,23 +376,6 @@ def _korva(aid: str, day: int, long: str, event_with: str = "Korva Press"):
                                *([_org(long)] if first != long else [])])  # fmt: skip
 
 
-def _korva_store(tmp_path, name: str, base, batch):
-    store = Store.open(str(tmp_path / f"{name}.db"))
-    _save(store, base)
-    relink(store)
-    _save(store, batch)
-    report = IncrementReport()
-    relink(store, incremental=True, report=report)
-    return store, report
-
-
-def _full(tmp_path, name: str, items) -> Store:
-    full = Store.open(str(tmp_path / f"{name}-full.db"))
-    _save(full, items)
-    relink(full)
-    return full
-
-
 # "Korva" is paired with "Korva Press" in three articles and with one other long name in
 # each of two more: 3 of 5 pairings, a majority, so Korva Press is Korva. Reports of Korva
 # Press and of Korva meeting Lemo Group in the same days are then one event.
@@ -399,7 +392,7 @@ def test_a_stored_name_that_leaves_a_short_form_union_is_moved_incrementally(tmp
     (korva,) = [a for a in linked["actors"] if "Korva Press" in a["aliases"]]
     assert "Korva" in korva["aliases"] and len(linked["events"]) == 1
     batch = [_korva("line-2", 3, "Korva Linec", event_with="Korva")]
-    store, report = _korva_store(tmp_path, "leave", KORVA, batch)
+    store, report = _grown_store(tmp_path, "leave", KORVA, batch)
     assert report.mode == "incremental", report.reason  # no Fallback
     assert report.replayed >= 3  # the moved reports were placed again
     full = _full(tmp_path, "leave", [*KORVA, *batch])
@@ -432,7 +425,7 @@ def test_stored_names_that_join_a_short_form_union_merge_two_actors_incrementall
     assert (
         len([a for a in actor_records(before) if {"Korva", "Korva Press"} & set(a["aliases"])]) == 2
     )
-    store, report = _korva_store(tmp_path, "join", base, batch)
+    store, report = _grown_store(tmp_path, "join", base, batch)
     assert report.mode == "incremental", report.reason
     got = _ledger_in_full(store)
     assert got == _ledger_in_full(_full(tmp_path, "join", [*base, *batch]))
@@ -444,6 +437,6 @@ def test_stored_names_that_join_a_short_form_union_merge_two_actors_incrementall
 def test_too_many_stored_names_to_move_fall_back(tmp_path, monkeypatch):
     monkeypatch.setattr(incremental, "MAX_RESTORE", 4)
     batch = [_korva("line-2", 3, "Korva Linec", event_with="Korva")]
-    store, report = _korva_store(tmp_path, "bound", KORVA, batch)
+    store, report = _grown_store(tmp_path, "bound", KORVA, batch)
     assert report.mode == "full" and "stored names" in (report.reason or ""), report.reason
     assert _ledger_in_full(store) == _ledger_in_full(_full(tmp_path, "bound", [*KORVA, *batch]))
