@@ -48,7 +48,6 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -89,8 +88,6 @@ from wirewatch.link.names import org_key
 from wirewatch.model import ActorMention, EventMention
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
     from wirewatch.store import Store
 
 Pos = tuple[str, str, int]  # (publication in UTC or "", article id, mention index): store order
@@ -282,7 +279,7 @@ class ActorStore(Protocol):
 
     def role_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, str]]: ...
 
-    def connect(self) -> AbstractContextManager[Connection]: ...
+    def occurrences_of(self, actor_ids: Iterable[str]) -> tuple[list[Any], list[Any]]: ...
 
 
 @dataclass
@@ -742,48 +739,28 @@ class _Moved:
 def _stored_occurrences(store: ActorStore, actor_ids: Iterable[str]) -> list[_Moved]:
     """Every stored occurrence of these actors, from the analyses as stored (mention actors
     and names of non-duplicate articles), with the actor the last relink gave it."""
-    from sqlalchemy import select
-
     from wirewatch.model import actor_from_dict
-    from wirewatch.store import chunks
-    from wirewatch.store.schema import articles, entity_mentions, mention_actors, mentions
 
     out: list[_Moved] = []
-    ids = sorted(set(actor_ids))
     base = Base("", "", None, None)
-    with store.connect() as conn:
-        for chunk in chunks(ids):
-            q = (
-                select(mention_actors.c.mention_id, mention_actors.c.position,
-                       mention_actors.c.actor_id, mentions.c.data, mentions.c.pass_id,
-                       articles.c.published_utc)
-                .join(mentions, mentions.c.id == mention_actors.c.mention_id)
-                .join(articles, articles.c.id == mentions.c.article_id)
-                .where(mention_actors.c.actor_id.in_(chunk), articles.c.duplicate_of.is_(None))
-            )  # fmt: skip
-            parsed: dict[str, EventMention] = {}
-            for r in conn.execute(q):
-                m = parsed.get(r.mention_id) or EventMention.from_dict(r.data)
-                parsed[r.mention_id] = m
-                actor = [*m.actors, *m.attributed_to][r.position]
-                slot = [0, _utc(m.published), m.article, m.index, r.position]
-                out.append(_Moved(
-                    (r.mention_id, r.position), True, actor, m.published, m.article, slot, base, "",
-                    r.actor_id, r.position < len(m.actors),
-                    (r.published_utc or "", m.article, m.index), r.pass_id,
-                ))  # fmt: skip
-            names = (
-                select(entity_mentions.c.article_id, entity_mentions.c.position,
-                       entity_mentions.c.actor_id, entity_mentions.c.data, articles.c.published)
-                .join(articles, articles.c.id == entity_mentions.c.article_id)
-                .where(entity_mentions.c.actor_id.in_(chunk), articles.c.duplicate_of.is_(None))
-            )  # fmt: skip
-            for e in conn.execute(names):
-                slot = [1, _utc(e.published), e.article_id, e.position, 0]
-                out.append(_Moved(
-                    (e.article_id, e.position), False, actor_from_dict(e.data), e.published,
-                    e.article_id, slot, base, "", e.actor_id, True,
-                ))  # fmt: skip
+    in_mentions, names = store.occurrences_of(actor_ids)
+    parsed: dict[str, EventMention] = {}
+    for r in in_mentions:
+        m = parsed.get(r.mention_id) or EventMention.from_dict(r.data)
+        parsed[r.mention_id] = m
+        actor = [*m.actors, *m.attributed_to][r.position]
+        slot = [0, _utc(m.published), m.article, m.index, r.position]
+        out.append(_Moved(
+            (r.mention_id, r.position), True, actor, m.published, m.article, slot, base, "",
+            r.actor_id, r.position < len(m.actors),
+            (r.published_utc or "", m.article, m.index), r.pass_id,
+        ))  # fmt: skip
+    for e in names:
+        slot = [1, _utc(e.published), e.article_id, e.position, 0]
+        out.append(_Moved(
+            (e.article_id, e.position), False, actor_from_dict(e.data), e.published,
+            e.article_id, slot, base, "", e.actor_id, True,
+        ))  # fmt: skip
     return out
 
 

@@ -827,6 +827,35 @@ class Store:
                     out[r.id] = dict(r._mapping)
         return out
 
+    def occurrences_of(self, actor_ids: Iterable[str]) -> tuple[list[Any], list[Any]]:
+        """Every stored occurrence of these actors in non-duplicate articles, as the last
+        relink assigned them: (mention actors: mention_id, position, actor_id, data, pass_id,
+        published_utc; names: article_id, position, actor_id, data, published)."""
+        in_mentions: list[Any] = []
+        names: list[Any] = []
+        with self.connect() as conn:
+            for chunk in chunks(sorted(set(actor_ids))):
+                q = (
+                    select(mention_actors.c.mention_id, mention_actors.c.position,
+                           mention_actors.c.actor_id, mentions.c.data, mentions.c.pass_id,
+                           articles.c.published_utc)
+                    .join(mentions, mentions.c.id == mention_actors.c.mention_id)
+                    .join(articles, articles.c.id == mentions.c.article_id)
+                    .where(mention_actors.c.actor_id.in_(chunk),
+                           articles.c.duplicate_of.is_(None))
+                )  # fmt: skip
+                in_mentions += conn.execute(q).all()
+                q = (
+                    select(entity_mentions.c.article_id, entity_mentions.c.position,
+                           entity_mentions.c.actor_id, entity_mentions.c.data,
+                           articles.c.published)
+                    .join(articles, articles.c.id == entity_mentions.c.article_id)
+                    .where(entity_mentions.c.actor_id.in_(chunk),
+                           articles.c.duplicate_of.is_(None))
+                )  # fmt: skip
+                names += conn.execute(q).all()
+        return in_mentions, names
+
     def alias_rows_for(self, ids: Iterable[str]) -> dict[tuple[str, str], str]:
         out: dict[tuple[str, str], str] = {}
         with self.connect() as conn:
