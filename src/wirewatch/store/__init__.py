@@ -7,6 +7,8 @@ leaves half an article behind.
 
 from __future__ import annotations
 
+import random
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -99,7 +101,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # the journal-mode pragma below already needs the file (the sqlite3 default waits 5 s,
     # and another process's relink may hold it longer).
     cursor.execute("PRAGMA busy_timeout=300000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _enter_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Reads through a memory map of the file (up to SQLite's usual cap of ~2 GB) instead of
@@ -107,6 +109,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # index-heavy queries over a 100k-event store. Writes still go through the WAL.
     cursor.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
     cursor.close()
+
+
+# How long a connection retries the switch to WAL before it gives up.
+WAL_SWITCH_SECONDS = 60.0
+
+
+def _enter_wal(cursor: Any) -> None:
+    # Processes opening a new file at once each hold a read lock and want the write lock for the
+    # switch; SQLite answers "locked" at once rather than call the busy handler, as waiting
+    # there could deadlock. Letting go and asking again breaks the tie.
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause * (1 + random.random()))
+        pause = min(pause * 2, 0.1)
 
 
 def _sqlite_begin(conn: Connection) -> None:
