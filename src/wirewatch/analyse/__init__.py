@@ -329,7 +329,7 @@ class Analyser:
     ) -> None:
         self.nlp = nlp or load_nlp()
         self.kb = kb or KnowledgeBase.default()
-        self.coder = SentenceCoder(load_lexicon(), self.kb)
+        self.coder = SentenceCoder(load_lexicon(tokenizer=self.nlp.tokenizer), self.kb)
         # Opt-in: the partial parse keeps the benches' figures but costs more CPU than the full
         # parse once every sentence that needs the tree gets it (see partial.py).
         if partial is None:
