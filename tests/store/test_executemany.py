@@ -86,3 +86,30 @@ def test_reassign_writes_only_the_rows_that_change(store):
         stored = dict(conn.execute(select(articles.c.id, articles.c.story)).all())
     assert stored == {"a0": "s1", "a1": "s2", "a2": None, "a3": "s3", "a4": None}
     assert sizes == [3]  # the three rows that change, in one executemany; no table-wide UPDATE
+
+
+def test_fast_reads_give_what_sqlalchemy_gives(store):
+    from wirewatch.store import _fast_rows
+
+    rows = [
+        {"id": f"a:{i}", "name": f"Name {i}", "kind": "person",
+         "stats": {"names": {f"Name {i}": i}} if i % 3 else None}
+        for i in range(700)
+    ]  # fmt: skip
+    wanted = [f"a:{i}" for i in range(0, 700, 2)] + ["a:missing"]
+    stmt = (
+        select(actors.c.id, actors.c.stats, actors.c.name)
+        .where(actors.c.id.in_(wanted), actors.c.kind == "person")
+        .order_by(actors.c.id)
+    )
+    with store.engine.begin() as conn:
+        _executemany(conn, insert(actors), rows)
+        seen = _statements(store)
+        # Inside the transaction that wrote them, before it commits.
+        fast = [tuple(r) for r in _fast_rows(conn, stmt)]
+        assert [s for s in seen if s[0].startswith("SELECT")] == []  # the driver's own cursor
+        slow = [tuple(r) for r in conn.execute(stmt)]
+    assert fast == slow
+    assert len(fast) == 350
+    assert dict((r[0], r[1]) for r in fast)["a:2"] == {"names": {"Name 2": 2}}  # JSON decoded
+    assert dict((r[0], r[1]) for r in fast)["a:0"] is None
