@@ -806,3 +806,24 @@ def test_trigger_scan_skips_only_tokens_that_start_no_trigger(analyser):
         ruled_out += not coder._may_start(tok)
     assert found >= 10
     assert ruled_out > len(toks) / 2
+
+
+def test_a_credit_line_is_no_event_and_no_antecedent(analyser):
+    # A picture's credit on its own line, wholly in brackets, has a trigger word ("provided")
+    # and a name; it reports nothing, and the lines around it are coded as before.
+    text = (
+        "Peru and Chile signed a fisheries accord in Lima on Monday.\n"
+        "[Provided by the Ministry of Production]\n"
+        "(Photo by Andina)\n"
+        "Chile later accused Peru of overfishing.\n"
+        "The ministry provided emergency aid to Chile."
+    )
+    mentions = code(analyser, text)
+    triggers = {m.trigger.text for m in mentions}
+    assert "Provided" not in triggers and "Photo" not in triggers
+    assert countries(one(mentions, "ACCUSE"), "source") == {"CHL"}
+    aid = one(mentions, "AID")
+    assert aid.trigger.text.startswith("provided")
+    assert "Ministry of Production" not in {a.name for a in aid.actors}
+    # Brackets around a real report are no credit.
+    assert one(code(analyser, "[Chile accused Peru of overfishing on Monday.]"), "ACCUSE")

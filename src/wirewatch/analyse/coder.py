@@ -16,6 +16,7 @@ First version (rules over spaCy's parse). What it does, so later versions know w
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -192,6 +193,20 @@ class SentenceCoder:
         self.reporting = cues["reporting"]["neutral"] | cues["reporting"]["hedged"]
         self.hedged_reporting = cues["reporting"]["hedged"]
         self.documents = cues["reporting"].get("documents", set())
+        openers = sorted(cues.get("credits", {}).get("openers", set()), key=len, reverse=True)
+        self._credit = (
+            re.compile(
+                r"\s*[\[(]\s*(?:" + "|".join(re.escape(o) for o in openers) + r")\b"
+                r"[^\[\]()\n]*[\])][\s.]*",
+                re.I,
+            )
+            if openers
+            else None
+        )
+
+    def is_credit(self, text: str) -> bool:
+        """A line that only credits a picture or a document (cues.toml ``[credits]``)."""
+        return self._credit is not None and self._credit.fullmatch(text) is not None
 
     # -- triggers --------------------------------------------------------------------------
 
@@ -1533,6 +1548,8 @@ def build_mentions(
         while last < len(ordered) and ordered[last].start < sent.end:
             last += 1
         sent_entities = ordered[first:last]
+        if coder.is_credit(index.span_text(sent.start, sent.end)):
+            continue  # transparent: no event, no speaker, no antecedent
         last_subjects: list[EntityRef] = []
         # "It said ...": an earlier speaker, else the subject of the sentence before.
         speakers = coder.speakers(sent, sent_entities, recent_speakers + previous_roots)
