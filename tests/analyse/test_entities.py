@@ -182,3 +182,14 @@ def test_party_of_no_known_country_takes_the_one_country_of_its_sentence(analyse
     ents = entities(analyser, "The Umoja Trust said it would fund Zambia's next general election.")
     trust = [e for e in ents if "Umoja" in e.name]
     assert trust and trust[0].country is None
+
+
+def test_a_lower_case_article_is_no_part_of_a_name(analyser):
+    # The model's span takes the article in ("the Ministry of Trade"); the name leaves it out,
+    # the evidence span keeps the text as written.
+    text = "Officials from the Ministry of Trade condemned Chile, The Lima Courier said."
+    found = entities(analyser, text)
+    ministry = next(e for e in found if "Ministry of Trade" in e.surface)
+    assert ministry.name == "Ministry of Trade"
+    assert ministry.surface.startswith("the Ministry")
+    assert not any(e.name.startswith("the ") for e in found)

@@ -68,8 +68,14 @@ class EntityRef:
         return self.place is not None and self.kind is None
 
 
+# The model's spans often take the article in: "the Ministry of Foreign Affairs". A lower-case
+# "the" is never part of the name (a title's own "The" is capitalised: "The Korea Herald").
+_LEADING_THE = re.compile(r"^the\s+(?=\S)")
+
+
 def _clean_name(text: str) -> str:
-    return _POSSESSIVE.sub("", text.strip(" \t\n[]()")).strip(" \t\n,.;:\"'“”‘’[]()")
+    name = _POSSESSIVE.sub("", text.strip(" \t\n[]()")).strip(" \t\n,.;:\"'“”‘’[]()")
+    return _LEADING_THE.sub("", name)
 
 
 def _from_known(ix: DocIndex, start: int, end: int, known: KnownActor) -> EntityRef:
