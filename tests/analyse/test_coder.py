@@ -827,3 +827,11 @@ def test_a_credit_line_is_no_event_and_no_antecedent(analyser):
     assert "Ministry of Production" not in {a.name for a in aid.actors}
     # Brackets around a real report are no credit.
     assert one(code(analyser, "[Chile accused Peru of overfishing on Monday.]"), "ACCUSE")
+
+
+def test_a_trigger_that_opens_a_bracket_closes_it(analyser):
+    # A named format and its bracketed short form are one trigger phrase.
+    text = "Peru and Chile will hold their first Security Consultative Meeting (SCM) on Friday."
+    m = one(code(analyser, text), "CONSULT")
+    assert "(SCM" in m.trigger.text
+    assert m.trigger.text.count("(") == m.trigger.text.count(")")

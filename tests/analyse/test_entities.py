@@ -193,3 +193,16 @@ def test_a_lower_case_article_is_no_part_of_a_name(analyser):
     assert ministry.name == "Ministry of Trade"
     assert ministry.surface.startswith("the Ministry")
     assert not any(e.name.startswith("the ") for e in found)
+
+
+def test_a_meeting_name_and_its_acronym_are_no_actors(analyser):
+    # The model labels a meeting's name ORG; it is the event, and the acronym bracketed after
+    # it names the event wherever the article uses it. A body named "... Alliance" stays.
+    text = (
+        "Defense ministers of Peru and Chile will hold the 12th Andean Security Meeting (ASM) "
+        "in Lima on Monday. The ASM follows talks with the Democratic Alliance."
+    )
+    names = {e.name for e in entities(analyser, text)}
+    assert not {"Andean Security Meeting", "ASM"} & names
+    assert {"Peru", "Chile"} <= names
+    assert any("Democratic Alliance" in n for n in names)

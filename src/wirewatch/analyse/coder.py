@@ -123,7 +123,13 @@ def _char(doc: Doc, start: int, end: int) -> CharSpan:
 
 def _span_of(tokens: list[Tok]) -> CharSpan:
     doc = tokens[0].doc
-    return _char(doc, min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
+    start, end = min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
+    text = doc_index(doc).text
+    # "Security Consultative Meeting (SCM)": a phrase that takes in an opening bracket takes
+    # its closing one.
+    if text[end : end + 1] == ")" and text.count("(", start, end) > text.count(")", start, end):
+        end += 1
+    return _char(doc, start, end)
 
 
 @lru_cache(maxsize=1)

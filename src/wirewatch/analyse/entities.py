@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from wirewatch.analyse.docindex import DocIndex, Tok, doc_index
 from wirewatch.link.kb import KnowledgeBase, KnownActor, Place, fold
-from wirewatch.link.names import org_suffixes
+from wirewatch.link.names import meeting_words, org_suffixes
 from wirewatch.link.places import CITY, REGION, Gazetteer, GazPlace, place_key
 from wirewatch.model import ActorMention
 from wirewatch.model import Span as CharSpan
@@ -371,8 +371,42 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     taken = {i for r in refs if r.kind or r.place for i in range(r.start, r.end)}
     for sent in doc_index(doc).sents:
         _domestic_actors(doc, sent, refs, taken, ethnic)
+    _drop_meeting_names(doc, refs)
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+@lru_cache(maxsize=4)
+def _meeting_acronyms(words: frozenset[str]) -> re.Pattern[str]:
+    heads = "|".join(sorted((re.escape(w[:1].upper() + w[1:]) for w in words), reverse=True))
+    return re.compile(rf"\b(?:{heads})\s*\(\s*([A-Z][A-Za-z0-9&.\-]{{1,9}})\s*\)")
+
+
+_ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&.\-]{1,9})\s*\)")
+
+
+def _drop_meeting_names(doc: Doc, refs: list[EntityRef]) -> None:
+    """The name of a meeting the model took for an organisation ("the Security Consultative
+    Meeting (SCM)") is the event's name, not an actor: it goes, and so does the acronym
+    bracketed after it, wherever the article uses it (names/meeting_words.txt)."""
+    words = meeting_words()
+    text = doc_index(doc).text
+    # An acronym bracketed after a capitalised meeting name, entity or not ("the 56th
+    # Security Consultative Meeting (SCM)"): the acronym names the meeting too.
+    meetings = {m.group(1) for m in _meeting_acronyms(words).finditer(text)}
+    for r in refs:
+        if r.kind == "organization" and not r.kb_id and not r.members:
+            last = r.name.rsplit(None, 1)[-1].lower() if r.name.strip() else ""
+            if last in words:
+                meetings.add(r.name)
+                after = _ACRONYM_AFTER.match(text, r.end_char)
+                if after:
+                    meetings.add(after.group(1))
+    if meetings:
+        refs[:] = [
+            r for r in refs
+            if not (r.kind == "organization" and not r.kb_id and r.name in meetings)
+        ]  # fmt: skip
 
 
 def _named_beyond(doc: Doc, ent: Span, inner: EntityRef) -> bool:

@@ -34,6 +34,12 @@ def _words(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def meeting_words() -> frozenset[str]:
+    """Last words that make a name a meeting's, not an organisation's ("Summit", "Talks")."""
+    return _words("meeting_words.txt")
+
+
+@lru_cache(maxsize=1)
 def title_words() -> frozenset[str]:
     return _words("titles.txt")
 
