@@ -825,6 +825,10 @@ def test_a_credit_line_is_no_event_and_no_antecedent(analyser):
     aid = one(mentions, "AID")
     assert aid.trigger.text.startswith("provided")
     assert "Ministry of Production" not in {a.name for a in aid.actors}
+    # Nor is who the credit names one of the article's names.
+    found = analyser.analyse(Article(id="t", text=text, published=DCT)).entities
+    assert not any("Production" in e.name or e.name == "Andina" for e in found)
+    assert {"Peru", "Chile"} <= {e.name for e in found}
     # Brackets around a real report are no credit.
     assert one(code(analyser, "[Chile accused Peru of overfishing on Monday.]"), "ACCUSE")
 
