@@ -206,3 +206,16 @@ def test_a_meeting_name_and_its_acronym_are_no_actors(analyser):
     assert not {"Andean Security Meeting", "ASM"} & names
     assert {"Peru", "Chile"} <= names
     assert any("Democratic Alliance" in n for n in names)
+
+
+def test_troops_owned_by_a_pronoun_take_no_country_from_the_sentence(analyser):
+    # "its troops in Bolivia": whose they are is someone named before, not the place they are
+    # in; with no owner resolved, no country is better than a wrong one.
+    groups = [e for e in entities(analyser, "Peru condemned Chile for the deployment of its "
+                                  "troops in Bolivia.") if e.kind == "group"]  # fmt: skip
+    assert not any(e.country == "BOL" for e in groups)
+    # Without the pronoun the place still gives the group its country.
+    rebels = [
+        e for e in entities(analyser, "Rebels in Chad attacked a convoy.") if e.kind == "group"
+    ]
+    assert [e.country for e in rebels] == ["TCD"]

@@ -1017,6 +1017,11 @@ def _domestic_actors(
                 i += n
                 continue
         mods = [c for c in head.children if c.dep_ in ("amod", "compound", "poss", "nmod")]
+        if any(c.dep_ == "poss" and c.tag_ == "PRP$" for c in mods):
+            # "its troops in Bolivia", "their soldiers": whose they are is someone named
+            # before, not the place they are in nor the sentence's country.
+            i += n
+            continue
         mod_ref = next(
             (r for m in mods for t in m.subtree if (r := _ref_with_country(t, refs)) is not None),
             None,
