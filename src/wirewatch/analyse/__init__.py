@@ -20,7 +20,6 @@ from spacy.tokens._retokenize import set_token_attrs
 
 from wirewatch import gctune
 from wirewatch.analyse.coder import SentenceCoder, _actor, build_mentions
-from wirewatch.analyse.docindex import doc_index
 from wirewatch.analyse.entities import find_entities, place_names
 from wirewatch.analyse.lexicon import load_lexicon
 from wirewatch.analyse.partial import PartialPipeline
@@ -377,13 +376,13 @@ class Analyser:
             if published
             else [t for t in find_timexes(doc, _NO_DCT, text=text) if t.anchor == "absolute"]
         )
+        credited = self.coder.credit_lines(doc)
         mentions = build_mentions(
             article.id, doc, self.coder, entities, timexes, published,
-            article.published.isoformat() if article.published else None,
+            article.published.isoformat() if article.published else None, credited,
         )  # fmt: skip
         # A title's words the model tagged ("Defense" in "Defense Minister Kim") are no names,
         # nor is who a picture's credit line names ("(File Photo - Reuters)").
-        credited = self._credit_lines(doc)
         if credited:
             entities = [e for e in entities if not any(a <= e.start < b for a, b in credited)]
         names = [
@@ -393,14 +392,6 @@ class Analyser:
         # Places get one identity across articles too (kind None: they are no actors).
         names += place_names(entities)
         return Analysis(article, mentions, names)
-
-    def _credit_lines(self, doc: Any) -> list[tuple[int, int]]:
-        """Token ranges of the lines that only credit a picture or a document."""
-        index = doc_index(doc)
-        return [
-            (s.start, s.end) for s in index.sents
-            if self.coder.is_credit(index.span_text(s.start, s.end))
-        ]  # fmt: skip
 
 
 __all__ = ["Analyser", "load_nlp"]

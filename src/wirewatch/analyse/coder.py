@@ -214,6 +214,14 @@ class SentenceCoder:
         """A line that only credits a picture or a document (cues.toml ``[credits]``)."""
         return self._credit is not None and self._credit.fullmatch(text) is not None
 
+    def credit_lines(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token ranges of the sentences that are such lines."""
+        index = doc_index(doc)
+        return [
+            (s.start, s.end) for s in index.sents
+            if self.is_credit(index.span_text(s.start, s.end))
+        ]  # fmt: skip
+
     # -- triggers --------------------------------------------------------------------------
 
     def find_triggers(self, sent: Span, entities: list[EntityRef]) -> list[_Hit]:
@@ -1537,7 +1545,13 @@ def build_mentions(
     timexes: list[Timex],
     published: date | None,
     published_iso: str | None,
+    credit_lines: list[tuple[int, int]] | None = None,
 ) -> list[EventMention]:
+    """The event mentions of a parsed document. ``credit_lines``: ``coder.credit_lines(doc)``,
+    when the caller has it already."""
+    if credit_lines is None:
+        credit_lines = coder.credit_lines(doc)
+    credits = {start for start, _ in credit_lines}
     mentions: list[EventMention] = []
     previous_subjects: list[EntityRef] = []
     recent_speakers: list[EntityRef] = []
@@ -1554,7 +1568,7 @@ def build_mentions(
         while last < len(ordered) and ordered[last].start < sent.end:
             last += 1
         sent_entities = ordered[first:last]
-        if coder.is_credit(index.span_text(sent.start, sent.end)):
+        if sent.start in credits:
             continue  # transparent: no event, no speaker, no antecedent
         last_subjects: list[EntityRef] = []
         # "It said ...": an earlier speaker, else the subject of the sentence before.

@@ -376,13 +376,15 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     return refs
 
 
+# " (SCM)": an acronym in brackets, as the text gives it after a name.
+_BRACKETED = r"\s*\(\s*([A-Z][A-Za-z0-9&.\-]{1,9})\s*\)"
+_ACRONYM_AFTER = re.compile(_BRACKETED)
+
+
 @lru_cache(maxsize=4)
 def _meeting_acronyms(words: frozenset[str]) -> re.Pattern[str]:
     heads = "|".join(sorted((re.escape(w[:1].upper() + w[1:]) for w in words), reverse=True))
-    return re.compile(rf"\b(?:{heads})\s*\(\s*([A-Z][A-Za-z0-9&.\-]{{1,9}})\s*\)")
-
-
-_ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&.\-]{1,9})\s*\)")
+    return re.compile(rf"\b(?:{heads}){_BRACKETED}")
 
 
 def _drop_meeting_names(doc: Doc, refs: list[EntityRef]) -> None:
