@@ -1513,6 +1513,19 @@ def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
         yield items[i : i + size]
 
 
+def _driver_takes_binds(compiled: Any, dialect: Any) -> bool:
+    """A compiled statement whose parameters need nothing from SQLAlchemy (no type's bind
+    processor, no callable value): the driver can take the values as they are."""
+    return (
+        bool(compiled.positional)
+        and compiled.positiontup is not None
+        and not any(
+            b.callable or b.type.dialect_impl(dialect).bind_processor(dialect) is not None
+            for b in compiled.binds.values()
+        )
+    )
+
+
 def _fast_rows(conn: Connection, stmt: Any) -> Iterator[Sequence[Any]]:
     """The rows of a SELECT as tuples. On SQLite they come from the driver, and only the
     columns whose type converts values (JSON) go through that type's own result processor:
@@ -1523,14 +1536,10 @@ def _fast_rows(conn: Connection, stmt: Any) -> Iterator[Sequence[Any]]:
         return
     dialect = conn.dialect
     compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    names = compiled.positiontup or ()
-    binds = compiled.binds
-    if not compiled.positional or any(
-        name in binds and binds[name].type.dialect_impl(dialect).bind_processor(dialect) is not None
-        for name in names
-    ):
+    if not _driver_takes_binds(compiled, dialect):
         yield from conn.execute(stmt)
         return
+    names = compiled.positiontup or ()
     procs = [
         (n, proc)
         for n, col in enumerate(stmt.selected_columns)
@@ -1564,16 +1573,11 @@ def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]])
     if conn.dialect.name == "sqlite":
         dialect = conn.dialect
         compiled = stmt.compile(dialect=dialect, column_keys=list(rows[0]))
-        binds, order = compiled.binds, compiled.positiontup
+        order = compiled.positiontup
         if (
-            compiled.positional
+            _driver_takes_binds(compiled, dialect)
             and order is not None
             and set(order) <= rows[0].keys()  # no column default filled in by SQLAlchemy
-            and not any(binds[name].callable for name in order)
-            and all(
-                binds[name].type.dialect_impl(dialect).bind_processor(dialect) is None
-                for name in order
-            )
         ):
             conn.exec_driver_sql(str(compiled), [tuple(r[name] for name in order) for r in rows])
             return
