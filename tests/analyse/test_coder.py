@@ -839,3 +839,48 @@ def test_a_trigger_that_opens_a_bracket_closes_it(analyser):
     m = one(code(analyser, text), "CONSULT")
     assert "(SCM" in m.trigger.text
     assert m.trigger.text.count("(") == m.trigger.text.count(")")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cooperation between Iran and Syria threatens regional stability and shows the "
+        "weakness of Iran and Syria.",
+        "The alliance between Chile and Peru threatens the region and reveals the fears of "
+        "Peru and Chile.",
+    ],
+)
+def test_an_actor_is_not_on_both_sides(analyser, text):
+    m = one(code(analyser, text), "THREATEN")
+    sources, targets = countries(m, "source"), countries(m, "target")
+    assert len(sources) == 2 and not sources & targets
+
+
+def test_a_demonym_on_people_is_not_the_state(analyser):
+    # "Peruvian soldiers" are some of Peru's people: the state can act on them
+    m = one(
+        code(
+            analyser, "Peru is prosecuting alleged abuses by Peruvian soldiers against civilians."
+        ),
+        "ACCUSE",
+    )
+    assert "Peru" in names(m, "source") and "Peru" in names(m, "target")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Japan and India held a 2+2 meeting in Tokyo on Monday.",
+        "Kenya maintains a 2+2 dialogue framework with a few partners, including Ethiopia.",
+    ],
+)
+def test_a_format_name_is_not_a_count(analyser, text):
+    m = one(code(analyser, text), "CONSULT")
+    assert m.quantities == []
+
+
+def test_a_count_is_kept(analyser):
+    m = one(
+        code(analyser, "Japan and India will hold talks with 40 delegates next month."), "CONSULT"
+    )
+    assert [(q["value"], q["unit"]) for q in m.quantities] == [(40, "delegate")]

@@ -864,6 +864,7 @@ class SentenceCoder:
             )
             if where is not None and where.country and not any(e is where for e, _ in roles):
                 roles.insert(0, (where, "source"))
+        roles = _one_side_each(roles, head, sent)
         if not roles:
             return None
 
@@ -1457,6 +1458,8 @@ class SentenceCoder:
                 unit = root.head
                 text = ix.span_text(start, end)
                 digits = text.replace(",", "")
+                if _in_formula(ix.toks, start, end) or any(ch.isdigit() for ch in unit.text):
+                    continue  # "the 2+2 meeting" is a format's name; "2 1st" no count
                 if unit.pos_ == "NOUN" and digits.isdigit():
                     row = {
                         "value": int(digits),
@@ -1468,6 +1471,16 @@ class SentenceCoder:
                     by_sent.setdefault(ix.toks[root.i].sent_start, []).append((root.i, row))
         counts = by_sent.get(sent.start, ())
         return [dict(row) for i, row in counts if i in clause and sent.start <= i < sent.end]
+
+
+def _in_formula(toks: list[Tok], start: int, end: int) -> bool:
+    """A number written against a "+" ("2+2 talks", "the P5+1"): a name, not a count."""
+    before = toks[start - 1] if start > 0 else None
+    after = toks[end] if end < len(toks) else None
+    return bool(
+        (after is not None and after.text == "+" and not toks[end - 1].whitespace_)
+        or (before is not None and before.text == "+" and not before.whitespace_)
+    )
 
 
 def _own_words(tok: Tok, stop: Tok) -> set[int]:
@@ -1501,6 +1514,73 @@ def _unique_roles(roles: list[tuple[EntityRef, str]]) -> list[tuple[EntityRef, s
             seen.add(key)
             out.append((e, role))
     return out
+
+
+def _one_side_each(
+    roles: list[tuple[EntityRef, str]], head: Tok, sent: Span
+) -> list[tuple[EntityRef, str]]:
+    """An actor is not on both sides of one event ("cooperation between Russia and North Korea
+    threatens ... and shows the desperation of North Korea"): it keeps the side of the
+    occurrence nearest the trigger in the parse. A name in the sentence beats one resolved
+    from before it (a pronoun's antecedent is a guess); on a tie, the source stays. A demonym
+    on a plural noun ("Croatia is investigating crimes by Croatian extremists") names some of
+    the country's people, not the state, and is another actor here."""
+    index = doc_index(head.doc)
+
+    def key_of(e: EntityRef) -> tuple:
+        group = False
+        if sent.start <= e.start < sent.end:
+            root = index.root(e.start, min(e.end, sent.end))
+            group = (
+                root.ent_type_ == "NORP"
+                and root.dep_ in ("amod", "compound")
+                and root.head.tag_ in ("NNS", "NNPS")
+                and not e.start <= root.head.i < e.end
+            )
+        return (e.kb_id or e.name, e.kind, group)
+
+    keys = [key_of(e) for e, _ in roles]
+    sides: dict[tuple, set[str]] = {}
+    for k, (_, role) in zip(keys, roles, strict=True):
+        sides.setdefault(k, set()).add(role)
+    torn = {k for k, s in sides.items() if {"source", "target"} <= s}
+    if not torn:
+        return roles
+    best: dict[tuple, tuple[int, int, int]] = {}
+    for key, (e, role) in zip(keys, roles, strict=True):
+        if key not in torn or role not in ("source", "target"):
+            continue
+        if sent.start <= e.start < sent.end:
+            rank = (0, _tree_distance(index.root(e.start, min(e.end, sent.end)), head))
+        else:
+            rank = (1, 0)
+        choice = (*rank, 0 if role == "source" else 1)
+        if key not in best or choice < best[key]:
+            best[key] = choice
+    keep = {k: "source" if c[2] == 0 else "target" for k, c in best.items()}
+    return [
+        (e, role) for key, (e, role) in zip(keys, roles, strict=True)
+        if key not in keep or role not in ("source", "target") or keep[key] == role
+    ]  # fmt: skip
+
+
+def _tree_distance(a: Tok, b: Tok) -> int:
+    """Arcs between two tokens of one sentence in the dependency tree. A conjunct is as near
+    as the first one ("Russia and the DPRK"; "violates ..., threatens ... and reflects ..."
+    share one subject), so coordination arcs cost nothing."""
+    depth_of: dict[int, int] = {}
+    tok, depth = a, 0
+    while True:
+        depth_of[tok.i] = depth
+        if tok.head.i == tok.i:
+            break
+        tok, depth = tok.head, depth + (tok.dep_ != "conj")
+    tok, depth = b, 0
+    while tok.i not in depth_of:
+        if tok.head.i == tok.i:
+            return len(tok.doc)  # not in one tree
+        tok, depth = tok.head, depth + (tok.dep_ != "conj")
+    return depth + depth_of[tok.i]
 
 
 def _place_root(root: Tok) -> Tok:
