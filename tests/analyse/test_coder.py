@@ -884,3 +884,21 @@ def test_a_count_is_kept(analyser):
         code(analyser, "Japan and India will hold talks with 40 delegates next month."), "CONSULT"
     )
     assert [(q["value"], q["unit"]) for q in m.quantities] == [(40, "delegate")]
+
+
+def test_an_event_that_dates_a_clause_keeps_its_own_actors(analyser):
+    mentions = code(
+        analyser,
+        "The talks will include envoys from founding EU members, firm allies of Georgia since "
+        "Russia's invasion.",
+    )
+    invasion = one(mentions, "ASSAULT")
+    assert countries(invasion, "source") == {"RUS"}
+    assert not countries(invasion, "target")
+
+
+def test_who_acts_in_the_anchor_event_is_not_an_actor_of_the_state(analyser):
+    m = one(
+        code(analyser, "Officials from Poland have backed Kyiv since Moscow's attack."), "SUPPORT"
+    )
+    assert countries(m, "source") == {"POL"} and countries(m, "target") == {"UKR"}

@@ -62,6 +62,7 @@ _HOSTILE = {"SANCTION", "COERCE", "ASSAULT", "REJECT", "RETREAT", "PROTEST", "MO
 _SEPARATE = {"separate", "standalone", "stand-alone", "bilateral", "side"}
 _STATUS_ORDER = ("denied", "claimed", "hypothetical", "planned")
 _FRAME_PREPS = {"during", "amid", "amidst"}
+_ANCHOR_PREPS = {"since", "after", "before", "following", "until", "till"}
 _EXAMPLE_PREPS = {"including", "like", "as", "notably", "especially"}
 _SPOKEN = {"REQUEST", "ACCUSE", "THREATEN", "REJECT", "AGREE", "SUPPORT", "AID"}
 _DIRECTED = {"MOBILIZE", "AID", "ASSAULT", "RETREAT"}
@@ -729,10 +730,23 @@ class SentenceCoder:
                     if head.i not in frame:  # the event itself may be the frame's object
                         background |= frame
         place_ref = self._place([e for e in in_clause if e.start not in background], doc)
+        # "have backed Kyiv since Moscow's attack": who acts in the event a state dates from is
+        # not an actor of the state.
+        anchor: set[int] = set()
+        for w in {head, gov}:
+            for c in w.children:
+                if (
+                    c.dep_ == "prep"
+                    and c.lower_ == "since"
+                    and head.i not in c.subtree_ids
+                    and any(o.i in (triggers or ()) for o in c.children if o.dep_ == "pobj")
+                ):
+                    anchor |= c.subtree_ids
         actors = [
             e for e in in_clause
             if e.kind is not None and id(e) not in attr_ids and e is not place_ref
             and not self._is_locative(e, doc) and not self._in_apposition(e, doc)
+            and e.start not in anchor
         ]  # fmt: skip
         subjects = self._subjects(gov)
         host = gov.head
@@ -788,6 +802,15 @@ class SentenceCoder:
                 ]  # fmt: skip
             actors = actors + addressees
         if embedded:
+            actors = [e for e in actors if e.start in own]
+        elif (
+            hit.trigger.nominal
+            and head.dep_ == "pobj"
+            and head.head.lower_ in _ANCHOR_PREPS
+            and any(e.start in own for e in actors)
+        ):
+            # "allies of Ukraine since Russia's invasion": an event that only dates the clause
+            # is another event, with the actors its own phrase names.
             actors = [e for e in actors if e.start in own]
         if hit.trigger.nominal and not actors:
             # "the acts of North Korea, including an ICBM test": an example of something
