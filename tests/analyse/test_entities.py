@@ -219,3 +219,23 @@ def test_troops_owned_by_a_pronoun_take_no_country_from_the_sentence(analyser):
         e for e in entities(analyser, "Rebels in Chad attacked a convoy.") if e.kind == "group"
     ]
     assert [e.country for e in rebels] == ["TCD"]
+
+
+def test_a_capitalised_common_word_is_no_organisation(analyser):
+    # the article writes "alliance" in lower case as often: "Alliance" is emphasis, not a name
+    ents = entities(
+        analyser,
+        "Chile and Peru upgraded their alliance last year. Both sides vowed to modernize "
+        "Alliance capabilities and to keep the alliance strong.",
+    )
+    assert "Alliance" not in {e.surface for e in ents}
+    assert {"Chile", "Peru"} <= {e.surface for e in ents}
+
+
+def test_a_company_named_by_a_common_word_stays(analyser):
+    ents = entities(
+        analyser,
+        "Shares of Lantern Inc. rose on Monday. Lantern said it would hire 300 workers. A "
+        "Lantern spokesman said the lantern on its logo stays.",
+    )
+    assert len([e for e in ents if e.surface == "Lantern" and e.kind == "organization"]) == 2

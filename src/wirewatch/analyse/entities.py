@@ -372,8 +372,37 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
     for sent in doc_index(doc).sents:
         _domestic_actors(doc, sent, refs, taken, ethnic)
     _drop_meeting_names(doc, refs)
+    _drop_common_words(doc, refs)
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _drop_common_words(doc: Doc, refs: list[EntityRef]) -> None:
+    """One capitalised word the model took for an organisation that the article itself
+    writes in lower case at least as often ("modernise Alliance capabilities" beside "a
+    nuclear-based alliance", "the alliance") is a common noun written with a capital for
+    emphasis, not a name. A company's name may be a common word the article also uses once
+    ("Apple" beside an "apple"): the capitalised form is then the more frequent."""
+    candidates = {
+        r.name for r in refs
+        if r.kind == "organization" and not r.kb_id and not r.members and not r.consumed
+        and r.name.isalpha() and r.name[:1].isupper() and r.name[1:].islower()
+    }  # fmt: skip
+    if not candidates:
+        return
+    lowered = {c.lower(): c for c in candidates}
+    counts: dict[str, int] = {}
+    for t in doc_index(doc).toks:
+        if t.text in candidates or t.text in lowered:
+            counts[t.text] = counts.get(t.text, 0) + 1
+    common = {c for c in candidates if counts.get(c.lower(), 0) >= counts.get(c, 0) > 0}
+    if common:
+        refs[:] = [
+            r for r in refs
+            if not (
+                r.kind == "organization" and not r.kb_id and not r.consumed and r.name in common
+            )
+        ]  # fmt: skip
 
 
 # " (SCM)": an acronym in brackets, as the text gives it after a name.
