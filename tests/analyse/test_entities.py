@@ -239,3 +239,17 @@ def test_a_company_named_by_a_common_word_stays(analyser):
         "Lantern spokesman said the lantern on its logo stays.",
     )
     assert len([e for e in ents if e.surface == "Lantern" and e.kind == "organization"]) == 2
+
+
+def test_a_term_acronym_is_no_organisation(analyser):
+    ents = entities(
+        analyser,
+        "The two navies agreed to expand the table top simulation (TTS) with Japan. The TTS "
+        "will run twice a year.",
+    )
+    assert "TTS" not in {e.surface for e in ents}  # it spells the lower-case words before it
+    ents = entities(
+        analyser,
+        "Ankara said the ruling party (AKP) won. The AKP later said it would form a government.",
+    )
+    assert "AKP" in {e.surface for e in ents}  # it does not: a party's acronym

@@ -373,8 +373,41 @@ def find_entities(doc: Doc, kb: KnowledgeBase) -> list[EntityRef]:
         _domestic_actors(doc, sent, refs, taken, ethnic)
     _drop_meeting_names(doc, refs)
     _drop_common_words(doc, refs)
+    _drop_term_acronyms(doc, refs)
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _drop_term_acronyms(doc: Doc, refs: list[EntityRef]) -> None:
+    """An acronym bracketed after lower-case words whose initials it spells ("table top
+    simulation (TTS)", "an unmanned aerial vehicle (UAV)") abbreviates a common term, not an
+    organisation's name, wherever the article uses it."""
+    toks = doc_index(doc).toks
+    terms: set[str] = set()
+    for r in refs:
+        letters = r.name
+        if not (
+            r.kind == "organization" and not r.kb_id and r.end - r.start == 1
+            and 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+            and r.start >= 2 and toks[r.start - 1].text == "("
+        ):  # fmt: skip
+            continue
+        words = [t.text for t in toks[max(0, r.start - 1 - 3 * len(letters)) : r.start - 1]]
+        content = [w for w in words if w.isalpha() and w not in _TERM_JOINERS][-len(letters) :]
+        if (
+            len(content) == len(letters)
+            and all(w.islower() for w in content)
+            and "".join(w[0] for w in content).upper() == letters
+        ):
+            terms.add(letters)
+    if terms:
+        refs[:] = [
+            r for r in refs if not (r.kind == "organization" and not r.kb_id and r.name in terms)
+        ]  # fmt: skip
+
+
+# small words a term's acronym leaves out ("weapons of mass destruction": WMD)
+_TERM_JOINERS = frozenset({"of", "and", "the", "for", "on", "in", "to", "a", "an"})
 
 
 def _drop_common_words(doc: Doc, refs: list[EntityRef]) -> None:
