@@ -272,3 +272,30 @@ def test_places_get_an_identity_but_no_actor():
     assert entity_ids[("a0", 0)] == entity_ids[("a1", 0)] == "place:1138336"
     assert entity_ids[("a1", 1)] == "place:usa-camp-nowhere"
     assert set(resolved) == {entity_ids[("a1", 2)]}  # only the person is an actor
+
+
+def group(name, country, sector):
+    return ActorMention(name=name, surface=name, kind="group", country=country, role="mention",
+                        span=Span(0, len(name), name), sector=sector)  # fmt: skip
+
+
+def test_a_common_noun_for_a_domestic_actor_is_its_countrys_sector():
+    # "troops" of two countries are two actors; "troops" and "soldiers" of one are one
+    articles = [
+        [group("troops", "PRK", "military")],
+        [group("troops", "UKR", "military")],
+        [group("soldiers", "PRK", "military"), group("police", "PRK", "police")],
+    ]
+    entities = [
+        (f"a{n}", pos, m, "2024-10-15T00:00:00+00:00")
+        for n, ms in enumerate(articles) for pos, m in enumerate(ms)
+    ]  # fmt: skip
+    resolved, _, entity_ids = resolve_actors([], KB, entities)
+    assert entity_ids[("a0", 0)] == entity_ids[("a2", 0)] != entity_ids[("a1", 0)]
+    assert entity_ids[("a2", 1)] not in (entity_ids[("a0", 0)], entity_ids[("a1", 0)])
+    troops = resolved[entity_ids[("a0", 0)]]
+    assert (troops.name, troops.country, troops.sector) == (
+        "Military (North Korea)",
+        "PRK",
+        "military",
+    )

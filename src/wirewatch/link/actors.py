@@ -188,7 +188,38 @@ def actor_key(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str]:
         return actor.kb_id or place_key(actor.name, actor.country), "place"
     if actor.kb_id:
         return actor.kb_id, "knowledge base"
+    sector = _sector_key(actor)
+    if sector is not None:
+        return sector, f"{actor.sector} of {actor.country}, named by a common noun"
     return _name_key(actor.kind == "person", actor.name, kb)
+
+
+def _sector_key(actor: ActorMention) -> str | None:
+    """ "troops", "police", "the people in Ukraine": a common noun for a domestic actor, with
+    the country the analyser gave it, is that country's sector ("PRK-military"), not one
+    actor for every country's troops."""
+    if actor.kind == "group" and actor.sector and actor.country and not actor.kb_id:
+        return f"{actor.country}-{actor.sector}"
+    return None
+
+
+def fixed_fields(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str | None, str | None]:
+    """(name, country, sector) an actor takes from what it is rather than from how reports
+    spell it: the knowledge base's, or a sector's ("Military (North Korea)")."""
+    if actor.kb_id:
+        known = kb.lookup(actor.name)
+        name = known.name if known and known.id == actor.kb_id else actor.name
+        return name, actor.country, actor.sector
+    if _sector_key(actor) is not None:
+        assert actor.sector is not None and actor.country is not None
+        country = kb.country(actor.country)
+        where = country.name if country is not None else actor.country
+        return f"{actor.sector.capitalize()} ({where})", actor.country, actor.sector
+    raise ValueError(f"{actor.name!r} has no fixed fields")
+
+
+def has_fixed_fields(actor: ActorMention) -> bool:
+    return bool(actor.kb_id) or _sector_key(actor) is not None
 
 
 @lru_cache(maxsize=500_000)
@@ -557,11 +588,8 @@ def _observe(resolved: dict[str, ResolvedActor], occ: Occurrence, kb: KnowledgeB
     entry = resolved.get(occ.base)
     if entry is None:
         entry = ResolvedActor(occ.base, actor.kind or "organization")
-        if actor.kb_id:
-            known = kb.lookup(actor.name)
-            entry.kb_name = known.name if known and known.id == actor.kb_id else actor.name
-            entry.kb_country = actor.country
-            entry.sector = actor.sector
+        if has_fixed_fields(actor):
+            entry.kb_name, entry.kb_country, entry.sector = fixed_fields(actor, kb)
         resolved[occ.base] = entry
     entry.names[actor.name] += 1
     alias = clean_alias(actor.surface)
@@ -596,4 +624,7 @@ def actor_rows(resolved: dict[str, ResolvedActor]) -> tuple[list[dict], list[dic
     return actors, aliases, roles
 
 
-__all__ = ["Correction", "ResolvedActor", "actor_key", "actor_rows", "resolve_actors", "role_key"]
+__all__ = [
+    "Correction", "ResolvedActor", "actor_key", "actor_rows", "fixed_fields", "has_fixed_fields",
+    "resolve_actors", "role_key",
+]  # fmt: skip

@@ -69,6 +69,8 @@ from wirewatch.link.actors import (
     _slug,
     actor_key,
     clean_alias,
+    fixed_fields,
+    has_fixed_fields,
     merged_reason,
     role_key,
     union_short_forms,
@@ -852,14 +854,12 @@ def _entry(
 ) -> dict[str, Any]:
     """An actor row being updated: the stored one, or the one this occurrence creates (the
     first in slot order sets kind and knowledge-base fields)."""
-    kb_name = None
-    if actor.kb_id:
-        known = kb.lookup(actor.name)
-        kb_name = known.name if known and known.id == actor.kb_id else actor.name
+    kb_name = kb_country = sector = None
+    if has_fixed_fields(actor):
+        kb_name, kb_country, sector = fixed_fields(actor, kb)
     fresh = {
         "id": actor_id, "kind": actor.kind or "organization", "kb_name": kb_name,
-        "kb_country": actor.country if actor.kb_id else None,
-        "sector": actor.sector if actor.kb_id else None,
+        "kb_country": kb_country, "sector": sector,
     }  # fmt: skip
     if old is None:
         return {**fresh, "stats": {"names": {}, "countries": {}, "first": slot, "aliases": {}}}
