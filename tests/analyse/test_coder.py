@@ -143,7 +143,12 @@ def test_meeting_topic_is_not_a_participant(analyser):
 
 @pytest.mark.parametrize(
     "text",
-    ["The trade framework covers 2+2 issues.", "A meeting framework exists with Japan."],
+    [
+        "The trade framework covers 2+2 issues.",
+        "A meeting framework exists with Japan.",
+        # a named format on a non-event noun: "a 2+2 dialogue framework" is no meeting
+        "Kenya maintains a 2+2 dialogue framework with a few partners, including Ethiopia.",
+    ],
 )
 def test_trigger_word_modifying_another_noun_is_not_an_event(analyser, text):
     assert not [m for m in code(analyser, text) if m.type == "CONSULT"]
@@ -871,7 +876,7 @@ def test_a_demonym_on_people_is_not_the_state(analyser):
     "text",
     [
         "Japan and India held a 2+2 meeting in Tokyo on Monday.",
-        "Kenya maintains a 2+2 dialogue framework with a few partners, including Ethiopia.",
+        "Japan and India will hold 2+2 talks in Tokyo next week.",
     ],
 )
 def test_a_format_name_is_not_a_count(analyser, text):

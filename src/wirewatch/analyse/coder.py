@@ -416,9 +416,15 @@ class SentenceCoder:
         """ "meeting framework", "dialogue partner": a trigger noun modifying a non-event noun."""
         if not hit.trigger.nominal:
             return False
-        last = hit.tokens[-1]
+        # the phrase's own root: "2+2" in "a 2+2 meeting framework" hangs from "framework"
+        inside = {t.i for t in hit.tokens}
+        last = next((t for t in hit.tokens if t.head.i not in inside), hit.tokens[-1])
         head = last.head
-        if last.dep_ not in ("compound", "amod", "nmod") or head.pos_ not in ("NOUN", "PROPN"):
+        if (
+            last.dep_ not in ("compound", "amod", "nmod", "nummod")
+            or head.pos_ not in ("NOUN", "PROPN")
+            or head.i in inside
+        ):
             return False
         return self._word_at(head) is None and self._phrase_at(head.doc, head.i, head.i + 1) is None
 
