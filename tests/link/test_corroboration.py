@@ -81,3 +81,25 @@ def test_claim_share_counts_reports_that_only_repeat_a_named_claim():
     c = _corroboration(ms, {})
     assert (c["reports"], c["independent"]) == (3, 3)
     assert c["claim_share"] == 0.33
+
+
+def test_an_event_actor_is_on_the_side_most_mentions_give_it():
+    from wirewatch.store.records import one_side_per_actor
+
+    actors = {
+        ("PRK", "source"): {"id": "PRK", "role": "source"},
+        ("RUS", "target"): {"id": "RUS", "role": "target"},
+        ("RUS", "source"): {"id": "RUS", "role": "source"},
+        ("PRK", "target"): {"id": "PRK", "role": "target"},
+        ("IRN", "target"): {"id": "IRN", "role": "target"},
+        ("IRN", "source"): {"id": "IRN", "role": "source"},
+        ("UKR", "participant"): {"id": "UKR", "role": "participant"},
+    }
+    reports = {
+        ("PRK", "source"): {"m1", "m2", "m3"}, ("PRK", "target"): {"m4"},
+        ("RUS", "target"): {"m1", "m2"}, ("RUS", "source"): {"m4"},
+        ("IRN", "target"): {"m1"}, ("IRN", "source"): {"m2"},  # a tie: the source
+        ("UKR", "participant"): {"m1"},
+    }  # fmt: skip
+    kept = {(r["id"], r["role"]) for r in one_side_per_actor(actors, reports)}
+    assert kept == {("PRK", "source"), ("RUS", "target"), ("IRN", "source"), ("UKR", "participant")}

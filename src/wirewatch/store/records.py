@@ -308,6 +308,7 @@ def _event_record(
     evidence, history, quantities = [], [], []
     date_evidence, location_evidence = [], []
     article_ids: list[str] = []
+    reports: dict[tuple[str, str], set[str]] = {}
     for m, row in ms:
         if m.article not in article_ids:
             article_ids.append(m.article)
@@ -315,6 +316,7 @@ def _event_record(
             key = (a.id or a.name, a.role)
             entry = actors_out.setdefault(key, _actor_record(a, actor_names.get(a.id), []))
             entry["evidence"] += _actor_evidence(m, a)
+            reports.setdefault(key, set()).add(m.id)
         for a in m.attributed_to:
             attributed.setdefault(a.id or a.name, _actor_record(a, actor_names.get(a.id), None))
         evidence.append(_mention_evidence(m))
@@ -360,7 +362,7 @@ def _event_record(
             _date(ev.date_start, ev.date_end), ev.status, (row.published for _, row in ms)
         ),
         "location": _location(ev.location_name, ev.location_country),
-        "actors": list(actors_out.values()),
+        "actors": one_side_per_actor(actors_out, reports),
         "attributed_to": list(attributed.values()),
         "articles": article_ids,
         "evidence": evidence,
@@ -447,6 +449,24 @@ def approximate_date(
 
 def _location(name: str | None, country: str | None) -> dict[str, str | None] | None:
     return {"name": name, "country": country} if name else None
+
+
+def one_side_per_actor(
+    actors: dict[tuple[str, str], dict[str, Any]], reports: Mapping[tuple[str, str], set[str]]
+) -> list[dict[str, Any]]:
+    """An event's actor is on one side: where its mentions put it now as the source, now as
+    the target (one report's parse against another's), the side more mentions give wins, the
+    source on a tie. Each mention keeps its own roles in ``evidence``."""
+    out = []
+    for (actor_id, role), record in actors.items():
+        other = {"source": "target", "target": "source"}.get(role)
+        if other is not None and (actor_id, other) in actors:
+            mine = len(reports.get((actor_id, role), ()))
+            theirs = len(reports.get((actor_id, other), ()))
+            if mine < theirs or (mine == theirs and role == "target"):
+                continue
+        out.append(record)
+    return out
 
 
 def _actor_record(
