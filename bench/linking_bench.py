@@ -127,6 +127,12 @@ difflib's matching blocks.
    0.052 / 0.063 / 0.081; +10 0.18 / 0.26 / 0.38 (the trial that moves stored names: 0.19 /
    0.35 / 1.8); backdated 0.092 / 0.091 / 0.123; settled 0.032 / 0.064 / 0.145.  Every one of
    the 36 trials was incremental.
+   Measured 2026-12-02 (main at a4e2461 for the link code, all three stores built new, other
+   benches running beside it on the second core; CPU s, median of 3) at 1k / 10k / 100k: full
+   relink 2.61 / 22.9 / 408; link() alone 1.38 / 20.3 / 220 (s/1k 1.38 / 2.03 / 2.20); +1
+   0.055 / 0.060 / 0.121; +10 0.23 / 0.34 / 0.65; backdated 0.090 / 0.121 / 0.129; settled
+   0.031 / 0.092 / 0.204.  All 36 trials incremental; events and actors equal a full relink
+   at 1k and 10k.
 """
 
 from __future__ import annotations
