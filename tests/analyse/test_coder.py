@@ -907,3 +907,13 @@ def test_who_acts_in_the_anchor_event_is_not_an_actor_of_the_state(analyser):
         code(analyser, "Officials from Poland have backed Kyiv since Moscow's attack."), "SUPPORT"
     )
     assert countries(m, "source") == {"POL"} and countries(m, "target") == {"UKR"}
+
+
+def test_a_semicolon_parts_two_events_of_a_headline(analyser):
+    mentions = code(
+        analyser,
+        "Peru and Chile agreed on a fishing accord. 3rd round of talks with Chile in two years; "
+        "first meeting with Bolivia",
+    )
+    triggers = [m.trigger.text for m in mentions if m.type == "CONSULT"]
+    assert triggers == ["talks", "meeting"]

@@ -452,13 +452,14 @@ class SentenceCoder:
                     and other.trigger.nominal
                     and (
                         self._noun_head(hit.head).i == self._noun_head(other.head).i
-                        or hit.head in other.head.ancestors
-                        or other.head in hit.head.ancestors
+                        or (hit.head in other.head.ancestors or other.head in hit.head.ancestors)
+                        and not _semicolon_between(hit.head, other.head)
                     )
                     or not other.trigger.nominal
                     and hit.trigger.nominal
                     and other.head in hit.head.ancestors
                     and self._within_clause(hit.head, other.head)
+                    and not _semicolon_between(hit.head, other.head)
                 ):
                     host = other
                 elif self._purpose_of(hit, other):
@@ -470,6 +471,7 @@ class SentenceCoder:
                     and other.trigger.nominal
                     and hit.head in other.head.ancestors
                     and self._within_clause(other.head, hit.head)
+                    and not _semicolon_between(hit.head, other.head)
                 ):
                     hit.extra, hit.label = other.tokens, hit.label or other.label
                     hit.mode = hit.mode or other.mode
@@ -1500,6 +1502,14 @@ class SentenceCoder:
                     by_sent.setdefault(ix.toks[root.i].sent_start, []).append((root.i, row))
         counts = by_sent.get(sent.start, ())
         return [dict(row) for i, row in counts if i in clause and sent.start <= i < sent.end]
+
+
+def _semicolon_between(a: Tok, b: Tok) -> bool:
+    """ "1st 2+2 talks with the US; inaugural meeting with Canada": a semicolon parts two
+    phrases (two events of a headline) however the parser hangs one from the other."""
+    toks = doc_index(a.doc).toks
+    lo, hi = sorted((a.i, b.i))
+    return any(toks[i].text == ";" for i in range(lo + 1, hi))
 
 
 def _in_formula(toks: list[Tok], start: int, end: int) -> bool:
