@@ -917,3 +917,29 @@ def test_a_semicolon_parts_two_events_of_a_headline(analyser):
     )
     triggers = [m.trigger.text for m in mentions if m.type == "CONSULT"]
     assert triggers == ["talks", "meeting"]
+
+
+@pytest.mark.parametrize(
+    "subject", ["The two sides", "Both ministers", "The ministers of both countries"]
+)
+def test_a_collective_subject_is_the_parties_named_before(analyser, subject):
+    mentions = code(
+        analyser,
+        "Chile and Peru held talks in Lima on Monday. The statement welcomed consultations "
+        f"between Chile and NATO. {subject} agreed to expand trade.",
+    )
+    agree = one(mentions, "AGREE")
+    # the sides of the talks, not of the consultations another verb is about
+    assert countries(agree, "participant") == {"CHL", "PER"}
+
+
+def test_a_collective_subject_that_names_its_parties_keeps_them(analyser):
+    m = one(
+        code(
+            analyser,
+            "Chile and Peru held talks in Lima on Monday. The ministers of Bolivia and Ecuador "
+            "agreed to expand trade.",
+        ),
+        "AGREE",
+    )
+    assert countries(m, "participant") == {"BOL", "ECU"}

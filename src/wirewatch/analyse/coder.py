@@ -200,6 +200,7 @@ class SentenceCoder:
         self.reporting = cues["reporting"]["neutral"] | cues["reporting"]["hedged"]
         self.hedged_reporting = cues["reporting"]["hedged"]
         self.documents = cues["reporting"].get("documents", set())
+        self.collectives = frozenset(cues.get("collectives", {}).get("nouns", set()))
         openers = sorted(cues.get("credits", {}).get("openers", set()), key=len, reverse=True)
         self._credit = (
             re.compile(
@@ -671,6 +672,7 @@ class SentenceCoder:
         speakers: dict[int, list[EntityRef]] | None = None,
         issuers: list[EntityRef] | None = None,
         triggers: set[int] | None = None,
+        parties: list[EntityRef] | None = None,
     ) -> tuple[dict[str, Any], list[EntityRef]] | None:
         doc = sent.doc
         toks = doc_index(doc).toks
@@ -779,6 +781,10 @@ class SentenceCoder:
         if issuers and subjects and all(self._is_document(t) for t in subjects):
             actors = list(issuers) + [e for e in actors if e not in issuers]
             subjects = subjects + [toks[e.start] for e in issuers if e.start < len(toks)]
+        # "The two sides agreed", "Both ministers condemned": the parties named before.
+        elif parties and any(self._is_collective(t, entities) for t in subjects):
+            actors = list(parties) + [e for e in actors if e not in parties]
+            subjects = subjects + [toks[e.start] for e in parties if e.start < len(toks)]
         # Pronoun subjects ("they condemn"): the subject of the clause above, else the last
         # sentence's subject.
         elif any(is_pronoun(t) for t in subjects):
@@ -1003,6 +1009,20 @@ class SentenceCoder:
         if type_ == "CONSULT" and intent - _AGREE_TO_MEET:
             return "AGREE"
         return None
+
+    def _is_collective(self, tok: Tok, entities: list[EntityRef]) -> bool:
+        """ "the two sides", "both ministers", "the foreign ministers of both countries": a
+        plural noun (cues.toml ``[collectives]``) under "the", "both" or "two" that names no
+        actor of its own."""
+        if tok.lower_ not in self.collectives or tok.tag_ not in ("NNS", "NNPS"):
+            return False
+        if not any(
+            c.dep_ in ("det", "predet", "nummod", "quantmod") and c.lower_ in ("the", "both", "two")
+            for c in tok.children
+        ):
+            return False
+        inside = tok.subtree_ids
+        return not any(e.start in inside and e.kind for e in entities)
 
     @staticmethod
     def _subjects(verb: Tok) -> list[Tok]:
@@ -1676,6 +1696,7 @@ def build_mentions(
     recent_speakers: list[EntityRef] = []
     previous_roots: list[EntityRef] = []
     issuers: list[EntityRef] = []
+    parties: list[EntityRef] = []  # the last two or more actors that acted together
     ordered = sorted(entities, key=lambda e: e.start)
     first = 0
     index = doc_index(doc)
@@ -1690,6 +1711,7 @@ def build_mentions(
         if sent.start in credits:
             continue  # transparent: no event, no speaker, no antecedent
         last_subjects: list[EntityRef] = []
+        sent_parties: list[EntityRef] = []
         # "It said ...": an earlier speaker, else the subject of the sentence before.
         speakers = coder.speakers(sent, sent_entities, recent_speakers + previous_roots)
         for refs in speakers.values():
@@ -1702,12 +1724,27 @@ def build_mentions(
         for hit in hits:
             coded = coder.code(
                 sent, hit, sent_entities, timexes, published, previous_subjects, speakers,
-                issuers, heads,
+                issuers, heads, parties,
             )  # fmt: skip
             if coded is None:
                 continue
             data, subjects = coded
             last_subjects = last_subjects or subjects
+            # the sides of a meeting or an agreement ("Cho and Lammy held talks", "the talks
+            # between Chile and Peru were held"), not of an event noun another verb is about
+            # ("welcomed consultations between the ROK and AUKUS")
+            if (
+                not sent_parties
+                and data["actors"]
+                and all(a.role == "participant" for a in data["actors"])
+                and (
+                    not hit.trigger.nominal
+                    or hit.head.dep_ in ("nsubj", "nsubjpass", "ROOT")
+                    or hit.head.head.lemma_.lower() in _LIGHT_VERBS
+                )
+                and len({(e.kb_id or e.name) for e in subjects}) >= 2
+            ):
+                sent_parties = subjects
             mentions.append(
                 EventMention(
                     article=article_id, index=len(mentions), published=published_iso, **data
@@ -1718,5 +1755,6 @@ def build_mentions(
             if e.kind and any(toks[i].dep_ in ("nsubj", "nsubjpass") for i in range(e.start, e.end))
         ]  # fmt: skip
         previous_subjects = last_subjects or root_subjects or previous_subjects
+        parties = sent_parties or parties
         previous_roots = root_subjects or previous_roots
     return mentions
