@@ -400,10 +400,7 @@ def _drop_term_acronyms(doc: Doc, refs: list[EntityRef]) -> None:
             and "".join(w[0] for w in content).upper() == letters
         ):
             terms.add(letters)
-    if terms:
-        refs[:] = [
-            r for r in refs if not (r.kind == "organization" and not r.kb_id and r.name in terms)
-        ]  # fmt: skip
+    _drop_org_names(refs, terms)
 
 
 # small words a term's acronym leaves out ("weapons of mass destruction": WMD)
@@ -429,11 +426,21 @@ def _drop_common_words(doc: Doc, refs: list[EntityRef]) -> None:
         if t.text in candidates or t.text in lowered:
             counts[t.text] = counts.get(t.text, 0) + 1
     common = {c for c in candidates if counts.get(c.lower(), 0) >= counts.get(c, 0) > 0}
-    if common:
+    _drop_org_names(refs, common, spare_title_parts=True)
+
+
+def _drop_org_names(
+    refs: list[EntityRef], names: set[str], spare_title_parts: bool = False
+) -> None:
+    """Drop the organisations outside the knowledge base named one of ``names``; with
+    ``spare_title_parts``, not the words of a person's title ("Defense" in "Defense Minister
+    Kim")."""
+    if names:
         refs[:] = [
             r for r in refs
             if not (
-                r.kind == "organization" and not r.kb_id and not r.consumed and r.name in common
+                r.kind == "organization" and not r.kb_id and r.name in names
+                and not (spare_title_parts and r.consumed)
             )
         ]  # fmt: skip
 
@@ -466,11 +473,7 @@ def _drop_meeting_names(doc: Doc, refs: list[EntityRef]) -> None:
                 after = _ACRONYM_AFTER.match(text, r.end_char)
                 if after:
                     meetings.add(after.group(1))
-    if meetings:
-        refs[:] = [
-            r for r in refs
-            if not (r.kind == "organization" and not r.kb_id and r.name in meetings)
-        ]  # fmt: skip
+    _drop_org_names(refs, meetings)
 
 
 def _named_beyond(doc: Doc, ent: Span, inner: EntityRef) -> bool:

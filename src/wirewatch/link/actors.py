@@ -203,9 +203,12 @@ def _sector_key(actor: ActorMention) -> str | None:
     return None
 
 
-def fixed_fields(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str | None, str | None]:
+def fixed_fields(
+    actor: ActorMention, kb: KnowledgeBase
+) -> tuple[str, str | None, str | None] | None:
     """(name, country, sector) an actor takes from what it is rather than from how reports
-    spell it: the knowledge base's, or a sector's ("Military (North Korea)")."""
+    spell it: the knowledge base's, or a sector's ("Military (North Korea)"); None for an
+    actor known only by its names."""
     if actor.kb_id:
         known = kb.lookup(actor.name)
         name = known.name if known and known.id == actor.kb_id else actor.name
@@ -215,11 +218,7 @@ def fixed_fields(actor: ActorMention, kb: KnowledgeBase) -> tuple[str, str | Non
         country = kb.country(actor.country)
         where = country.name if country is not None else actor.country
         return f"{actor.sector.capitalize()} ({where})", actor.country, actor.sector
-    raise ValueError(f"{actor.name!r} has no fixed fields")
-
-
-def has_fixed_fields(actor: ActorMention) -> bool:
-    return bool(actor.kb_id) or _sector_key(actor) is not None
+    return None
 
 
 @lru_cache(maxsize=500_000)
@@ -588,8 +587,9 @@ def _observe(resolved: dict[str, ResolvedActor], occ: Occurrence, kb: KnowledgeB
     entry = resolved.get(occ.base)
     if entry is None:
         entry = ResolvedActor(occ.base, actor.kind or "organization")
-        if has_fixed_fields(actor):
-            entry.kb_name, entry.kb_country, entry.sector = fixed_fields(actor, kb)
+        fixed = fixed_fields(actor, kb)
+        if fixed is not None:
+            entry.kb_name, entry.kb_country, entry.sector = fixed
         resolved[occ.base] = entry
     entry.names[actor.name] += 1
     alias = clean_alias(actor.surface)
@@ -625,6 +625,6 @@ def actor_rows(resolved: dict[str, ResolvedActor]) -> tuple[list[dict], list[dic
 
 
 __all__ = [
-    "Correction", "ResolvedActor", "actor_key", "actor_rows", "fixed_fields", "has_fixed_fields",
-    "resolve_actors", "role_key",
+    "Correction", "ResolvedActor", "actor_key", "actor_rows", "fixed_fields", "resolve_actors",
+    "role_key",
 ]  # fmt: skip

@@ -70,7 +70,6 @@ from wirewatch.link.actors import (
     actor_key,
     clean_alias,
     fixed_fields,
-    has_fixed_fields,
     merged_reason,
     role_key,
     union_short_forms,
@@ -854,9 +853,7 @@ def _entry(
 ) -> dict[str, Any]:
     """An actor row being updated: the stored one, or the one this occurrence creates (the
     first in slot order sets kind and knowledge-base fields)."""
-    kb_name = kb_country = sector = None
-    if has_fixed_fields(actor):
-        kb_name, kb_country, sector = fixed_fields(actor, kb)
+    kb_name, kb_country, sector = fixed_fields(actor, kb) or (None, None, None)
     fresh = {
         "id": actor_id, "kind": actor.kind or "organization", "kb_name": kb_name,
         "kb_country": kb_country, "sector": sector,
