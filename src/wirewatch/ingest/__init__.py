@@ -25,6 +25,13 @@ from wirewatch.model import Article
 
 __all__ = ["build_article", "content_hash", "iter_articles", "parse_published"]
 
+# "2024-10-31", "2024-10-31T09:30:00+09:00", "2024-10-31 09:30Z": what feeds and our own
+# exports give, read by the standard library (dateutil took ~0.1 ms a date); the rest goes
+# to dateutil.
+_ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+)
+
 _STRING_FIELDS = ("id", "url", "title", "text", "html", "outlet", "language", "published")
 
 
@@ -48,7 +55,9 @@ def parse_published(value: Any, source: str, record: str) -> datetime | None:
             got=type(value).__name__,
         )  # fmt: skip
     try:
-        parsed = dateparser.parse(value)
+        parsed = (
+            datetime.fromisoformat(value) if _ISO_DATE.fullmatch(value) else dateparser.parse(value)
+        )
     except (ValueError, OverflowError):
         raise InputError(Code.E010, source, record=record, value=value) from None
     if parsed.tzinfo is None:
