@@ -83,3 +83,28 @@ def test_html_goes_through_boilerplate_removal():
     assert "Subscribe" not in a.text and "Copyright" not in a.text
     assert a.outlet == "Gulf Courier"
     assert a.published.isoformat() == "2024-07-08T10:00:00+08:00"
+
+
+def test_publication_dates_read_alike_by_either_parser():
+    """ISO dates take the standard library's fast path, the rest dateutil: both give the
+    same aware datetime, and an impossible date is an E010 either way."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import pytest
+
+    from wirewatch.errors import InputError
+    from wirewatch.ingest import parse_published
+
+    kst = timezone(timedelta(hours=9))
+    cases = {
+        "2025-03-04": datetime(2025, 3, 4, tzinfo=UTC),
+        "2025-03-04T18:05:00+09:00": datetime(2025, 3, 4, 18, 5, tzinfo=kst),
+        "2025-03-04 18:05Z": datetime(2025, 3, 4, 18, 5, tzinfo=UTC),
+        "March 4, 2025 6:05 PM": datetime(2025, 3, 4, 18, 5, tzinfo=UTC),
+        "Tue, 04 Mar 2025 09:05:00 GMT": datetime(2025, 3, 4, 9, 5, tzinfo=UTC),
+    }
+    for value, expected in cases.items():
+        assert parse_published(value, "feed.xml", "r1") == expected, value
+    for bad in ("2025-02-30", "2025-03-04T24:30"):
+        with pytest.raises(InputError, match="E010"):
+            parse_published(bad, "feed.xml", "r1")
