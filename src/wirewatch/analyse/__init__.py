@@ -299,15 +299,33 @@ _make_fast_attributes.__annotations__ = {"nlp": Language, "name": str, "return":
 Language.factory("wirewatch_attributes", func=_make_fast_attributes)
 
 
+def limit_blas_threads() -> None:
+    """One BLAS thread in this process. The model's matrices are small: a second thread
+    shortened one parse by ~10% for twice its CPU, and the process pool and Spark already
+    give every core a process of its own. Process-wide: it sets the BLAS library's own
+    thread count."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @lru_cache(maxsize=2)
 def load_nlp(name: str = MODEL, fast_attributes: bool = True) -> Any:
     """The spaCy pipeline with a line-break sentence rule; ``fast_attributes`` runs the
     model's attribute ruler and lemmatizer through ``FastAttributes`` and ``FastLemmatizer``
-    (same annotations, less time)."""
-    import spacy
+    (same annotations, less time).
 
+    The model's layers multiply matrices with numpy's BLAS (OpenBLAS in numpy's wheels), one
+    thread (``limit_blas_threads``), not thinc's default blis: on this project's 2-core
+    Xeon the whole model took ~12% less CPU with the same tags, trees, lemmas and entities
+    (bench/ingest_bench.py)."""
+    import spacy
+    from thinc.api import use_ops
+
+    limit_blas_threads()
     try:
-        nlp = spacy.load(name)
+        with use_ops("numpy", use_blis=False):  # ops are bound as the layers are built
+            nlp = spacy.load(name)
     except OSError as exc:
         raise WirewatchError(Code.E041, name=name, detail=str(exc)) from None
     nlp.add_pipe("wirewatch_line_breaks", before="parser")
