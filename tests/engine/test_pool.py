@@ -221,3 +221,26 @@ def test_ingest_restores_the_collector_thresholds(tmp_path, analyser):
     with pytest.raises(TypeError):
         ingest([src], store, analyser, no_such_option=True)
     assert gc.get_threshold() == before
+
+
+def test_numpy_blas_annotates_as_blis_with_one_thread_per_worker():
+    """The model multiplies with numpy's BLAS, one thread per process: the annotations are
+    those of thinc's blis, and a pool worker does not start BLAS threads of its own."""
+    from threadpoolctl import threadpool_info
+
+    ours, with_blis = load_nlp(), load_nlp(blis=True)
+    assert ours.get_pipe("tok2vec").model.ops.use_blis is False
+    assert with_blis.get_pipe("tok2vec").model.ops.use_blis is True
+    texts = _ODD + _sample_texts()
+    for a, b in zip(ours.pipe(texts), with_blis.pipe(texts), strict=True):
+        assert _annotations(a) == _annotations(b), a.text[:80]
+    assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}
+    with ProcessPool(workers=2) as pool:
+        threads = pool._pool.map(_blas_threads, range(4))
+    assert threads == [[1]] * 4
+
+
+def _blas_threads(_: int) -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]

@@ -309,8 +309,8 @@ def limit_blas_threads() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-@lru_cache(maxsize=2)
-def load_nlp(name: str = MODEL, fast_attributes: bool = True) -> Any:
+@lru_cache(maxsize=4)
+def load_nlp(name: str = MODEL, fast_attributes: bool = True, blis: bool = False) -> Any:
     """The spaCy pipeline with a line-break sentence rule; ``fast_attributes`` runs the
     model's attribute ruler and lemmatizer through ``FastAttributes`` and ``FastLemmatizer``
     (same annotations, less time).
@@ -318,13 +318,13 @@ def load_nlp(name: str = MODEL, fast_attributes: bool = True) -> Any:
     The model's layers multiply matrices with numpy's BLAS (OpenBLAS in numpy's wheels), one
     thread (``limit_blas_threads``), not thinc's default blis: on this project's 2-core
     Xeon the whole model took ~12% less CPU with the same tags, trees, lemmas and entities
-    (bench/ingest_bench.py)."""
+    (bench/ingest_bench.py). ``blis`` keeps thinc's blis, for CPUs where it is the faster."""
     import spacy
     from thinc.api import use_ops
 
     limit_blas_threads()
     try:
-        with use_ops("numpy", use_blis=False):  # ops are bound as the layers are built
+        with use_ops("numpy", use_blis=blis):  # ops are bound as the layers are built
             nlp = spacy.load(name)
     except OSError as exc:
         raise WirewatchError(Code.E041, name=name, detail=str(exc)) from None
