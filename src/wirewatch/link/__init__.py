@@ -119,7 +119,9 @@ def link(
     from wirewatch.link.incremental import actor_state_after, occurrence_bases
 
     bases = occurrence_bases(mentions, entities, kb, corrections)
-    resolved, assignment, entity_ids = resolve_actors(mentions, kb, entities, corrections)
+    resolved, assignment, entity_ids = resolve_actors(
+        mentions, kb, entities, corrections, keys=[(b.base, b.reason) for b in bases]
+    )  # the keys occurrence_bases took: the same computation, done once
     actors, aliases, roles = actor_rows(resolved)
     actor_state = actor_state_after(bases, mentions, entities, resolved, kb)
     timings["actors"] = time.process_time() - t0

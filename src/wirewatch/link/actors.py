@@ -238,9 +238,12 @@ def resolve_actors(
     kb: KnowledgeBase,
     entities: Sequence[tuple[str, int, ActorMention, str | None]] = (),
     corrections: Sequence[Correction] = (),
+    keys: Sequence[tuple[str, str]] | None = None,
 ) -> tuple[dict[str, ResolvedActor], dict[tuple[str, int], str], dict[tuple[str, int], str]]:
     """Canonical actors, and the actor id of each (mention id, actor position) and of each
-    (article id, entity position). ``entities`` are all names seen, in events or not."""
+    (article id, entity position). ``entities`` are all names seen, in events or not.
+    ``keys``: each occurrence's (actor key, reason) before refinement, mentions' actors then
+    entities, when the caller has them already (``incremental.occurrence_bases``)."""
     slots: list[tuple[str, tuple[str, int], Occurrence]] = []
     for m in mentions:
         for pos, actor in enumerate([*m.actors, *m.attributed_to]):
@@ -249,13 +252,17 @@ def resolve_actors(
         slots.append(("e", (article_id, pos), Occurrence(actor, published, article_id)))
     occurrences = [o for _, _, o in slots]
 
-    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
-    for occ in occurrences:
-        forced = aliases.get(fold(occ.actor.name)) or aliases.get(fold(occ.actor.surface))
-        if forced:
-            occ.base, occ.reason = forced, "user alias"
-        else:
-            occ.base, occ.reason = actor_key(occ.actor, kb)
+    if keys is not None:
+        for occ, (base, reason) in zip(occurrences, keys, strict=True):
+            occ.base, occ.reason = base, reason
+    else:
+        aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+        for occ in occurrences:
+            forced = aliases.get(fold(occ.actor.name)) or aliases.get(fold(occ.actor.surface))
+            if forced:
+                occ.base, occ.reason = forced, "user alias"
+            else:
+                occ.base, occ.reason = actor_key(occ.actor, kb)
     _correct_kinds(occurrences, kb)
     _resolve_org_forms([o for o in occurrences if o.actor.kind in ("organization", "igo")])
     final = _refine_people([o for o in occurrences if o.actor.kind == "person"], kb)
