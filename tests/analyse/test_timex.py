@@ -1388,3 +1388,16 @@ def test_the_past_before_a_count_is_not_the_past(nlp) -> None:
     # "the past three summers" is a span we cannot value; "the past" alone would be wrong
     assert run(nlp, "Riots have marred the past three summers in the city.") == []
     assert one(nlp, "Such riots belong to the past.").value == "PAST_REF"
+
+
+def test_a_past_verb_dates_an_earlier_quarter_of_the_year(nlp) -> None:
+    """A quarter named in a past-tense report two or three quarters back is this year's, not
+    the next one ahead; a future or an expectation verb still says nothing, since results
+    are reported after their quarter ends."""
+    dct = date(2024, 11, 12)
+    assert one(nlp, "The carmaker's sales in the first quarter fell 8%.", dct).value == "2024-Q1"
+    assert one(nlp, "Exports rose sharply in the second quarter.", dct).value == "2024-Q2"
+    expected = "The shipyard said it expected fewer orders in the first quarter."
+    assert one(nlp, expected, dct).value == "2025-Q1"
+    will = values(nlp, "The mill will publish third-quarter output on Friday.", dct)
+    assert will["third-quarter"] == "2024-Q3"

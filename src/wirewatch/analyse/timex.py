@@ -1235,8 +1235,11 @@ class _Resolver:
             tense = "future" if self._until_tense(c, tense) == "future" else None
         elif re.search(r"\bsince\s+(?:mid-?|early\s+|late\s+)?$", before, re.I):
             tense = "past"  # "their first meeting since July" even in a future clause
-        if gran in ("quarter", "half"):
-            tense = None  # quarters are reported after they end: the verb tense misleads
+        if gran in ("quarter", "half") and tense != "past":
+            # Quarters are reported after they end: a future verb misleads ("will report
+            # third-quarter results" in October is the quarter just over). A past one does
+            # not ("profit in the first quarter rose", said in October, is this year's Q1).
+            tense = None
         y = self.dct.year
         cands = [d for d in (make(y - 1), make(y), make(y + 1)) if d is not None]
         if not cands:
