@@ -233,6 +233,20 @@ def _name_key(is_person: bool, name: str, kb: KnowledgeBase) -> tuple[str, str]:
     return f"org:{_slug(key)}", f"same name {key!r} (legal form ignored)"
 
 
+def user_aliases(corrections: Sequence[Correction]) -> dict[str, str]:
+    """Folded name -> actor id, of the user's alias corrections."""
+    return {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+
+
+def first_key(
+    actor: ActorMention, kb: KnowledgeBase, aliases: Mapping[str, str]
+) -> tuple[str, str]:
+    """An occurrence's (actor key, reason) before refinement: a user alias of its name or
+    surface form wins over ``actor_key``."""
+    forced = aliases.get(fold(actor.name)) or aliases.get(fold(actor.surface))
+    return (forced, "user alias") if forced else actor_key(actor, kb)
+
+
 def resolve_actors(
     mentions: list[EventMention],
     kb: KnowledgeBase,
@@ -252,17 +266,11 @@ def resolve_actors(
         slots.append(("e", (article_id, pos), Occurrence(actor, published, article_id)))
     occurrences = [o for _, _, o in slots]
 
-    if keys is not None:
-        for occ, (base, reason) in zip(occurrences, keys, strict=True):
-            occ.base, occ.reason = base, reason
-    else:
-        aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
-        for occ in occurrences:
-            forced = aliases.get(fold(occ.actor.name)) or aliases.get(fold(occ.actor.surface))
-            if forced:
-                occ.base, occ.reason = forced, "user alias"
-            else:
-                occ.base, occ.reason = actor_key(occ.actor, kb)
+    if keys is None:
+        aliases = user_aliases(corrections)
+        keys = [first_key(occ.actor, kb, aliases) for occ in occurrences]
+    for occ, (base, reason) in zip(occurrences, keys, strict=True):
+        occ.base, occ.reason = base, reason
     _correct_kinds(occurrences, kb)
     _resolve_org_forms([o for o in occurrences if o.actor.kind in ("organization", "igo")])
     final = _refine_people([o for o in occurrences if o.actor.kind == "person"], kb)

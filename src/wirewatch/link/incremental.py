@@ -67,12 +67,13 @@ from wirewatch.link.actors import (
     _short_form_of,
     _single_holder_roles,
     _slug,
-    actor_key,
     clean_alias,
+    first_key,
     fixed_fields,
     merged_reason,
     role_key,
     union_short_forms,
+    user_aliases,
 )
 from wirewatch.link.events import (
     EventCluster,
@@ -163,11 +164,7 @@ def _slots(
 
 
 def _base_of(actor: ActorMention, kb: KnowledgeBase, aliases: Mapping[str, str]) -> Base:
-    forced = aliases.get(fold(actor.name)) or aliases.get(fold(actor.surface))
-    if forced:
-        base, reason = forced, "user alias"
-    else:
-        base, reason = actor_key(actor, kb)
+    base, reason = first_key(actor, kb, aliases)
     counted = None
     if actor.kb_id is None and reason != "user alias":
         if actor.kind == "person":
@@ -184,7 +181,7 @@ def occurrence_bases(
     corrections: Sequence[Correction],
 ) -> list[Base]:
     """Actor keys of every occurrence, taken before ``resolve_actors`` corrects kinds."""
-    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    aliases = user_aliases(corrections)
     return [_base_of(a, kb, aliases) for a, _, _ in _occurrences(mentions, entities)]
 
 
@@ -489,7 +486,7 @@ def resolve_new(
     """Resolve the names of new articles against the stored resolution, or raise
     ``Fallback`` when they could change the actor of any stored name. Sets ``actor.id`` (and
     an inherited country) on the given mentions' and entities' actors, as a full run would."""
-    aliases = {fold(c.value): c.actor_id for c in corrections if c.action == "alias"}
+    aliases = user_aliases(corrections)
     named = {c.actor_id for c in corrections} | {
         c.value for c in corrections if c.action == "merge"
     }
