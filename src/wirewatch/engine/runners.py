@@ -48,9 +48,6 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # See wirewatch.gctune: a worker keeps the larger young generation for its life.
     gc.set_threshold(gctune.YOUNG, *gc.get_threshold()[1:])
-    from wirewatch.analyse import limit_blas_threads
-
-    limit_blas_threads()  # a forked worker has its parent's setting; a spawned one has not
     if _WORKER is None:
         from wirewatch.analyse import Analyser
 
