@@ -68,3 +68,24 @@ def test_relink_runs_with_fewer_full_collections():
     seen = fewer_collections(gc.get_threshold)()
     assert seen == (gctune.YOUNG, 10, gctune.OLD)
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_paused_turns_the_collector_off_and_restores_its_state():
+    import gc
+
+    from wirewatch import gctune
+
+    assert gc.isenabled()
+    with gctune.paused():
+        assert not gc.isenabled()
+        with gctune.paused():  # nested: the outer context still restores
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gctune.paused():
+            pass
+        assert not gc.isenabled()  # a caller's disabled collector stays disabled
+    finally:
+        gc.enable()

@@ -10,6 +10,10 @@ Linking holds the whole store's mentions and names in memory (millions of object
 articles) while it makes as many again, and each full collection walks all of them: with the
 default oldest threshold (10) they took ~1/8 of a 10k-article relink's CPU. ``old`` lets a
 context collect the oldest generation ten times less often.
+
+A relink makes almost no cyclic garbage (12 objects in a 1k-article first link, where its
+collections took ~0.15 s of ~1.9 s, all of them walking live objects): ``paused`` turns the
+collector off for it, and reference counting frees the rest as before.
 """
 
 from __future__ import annotations
@@ -52,3 +56,15 @@ def young_generation(size: int = YOUNG, old: bool = False) -> Iterator[None]:
         _open -= 1
         if _open == 0:
             gc.set_threshold(*_saved)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No cycle collection inside the context; the collector's state is restored after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

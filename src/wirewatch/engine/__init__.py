@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from wirewatch import gctune
 from wirewatch.analyse import Analyser
 from wirewatch.config import Limits
 from wirewatch.engine.runners import Runner, fewer_collections
@@ -171,7 +172,6 @@ def ingest(
     return summary
 
 
-@fewer_collections
 def relink(
     store: Store, *, incremental: bool = False, report: IncrementReport | None = None
 ) -> int:
@@ -186,7 +186,7 @@ def relink(
     Read, link and write happen in one write transaction: two ingests that finish at once
     take turns, and the second links what the first wrote, never an older state."""
     report = report if report is not None else IncrementReport()
-    with store.write():
+    with store.write(), gctune.paused():
         if incremental:
             kb = KnowledgeBase.default()
             t0 = time.process_time()

@@ -1632,6 +1632,16 @@ def _assign(
         .where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
         .values({column: bindparam("v")})
     )
+    if conn.dialect.name == "sqlite":
+        # The driver's tuples made straight from the keys: building a dict per row for
+        # _executemany to take apart again was ~40% of setting 27k names' actor ids.
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=["v", *(f"k_{k}" for k in keys)])
+        if _driver_takes_binds(compiled, conn.dialect) and list(compiled.positiontup or ()) == [
+            "v",
+            *(f"k_{k}" for k in keys),
+        ]:
+            conn.exec_driver_sql(str(compiled), [(value, *key) for key, value in values.items()])
+            return
     rows = [
         {**{f"k_{k}": part for k, part in zip(keys, key, strict=True)}, "v": value}
         for key, value in values.items()
@@ -1646,7 +1656,7 @@ def _reassign(
     rows whose value changes: a full relink of a linked store changes few of them, and
     rewriting all (1.3M rows at 10k articles) was most of its write time."""
     cols = [table.c[k] for k in keys]
-    current = {tuple(r[:-1]): r[-1] for r in conn.execute(select(*cols, table.c[column]))}
+    current = {tuple(r[:-1]): r[-1] for r in _fast_rows(conn, select(*cols, table.c[column]))}
     changed = {k: v for k, v in values.items() if k in current and current[k] != v}
     changed.update({k: None for k, v in current.items() if v is not None and k not in values})
     _assign(conn, table, keys, column, changed)
