@@ -1635,11 +1635,12 @@ def _assign(
     if conn.dialect.name == "sqlite":
         # The driver's tuples made straight from the keys: building a dict per row for
         # _executemany to take apart again was ~40% of setting 27k names' actor ids.
-        compiled = stmt.compile(dialect=conn.dialect, column_keys=["v", *(f"k_{k}" for k in keys)])
-        if _driver_takes_binds(compiled, conn.dialect) and list(compiled.positiontup or ()) == [
-            "v",
-            *(f"k_{k}" for k in keys),
-        ]:
+        names = ["v", *(f"k_{k}" for k in keys)]
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
+        if (
+            _driver_takes_binds(compiled, conn.dialect)
+            and list(compiled.positiontup or ()) == names
+        ):
             conn.exec_driver_sql(str(compiled), [(value, *key) for key, value in values.items()])
             return
     rows = [
