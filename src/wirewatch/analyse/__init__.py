@@ -24,6 +24,7 @@ from wirewatch.analyse.entities import find_entities, place_names
 from wirewatch.analyse.lexicon import load_lexicon
 from wirewatch.analyse.partial import PartialPipeline
 from wirewatch.analyse.timex import find_timexes
+from wirewatch.analyse.tokenizer import WarmTokenizer
 from wirewatch.errors import Code, WirewatchError
 from wirewatch.link.kb import KnowledgeBase
 from wirewatch.model import Analysis, Article
@@ -310,10 +311,12 @@ def limit_blas_threads() -> None:
 
 
 @lru_cache(maxsize=4)
-def load_nlp(name: str = MODEL, fast_attributes: bool = True, blis: bool = False) -> Any:
+def load_nlp(
+    name: str = MODEL, fast_attributes: bool = True, blis: bool = False, warm_cache: bool = True
+) -> Any:
     """The spaCy pipeline with a line-break sentence rule; ``fast_attributes`` runs the
-    model's attribute ruler and lemmatizer through ``FastAttributes`` and ``FastLemmatizer``
-    (same annotations, less time).
+    model's attribute ruler and lemmatizer through ``FastAttributes`` and ``FastLemmatizer``,
+    and ``warm_cache`` its tokenizer through ``WarmTokenizer`` (same annotations, less time).
 
     The model's layers multiply matrices with numpy's BLAS (OpenBLAS in numpy's wheels), one
     thread (``limit_blas_threads``), not thinc's default blis: on this project's 2-core
@@ -328,6 +331,8 @@ def load_nlp(name: str = MODEL, fast_attributes: bool = True, blis: bool = False
             nlp = spacy.load(name)
     except OSError as exc:
         raise WirewatchError(Code.E041, name=name, detail=str(exc)) from None
+    if warm_cache:
+        nlp.tokenizer = WarmTokenizer(nlp.tokenizer)
     nlp.add_pipe("wirewatch_line_breaks", before="parser")
     if fast_attributes and "attribute_ruler" in nlp.pipe_names:
         nlp.add_pipe("wirewatch_attributes", after="attribute_ruler")
