@@ -943,3 +943,20 @@ def test_a_collective_subject_that_names_its_parties_keeps_them(analyser):
         "AGREE",
     )
     assert countries(m, "participant") == {"BOL", "ECU"}
+
+
+def test_the_subject_of_a_verb_of_response_is_not_the_actor_of_the_event_it_meets(analyser):
+    # "counter cyberattacks": Peru meets the attacks, it does not make them; with no one named
+    # for the attacks there is no event.
+    mentions = code(
+        analyser, "Peru will counter cyberattacks with new laws, its defence minister said."
+    )
+    assert not [
+        m for m in mentions if "PER" in countries(m, "source") and m.trigger.text == "cyberattacks"
+    ]
+    # the event's own phrase still names its actor
+    m = one(
+        code(analyser, "Peru responded to the threats from Bolivia by recalling its ambassador."),
+        "THREATEN",
+    )
+    assert countries(m, "source") == {"BOL"}

@@ -201,6 +201,7 @@ class SentenceCoder:
         self.hedged_reporting = cues["reporting"]["hedged"]
         self.documents = cues["reporting"].get("documents", set())
         self.collectives = frozenset(cues.get("collectives", {}).get("nouns", set()))
+        self.stimulus_verbs = frozenset(cues.get("stimulus", {}).get("lemmas", set()))
         openers = sorted(cues.get("credits", {}).get("openers", set()), key=len, reverse=True)
         self._credit = (
             re.compile(
@@ -563,6 +564,18 @@ class SentenceCoder:
 
     # -- structure --------------------------------------------------------------------------
 
+    def _met_by_subject(self, head: Tok, gov: Tok) -> bool:
+        """ "react to any changes in threats": an event noun in the object of a verb of
+        response is done by someone other than that verb's subject."""
+        if head.i == gov.i or gov.lemma_.lower() not in self.stimulus_verbs:
+            return False
+        cur = head
+        while cur.head.i != gov.i:
+            if cur.head.i == cur.i:
+                return False
+            cur = cur.head
+        return cur.dep_ in ("dobj", "prep", "pobj", "obj")
+
     @staticmethod
     def governing_verb(tok: Tok) -> Tok:
         cur = tok
@@ -815,7 +828,7 @@ class SentenceCoder:
                     and not self._is_locative(e, doc)
                 ]  # fmt: skip
             actors = actors + addressees
-        if embedded:
+        if embedded or self._met_by_subject(head, gov):
             actors = [e for e in actors if e.start in own]
         elif (
             hit.trigger.nominal
