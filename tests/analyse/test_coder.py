@@ -960,3 +960,18 @@ def test_the_subject_of_a_verb_of_response_is_not_the_actor_of_the_event_it_meet
         "THREATEN",
     )
     assert countries(m, "source") == {"BOL"}
+
+
+def test_a_question_put_is_not_a_request(analyser):
+    asked = code(
+        analyser,
+        "Chile's president was asked whether Peru would reopen the border, and declined to answer.",
+    )
+    assert not [m for m in asked if m.type == "REQUEST"]
+    asked = code(analyser, "Peru asked the United Nations about sending observers to the border.")
+    assert not [m for m in asked if m.type == "REQUEST"]
+    # asking someone to do something, or for something, is a request
+    m = one(code(analyser, "Peru asked Chile to reopen the border on Monday."), "REQUEST")
+    assert countries(m, "source") == {"PER"} and countries(m, "target") == {"CHL"}
+    m = one(code(analyser, "Chile asked for emergency aid from Argentina."), "REQUEST")
+    assert countries(m, "source") == {"CHL"}

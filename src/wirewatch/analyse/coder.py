@@ -202,6 +202,10 @@ class SentenceCoder:
         self.documents = cues["reporting"].get("documents", set())
         self.collectives = frozenset(cues.get("collectives", {}).get("nouns", set()))
         self.stimulus_verbs = frozenset(cues.get("stimulus", {}).get("lemmas", set()))
+        questions = cues.get("questions", {})
+        self.question_verbs = frozenset(questions.get("verbs", set()))
+        self.question_topics = frozenset(questions.get("topics", set()))
+        self.question_marks = frozenset(questions.get("marks", set()))
         openers = sorted(cues.get("credits", {}).get("openers", set()), key=len, reverse=True)
         self._credit = (
             re.compile(
@@ -404,6 +408,8 @@ class SentenceCoder:
                     w.lower_ in allowed or w.lemma_.lower() in allowed for w in words
                 ):
                     return None
+            if lemma in self.question_verbs and self._is_question(tok):
+                return None
             trig = self.lex.verbs[lemma]
             return _Hit([tok], trig, None, trig.mode)
         if tok.ent_type_ in _NOT_EVENT_ENTS:
@@ -413,6 +419,25 @@ class SentenceCoder:
             if noun is not None:
                 return _Hit([tok], noun, None, noun.mode)
         return None
+
+    def _is_question(self, verb: Tok) -> bool:
+        """ "asked about the election", "asked whether talks would resume": a question put,
+        with nothing asked for."""
+        asked_about = False
+        for c in verb.children:
+            dep, word = c.dep_, c.lower_
+            if dep == "xcomp" or (dep == "prep" and word == "for"):
+                return False  # "asked Iran to release", "asked for aid"
+            if dep == "prep" and word in self.question_topics:
+                asked_about = True
+            elif dep == "ccomp":
+                marks = {m.lower_ for m in c.children if m.dep_ == "mark"}
+                if "that" in marks:
+                    return False  # "asked that the envoy be recalled"
+                first = c.left_edge
+                if marks & self.question_marks or first.tag_ in ("WDT", "WP", "WP$", "WRB"):
+                    asked_about = True
+        return asked_about
 
     def _is_modifier_only(self, hit: _Hit) -> bool:
         """ "meeting framework", "dialogue partner": a trigger noun modifying a non-event noun."""
