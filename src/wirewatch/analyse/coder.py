@@ -594,12 +594,9 @@ class SentenceCoder:
         response is done by someone other than that verb's subject."""
         if head.i == gov.i or gov.lemma_.lower() not in self.stimulus_verbs:
             return False
-        cur = head
-        while cur.head.i != gov.i:
-            if cur.head.i == cur.i:
-                return False
-            cur = cur.head
-        return cur.dep_ in ("dobj", "prep", "pobj", "obj")
+        # the word on the path from the event noun that hangs from the verb
+        below = next((t for t in [head, *head.ancestors] if t.head.i == gov.i), None)
+        return below is not None and below.dep_ in ("dobj", "prep", "pobj")
 
     @staticmethod
     def governing_verb(tok: Tok) -> Tok:
