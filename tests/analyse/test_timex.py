@@ -96,6 +96,19 @@ def test_future_weekday_resolves_forwards(nlp) -> None:
     assert t.value == "2024-10-31"
 
 
+def test_a_past_spelled_like_its_base_is_past_after_a_singular_subject(nlp) -> None:
+    # the tagger reads "hurt" here as a plural present; "hurts" would be the present
+    t = one(
+        nlp,
+        "Fear of new tariffs hurt the currency as well as the stocks of exporters on Friday.",
+        MON,
+    )
+    assert t.value == "2024-10-25"
+    # a plural subject leaves the present open, and the present of news looks ahead
+    t = one(nlp, "Both leaders meet on Friday in Geneva.", MON)
+    assert t.value == "2024-11-01"
+
+
 def test_scheduled_weekday_is_future(nlp) -> None:
     t = one(nlp, "The signing ceremony is scheduled for Friday at the embassy.", MON)
     assert t.value == "2024-11-01"

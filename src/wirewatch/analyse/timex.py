@@ -288,6 +288,7 @@ class _Grammar:
         self.future_lemmas = set(lex.words("future_lemmas"))
         self.reporting_lemmas = set(lex.words("reporting_lemmas"))
         self.notice_lemmas = set(lex.words("notice_lemmas"))
+        self.past_as_base = set(lex.words("past_as_base"))
         self.named_day_words = set(lex.words("named_day_words"))
         self.deadline_lemmas = set(lex.words("deadline_lemmas"))
         self.duration_offset_units = set(lex.words("duration_offset_units"))
@@ -1105,6 +1106,8 @@ class _Resolver:
             return "past" if any(a.lemma_ == "have" for a in auxes) else "future"
         if v.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
             return "past"
+        if v.tag_ == "VBP" and not auxes and self._past_by_agreement(v):
+            return "past"
         if v.tag_ == "VBN" and (any(a.lemma_ == "have" for a in auxes) or not auxes):
             return "past"
         if v.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ in ("VBZ", "VBP") for a in auxes):
@@ -1125,6 +1128,19 @@ class _Resolver:
                 "present"  # for a weekday, news present means future: "the ministers meet Monday"
             )
         return None
+
+    def _past_by_agreement(self, v: Token) -> bool:
+        """A verb spelled alike in the present and the past ("hurt", "cut") tagged as a
+        plural present after a singular subject: agreement says it is the past."""
+        if v.lower_ not in self.g.past_as_base:
+            return False
+        subjects = [c for c in v.children if c.dep_ == "nsubj"]
+        if len(subjects) != 1:
+            return False
+        subj = subjects[0]
+        if any(c.dep_ == "conj" for c in subj.children):
+            return False  # "Iran and Iraq cut ties": a plural subject
+        return subj.tag_ in ("NN", "NNP") or subj.lower_ in ("he", "she", "it")
 
     def _perfect(self, c: _Cand) -> bool:
         """The governing verb is in the present perfect ("has kept ... until Friday")."""
