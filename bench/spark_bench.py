@@ -1,7 +1,7 @@
 """Spark engine scaling: one worker against two over the same articles, and the same output as
 the in-process engine.
 
-    .venv/bin/python bench/spark_bench.py [--docs 400] [--repeat 2] [--cluster] [--json]
+    .venv/bin/python bench/spark_bench.py [--docs 1000] [--repeat 2] [--cluster] [--json]
 
 The corpus is the bundled sample plus the seed articles (../shared/corpus, when present),
 replicated to ``--docs`` articles, each copy given a new id and a distinguishing first line.
@@ -13,7 +13,10 @@ one article per core the first timed run was ~1 s slower than the next, in local
 local[2] alike, and its speedup read 1.66-1.67x against 1.73-1.83x after it.) Each
 timing is repeated ``--repeat`` times (other processes may share the machine's two cores:
 ``*_other_load`` is how many cores they kept busy during each run, from /proc).
-Issue 8's target: two workers >= 1.7x faster than one.
+Issue 8's target: two workers >= 1.7x faster than one over the same corpus as its ingest
+criterion, 1,000 articles (the default). On 400 the fixed costs of a run (the driver taking in
+all results at the end, the last tasks' uneven ends) weigh more, and this VM's ±10% noise
+between runs swings one round's ratio by 0.2-0.3.
 """
 
 from __future__ import annotations
@@ -191,7 +194,7 @@ def cluster(tmp: Path) -> Iterator[Cluster]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=400)
+    parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
         "--partitions",
