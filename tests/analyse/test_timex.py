@@ -1350,6 +1350,16 @@ def test_bare_season_as_subject(nlp) -> None:
     assert run(nlp, "The water will spring from the rocks.", date(2024, 4, 2)) == []
 
 
+def test_the_fall_in_a_quantity_is_a_decline(nlp) -> None:
+    assert run(nlp, "Exporters were hurt by the fall in the ruble.", MON) == []
+    assert values(nlp, "The fall in oil prices hurt Moscow on Friday.", MON) == {
+        "Friday": "2024-10-25"
+    }
+    # a place or a time after "in" leaves the season
+    assert values(nlp, "The talks will resume in the fall in Geneva.", MON) == {"fall": "2024-FA"}
+    assert values(nlp, "The talks will resume in the fall.", MON) == {"fall": "2024-FA"}
+
+
 def test_weekday_named_event_is_not_a_date(nlp) -> None:
     assert run(nlp, "Traders still remember Black Monday.", TUE) == []
     assert run(nlp, "Pilgrims gathered on Good Friday.", TUE) == []

@@ -1695,6 +1695,8 @@ class _Resolver:
                 nxt = self.text[c.end : c.end + 4]
                 if nxt.strip().startswith("of"):
                     return None
+                if m["season"].lower() == "fall" and self._fall_of_a_quantity(c):
+                    return None
         if y is not None:
             return _Res("DATE", _Point("season", date(y, smonth, 1)), anchor=anchor)
         cur = _point(self.dct, "season")
@@ -1717,6 +1719,22 @@ class _Resolver:
             elif t == "future" and this.d < cur.d:
                 this = _shift(this, 1)
         return _Res("DATE", this)
+
+    def _fall_of_a_quantity(self, c: _Cand) -> bool:
+        """ "hurt by the fall in the ruble": "fall" with an "in" phrase of its own is a
+        decline, unless that phrase names a place or a time ("the fall in Geneva")."""
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None:
+            return False
+        for prep in span.root.children:
+            if prep.dep_ != "prep" or prep.lower_ != "in":
+                continue
+            objects = [o for o in prep.children if o.dep_ == "pobj"]
+            if objects and not any(
+                o.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME") for o in objects
+            ):
+                return True
+        return False
 
     def _season_subject(self, c: _Cand) -> bool:
         """ "but spring shows signs of hope": a bare season as the subject is this season
