@@ -467,6 +467,27 @@ def test_local_time_in_a_zone_marker_does_not_shift_a_past_day(nlp) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The ferry docked in Manila at 7:15 p.m. (GMT+8) on Tuesday.", "2024-10-22T19:15+08:00"),
+        ("Polls closed at 20:00 UTC-3 in the capital.", "2024-10-22T20:00-03:00"),
+        ("The blast was heard at 0645 GMT+5:30, police said.", "2024-10-22T06:45+05:30"),
+        ("Voting ended at 18:00 UTC+0.", "2024-10-22T18:00Z"),
+        ("Voting ended at 18:00 GMT.", "2024-10-22T18:00Z"),
+    ],
+)
+def test_a_utc_offset_is_kept_not_read_as_utc(nlp, text: str, value: str) -> None:
+    # "GMT+8" is eight hours ahead of UTC: writing it "Z" would put the event 8 hours off
+    times = [t for t in run(nlp, text) if t.type == "TIME"]
+    assert [t.value for t in times] == [value]
+
+
+def test_a_clock_range_in_gmt_is_not_an_offset(nlp) -> None:
+    times = [t.value for t in run(nlp, "Trading ran from 9:00 GMT-17:00 GMT on Tuesday.")]
+    assert "2024-10-22T09:00Z" in times and "2024-10-22T17:00Z" in times
+
+
+@pytest.mark.parametrize(
     ("text", "span", "value"),
     [
         (

@@ -437,7 +437,8 @@ class _Grammar:
             ),
             (
                 "milclock",
-                rf"(?<![\d:.,])(?P<h>[01]\d|2[0-3])(?P<mi>[0-5]\d)\s*(?P<tz>{_alt(self.utc)})\b",
+                rf"(?<![\d:.,])(?P<h>[01]\d|2[0-3])(?P<mi>[0-5]\d)\s*(?P<tz>{_alt(self.utc)})\b"
+                rf"(?:\s?(?P<off>{UTC_OFFSET}))?",
                 I,
                 1,
             ),
@@ -681,10 +682,10 @@ class _Grammar:
                 "clock",
                 r"(?<![\d:.])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
                 r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?"
-                rf"(?:\s*\(?(?P<tz>{TZ})\b\)?)?"
+                rf"(?:\s*\(?(?P<tz>{TZ})\b(?:\s?(?P<off>{UTC_OFFSET}))?\)?)?"
                 r"|(?<![\d:.])(?P<h2>1[0-2]|0?[1-9])(?:[.:](?P<mi2>[0-5]\d))?\s*"
                 r"(?P<ampm2>a\.m\.|p\.m\.|am\b|pm\b|a\.m\b|p\.m\b)"
-                rf"(?:\s*\(?(?P<tz2>{TZ})\b\)?)?",
+                rf"(?:\s*\(?(?P<tz2>{TZ})\b(?:\s?(?P<off2>{UTC_OFFSET}))?\)?)?",
                 I,
                 1,
             ),
@@ -1505,7 +1506,8 @@ class _Resolver:
         )
 
     def r_milclock(self, c: _Cand) -> _Res | None:
-        return _Res("TIME", _point(self.dct, "day", f"T{c.m['h']}:{c.m['mi']}Z"))
+        zone = _utc_offset(c.m["off"])
+        return _Res("TIME", _point(self.dct, "day", f"T{c.m['h']}:{c.m['mi']}{zone}"))
 
     def r_apyear(self, c: _Cand) -> _Res | None:
         before = self.text[max(0, c.start - 12) : c.start].lower()
@@ -2403,7 +2405,9 @@ class _Resolver:
         elif ampm == "am" and h == 12:
             h = 0
         tz = (m["tz"] or m["tz2"] or "").lower()
-        z = "Z" if tz in self.g.utc else ""
+        # "UTC" is Z; "GMT+8" is eight hours ahead of it, not UTC; other zone names keep
+        # the wall-clock time without an offset (their offset changes with the season)
+        z = _utc_offset(m["off"] or m["off2"]) if tz in self.g.utc else ""
         end = c.end
         if m["tz"] or m["tz2"]:
             # keep a bracketed zone outside the span: "15:21 (local time)"
@@ -2514,6 +2518,23 @@ _PERIOD_END = re.compile(
 _CLOCK_TAIL = re.compile(
     r"(?:\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?\s?m\.?|noon|midnight)\s*(?:[A-Z]{2,4}\s+)?,?\s*$", re.I
 )
+
+
+# "+8", "+08", "+0530", "-5:00" after UTC/GMT.  Real offsets run -12..+14; the bound keeps
+# a range ("9:00 GMT-17:00") from being read as one.
+UTC_OFFSET = r"[+\-\u2212](?:0?\d|1[0-4])(?::?[0-5]\d)?(?!\d)"
+
+
+def _utc_offset(off: str | None) -> str:
+    """The ISO 8601 zone of "UTC" plus an optional offset: "Z", "+08:00", "-05:30"."""
+    if not off:
+        return "Z"
+    sign = "-" if off[0] in "-\u2212" else "+"
+    digits = off[1:].replace(":", "")
+    hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+    if hours == minutes == 0:
+        return "Z"
+    return f"{sign}{hours:02d}:{minutes:02d}"
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
