@@ -482,6 +482,38 @@ def test_a_utc_offset_is_kept_not_read_as_utc(nlp, text: str, value: str) -> Non
     assert [t.value for t in times] == [value]
 
 
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # on a Tuesday: yesterday and last Wednesday would make a range that ends first
+        ("The envoys talked from Monday to Wednesday in Doha.", ["2024-10-14", "2024-10-16"]),
+        ("Strikes closed the port between Monday and Wednesday.", ["2024-10-14", "2024-10-16"]),
+        ("The envoys will talk from Monday to Wednesday.", ["2024-10-28", "2024-10-30"]),
+        # already in order: left alone
+        ("The envoys will talk from Friday to Monday.", ["2024-10-25", "2024-10-28"]),
+    ],
+)
+def test_a_weekday_range_ends_after_it_starts(nlp, text: str, values: list[str]) -> None:
+    assert [t.value for t in run(nlp, text)] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        (
+            "Delegates will meet between 10 and 12 November in Baku.",
+            [("10", "2024-11-10"), ("12 November", "2024-11-12")],
+        ),
+        ("The fair ran 3-5 October.", [("3", "2024-10-03"), ("5 October", "2024-10-05")]),
+        ("Prices rose from $10 to 12 November.", [("12 November", "2024-11-12")]),
+    ],
+)
+def test_the_first_day_of_a_range_takes_the_month_after_the_second(
+    nlp, text: str, spans: list[tuple[str, str]]
+) -> None:
+    assert [(t.text, t.value) for t in run(nlp, text)] == spans
+
+
 def test_a_clock_range_in_gmt_is_not_an_offset(nlp) -> None:
     times = [t.value for t in run(nlp, "Trading ran from 9:00 GMT-17:00 GMT on Tuesday.")]
     assert "2024-10-22T09:00Z" in times and "2024-10-22T17:00Z" in times

@@ -2741,6 +2741,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en", text: str | None = None)
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
     out = _range_durations(_second_days(_compose_offsets(out, text), text), text, g)
+    out = _ordered_ranges(out, text, g, dct)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
 
 
@@ -2847,6 +2848,65 @@ def _second_days(ts: list[Timex], text: str) -> list[Timex]:
 
 
 _DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d$")
+
+_RANGE_GAP = re.compile(r"\s*(?:to|through|thru|until|till|-|–|—)\s*", re.I)
+_BETWEEN_GAP = re.compile(r"\s*and\s*", re.I)
+_FIRST_DAY_LEFT = re.compile(
+    r"(?<![\w.,$€£/-])(?:(?:between|from)\s+)?(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    r"\s*(?:to|through|until|till|and|-|–)\s*$",
+    re.I,
+)
+
+
+def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date) -> list[Timex]:
+    """The two ends of a written range make one interval.
+
+    "between 10 and 12 November": the first day takes the month written after the second.
+    "from Monday to Wednesday": each weekday alone is resolved to the nearest one in the
+    verb's direction, which can put the end before the start (on a Tuesday, a past "Monday
+    to Wednesday" gives yesterday and last Wednesday); the range is the latest such week
+    in the past, the earliest in the future.
+    """
+    out: list[Timex] = []
+    for t in ts:
+        if (
+            t.type == "DATE"
+            and _DAY_VALUE.match(t.value)
+            and t.text[:1].isdigit()
+            and not (out and out[-1].end > t.start - 14)
+        ):
+            m = _FIRST_DAY_LEFT.search(text, max(0, t.start - 24), t.start)
+            last = date.fromisoformat(t.value)
+            d = _safe_date(last.year, last.month, int(m["d"])) if m else None
+            if m and d is not None and d < last:
+                s, e = m.start("d"), m.end("d")
+                out.append(Timex(s, e, text[s:e], "DATE", d.isoformat(), None, d, d, t.anchor))
+        out.append(t)
+    weekday = {w.lower() for w in g.weekdays}
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not (
+            a.type == b.type == "DATE"
+            and _DAY_VALUE.match(a.value)
+            and _DAY_VALUE.match(b.value)
+            and a.text.lower() in weekday
+            and b.text.lower() in weekday
+            and b.value < a.value
+        ):
+            continue
+        gap = text[a.end : b.start]
+        between = _BETWEEN_GAP.fullmatch(gap) and re.search(
+            r"\bbetween\s+$", text[max(0, a.start - 9) : a.start], re.I
+        )
+        if not (_RANGE_GAP.fullmatch(gap) or between):
+            continue
+        if date.fromisoformat(a.value) > dct:  # a future range: its end is a week later
+            d = date.fromisoformat(b.value) + timedelta(days=7)
+            out[i + 1] = Timex(b.start, b.end, b.text, b.type, d.isoformat(), b.mod, d, d, b.anchor)
+        else:  # a past one: it started a week earlier
+            d = date.fromisoformat(a.value) - timedelta(days=7)
+            out[i] = Timex(a.start, a.end, a.text, a.type, d.isoformat(), a.mod, d, d, a.anchor)
+    return out
 
 
 def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
