@@ -975,3 +975,20 @@ def test_a_question_put_is_not_a_request(analyser):
     assert countries(m, "source") == {"PER"} and countries(m, "target") == {"CHL"}
     m = one(code(analyser, "Chile asked for emergency aid from Argentina."), "REQUEST")
     assert countries(m, "source") == {"CHL"}
+
+
+def test_an_event_over_a_written_range_is_dated_by_the_whole_range(analyser):
+    # on Tuesday 12 March: a past "Sunday to Tuesday" is this week's, ending today
+    m = one(
+        code(analyser, "Egyptian and Qatari mediators held talks in Cairo from Sunday to Tuesday."),
+        "CONSULT",
+    )
+    assert (m.date_start, m.date_end) == ("2024-03-10", "2024-03-12")
+    assert m.date_span is not None and m.date_span.text == "Sunday to Tuesday"
+    m = one(
+        code(
+            analyser, "Armenian and Azerbaijani envoys will meet in Almaty between 20 and 22 May."
+        ),
+        "CONSULT",
+    )
+    assert (m.date_start, m.date_end) == ("2024-05-20", "2024-05-22")

@@ -1477,3 +1477,14 @@ def test_a_past_verb_dates_an_earlier_quarter_of_the_year(nlp) -> None:
     assert one(nlp, expected, dct).value == "2025-Q1"
     will = values(nlp, "The mill will publish third-quarter output on Friday.", dct)
     assert will["third-quarter"] == "2024-Q3"
+
+
+def test_from_one_date_to_another_after_a_verb_of_change_is_no_range(nlp) -> None:
+    # "postponed from Monday to Friday" names the old date and the new one
+    found = run(nlp, "The vote was postponed from Monday to Friday, officials said.")
+    assert found[0].value == "2024-10-21"  # not moved back a week to precede Friday
+    assert all(t.range_first is None for t in found)
+    found = run(nlp, "The envoys talked from Monday to Wednesday in Doha.")
+    assert {(t.range_first, t.range_last) for t in found} == {
+        (date(2024, 10, 14), date(2024, 10, 16))
+    }

@@ -122,6 +122,17 @@ def _char(doc: Doc, start: int, end: int) -> CharSpan:
     return CharSpan(start, end, doc_index(doc).text[start:end])
 
 
+def _range_span(doc: Doc, tx: Timex, timexes: list[Timex]) -> CharSpan:
+    """The text of a whole written range, from its first end to its last."""
+    i = timexes.index(tx)
+    ends = [tx] + [
+        t
+        for t in timexes[max(0, i - 1) : i + 2]
+        if t is not tx and (t.range_first, t.range_last) == (tx.range_first, tx.range_last)
+    ]
+    return _char(doc, min(t.start for t in ends), max(t.end for t in ends))
+
+
 def _span_of(tokens: list[Tok]) -> CharSpan:
     doc = tokens[0].doc
     start, end = min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
@@ -987,9 +998,15 @@ class SentenceCoder:
             "quantities": self._quantities(doc, clause, sent),
         }
         if timex is not None:
-            mention["date_start"] = timex.first_day.isoformat() if timex.first_day else None
-            mention["date_end"] = timex.last_day.isoformat() if timex.last_day else None
-            mention["date_span"] = CharSpan(timex.start, timex.end, timex.text)
+            first, last = timex.first_day, timex.last_day
+            span = CharSpan(timex.start, timex.end, timex.text)
+            if timex.range_first is not None:
+                # one end of "from Monday to Wednesday": the event spans the whole range
+                first, last = timex.range_first, timex.range_last
+                span = _range_span(doc, timex, timexes)
+            mention["date_start"] = first.isoformat() if first else None
+            mention["date_end"] = last.isoformat() if last else None
+            mention["date_span"] = span
         if place_ref is not None and place_ref.place is not None:
             mention["location_name"] = place_ref.place.name
             mention["location_country"] = place_ref.place.country

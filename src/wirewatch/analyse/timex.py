@@ -24,7 +24,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,9 @@ class Timex:
     first_day: date | None = None
     last_day: date | None = None
     anchor: str = "dct"
+    # one end of a written range ("from Monday to Wednesday"): the whole range's interval
+    range_first: date | None = None
+    range_last: date | None = None
 
 
 # --------------------------------------------------------------------------- calendar points
@@ -300,6 +303,7 @@ class _Grammar:
         self.vague_plurals = set(lex.words("vague_plurals"))
         self.vague_triggers = set(lex.words("vague_plural_triggers"))
         self.utc = {z.lower() for z in lex.words("utc_zones")}
+        self.change_verbs = set(lex.words("range_change_verbs"))
 
         self.unit_of: dict[str, str] = {}
         for u in self.units:
@@ -2741,7 +2745,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en", text: str | None = None)
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
     out = _range_durations(_second_days(_compose_offsets(out, text), text), text, g)
-    out = _ordered_ranges(out, text, g, dct)
+    out = _ordered_ranges(out, text, g, dct, doc)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
 
 
@@ -2858,14 +2862,16 @@ _FIRST_DAY_LEFT = re.compile(
 )
 
 
-def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date) -> list[Timex]:
+def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date, doc: Doc) -> list[Timex]:
     """The two ends of a written range make one interval.
 
     "between 10 and 12 November": the first day takes the month written after the second.
     "from Monday to Wednesday": each weekday alone is resolved to the nearest one in the
     verb's direction, which can put the end before the start (on a Tuesday, a past "Monday
     to Wednesday" gives yesterday and last Wednesday); the range is the latest such week
-    in the past, the earliest in the future.
+    in the past, the earliest in the future.  Both ends then carry the range's interval,
+    except after a verb of change ("moved from Monday to Friday" names two dates, not a
+    span).
     """
     out: list[Timex] = []
     for t in ts:
@@ -2898,7 +2904,7 @@ def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date) -> list[
         between = _BETWEEN_GAP.fullmatch(gap) and re.search(
             r"\bbetween\s+$", text[max(0, a.start - 9) : a.start], re.I
         )
-        if not (_RANGE_GAP.fullmatch(gap) or between):
+        if not (_RANGE_GAP.fullmatch(gap) or between) or _after_change_verb(doc, a, g):
             continue
         if date.fromisoformat(a.value) > dct:  # a future range: its end is a week later
             d = date.fromisoformat(b.value) + timedelta(days=7)
@@ -2906,7 +2912,37 @@ def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date) -> list[
         else:  # a past one: it started a week earlier
             d = date.fromisoformat(a.value) - timedelta(days=7)
             out[i] = Timex(a.start, a.end, a.text, a.type, d.isoformat(), a.mod, d, d, a.anchor)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if (
+            a.type != "DATE"
+            or b.type != "DATE"
+            or a.first_day is None
+            or b.last_day is None
+            or b.last_day < a.first_day
+            or a.range_first is not None
+        ):
+            continue
+        gap = text[a.end : b.start]
+        between = _BETWEEN_GAP.fullmatch(gap) and re.search(
+            r"\bbetween\s+$", text[max(0, a.start - 9) : a.start], re.I
+        )
+        if not (_RANGE_GAP.fullmatch(gap) or between) or _after_change_verb(doc, a, g):
+            continue
+        out[i] = replace(a, range_first=a.first_day, range_last=b.last_day)
+        out[i + 1] = replace(b, range_first=a.first_day, range_last=b.last_day)
     return out
+
+
+def _after_change_verb(doc: Doc, t: Timex, g: _Grammar) -> bool:
+    """The date hangs from a verb that moves something between two dates ("postponed")."""
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    for tok in (span.root, *span.root.ancestors):
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok.lemma_.lower() in g.change_verbs
+    return False
 
 
 def _attach_clock_times(ts: list[Timex], doc: Doc, dct: date) -> list[Timex]:
