@@ -992,3 +992,21 @@ def test_an_event_over_a_written_range_is_dated_by_the_whole_range(analyser):
         "CONSULT",
     )
     assert (m.date_start, m.date_end) == ("2024-05-20", "2024-05-22")
+
+
+def test_an_offset_from_the_story_date_dates_the_event(analyser):
+    # "three days later" is a DURATION in TimeML, but it points to a day
+    ms = code(
+        analyser,
+        "Serbian and Kosovar negotiators met in Brussels on March 1. Three days later, "
+        "Serbian police arrested two Kosovar officials.",
+    )
+    assert one(ms, "COERCE").date_start == "2024-03-04"
+
+
+def test_an_offset_with_no_date_before_it_is_not_counted_from_publication(analyser):
+    # with nothing to be later than, the event is undated, not planned for three days hence
+    m = one(
+        code(analyser, "Three days later, Serbian police arrested two Kosovar officials."), "COERCE"
+    )
+    assert m.date_start is None and m.status == "occurred"

@@ -1381,7 +1381,9 @@ class SentenceCoder:
         if ranges is None:
             ranges = doc.user_data["wirewatch_timex_tokens"] = {}
         for tx in timexes:
-            if tx.first_day is None or tx.type not in ("DATE", "TIME"):
+            # a DURATION with a day is an offset from a date in the story ("three days
+            # later"): it dates the event as well as a DATE would
+            if tx.first_day is None or tx.type not in ("DATE", "TIME", "DURATION"):
                 continue
             key = (tx.start, tx.end)
             if key not in ranges:

@@ -2128,14 +2128,18 @@ class _Resolver:
         if k is None:
             return None
         if as_duration:
-            base = self.history[-1] if self.history else _point(self.dct, "day")
-            day = _point(base.d + _unit_delta(gran, direction * k), "day")
+            # counted from the story's last date; with none before it, "three days later"
+            # has no day to point to (the DCT is not what it is later than)
+            base = self.history[-1] if self.history else None
+            day = None
+            if base is not None and base.gran == "day":
+                day = _point(base.d + _unit_delta(gran, direction * k), "day")
             return _Res(
                 "DURATION",
-                day if base.gran == "day" else None,
+                day,
                 value=_duration([(k, code)]),
                 anchor="previous" if self.history else "dct",
-                remember=direction > 0,
+                remember=direction > 0 and day is not None,
             )
         k *= {"FN": 2, "DE": 10, "CE": 100}.get(code, 1)
         anchor = "dct"
