@@ -1010,3 +1010,19 @@ def test_an_offset_with_no_date_before_it_is_not_counted_from_publication(analys
         code(analyser, "Three days later, Serbian police arrested two Kosovar officials."), "COERCE"
     )
     assert m.date_start is None and m.status == "occurred"
+
+
+def test_a_dateline_does_not_date_the_event(analyser):
+    # the wire date says when the story was filed: the event keeps its own date, or none
+    ms = code(
+        analyser,
+        "ANKARA, March 12 (Anadolu) -- Turkish jets struck Kurdish militants in northern "
+        "Iraq on Sunday, the ministry said.",
+    )
+    assert one(ms, "ASSAULT").date_start == "2024-03-10"
+    ms = code(
+        analyser,
+        "ANKARA, March 12 (Anadolu) -- Turkish jets struck Kurdish militants in northern "
+        "Iraq, the ministry said.",
+    )
+    assert one(ms, "ASSAULT").date_start is None

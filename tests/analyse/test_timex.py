@@ -1488,3 +1488,27 @@ def test_from_one_date_to_another_after_a_verb_of_change_is_no_range(nlp) -> Non
     assert {(t.range_first, t.range_last) for t in found} == {
         (date(2024, 10, 14), date(2024, 10, 16))
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ANKARA, Oct. 21 (Anadolu) -- Turkish jets struck targets in northern Iraq.",
+        "Headline here\nNAIROBI, Kenya, 21 October (Reuters) - Kenyan police fired tear gas.",
+        "LA PAZ, Oct. 21 — Bolivian farmers blocked roads.",
+    ],
+)
+def test_a_dateline_date_is_the_publication_time(nlp, text: str) -> None:
+    (t,) = [t for t in run(nlp, text) if t.type == "DATE"]
+    assert (t.value, t.function) == ("2024-10-21", "PUBLICATION_TIME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Oct. 21 - a Monday - Turkish jets struck targets.",
+        "Turkish jets struck targets on Oct. 21 - officials said.",
+    ],
+)
+def test_a_date_in_running_text_is_no_dateline(nlp, text: str) -> None:
+    assert all(t.function is None for t in run(nlp, text))

@@ -1385,6 +1385,8 @@ class SentenceCoder:
             # later"): it dates the event as well as a DATE would
             if tx.first_day is None or tx.type not in ("DATE", "TIME", "DURATION"):
                 continue
+            if tx.function == "PUBLICATION_TIME":
+                continue  # a dateline's date is when the story was filed
             key = (tx.start, tx.end)
             if key not in ranges:
                 span = doc.char_span(tx.start, tx.end, alignment_mode="expand")

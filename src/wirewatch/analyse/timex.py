@@ -56,6 +56,10 @@ class Timex:
     # one end of a written range ("from Monday to Wednesday"): the whole range's interval
     range_first: date | None = None
     range_last: date | None = None
+    # TimeML functionInDocument: "PUBLICATION_TIME" for the date of a dateline ("SEOUL,
+    # Oct. 22 (Yonhap) --"), which says when the story was filed, not when anything in it
+    # happened
+    function: str | None = None
 
 
 # --------------------------------------------------------------------------- calendar points
@@ -2749,7 +2753,7 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en", text: str | None = None)
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
     out = _range_durations(_second_days(_compose_offsets(out, text), text), text, g)
-    out = _ordered_ranges(out, text, g, dct, doc)
+    out = _datelines(_ordered_ranges(out, text, g, dct, doc), text)
     return _attach_clock_times(_merge_date_time(out, text), doc, dct)
 
 
@@ -2935,6 +2939,29 @@ def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date, doc: Doc
             continue
         out[i] = replace(a, range_first=a.first_day, range_last=b.last_day)
         out[i + 1] = replace(b, range_first=a.first_day, range_last=b.last_day)
+    return out
+
+
+# "SEOUL, Oct. 22 (Yonhap) --", "KYIV, Ukraine, 22 October (Reuters) -": a place in capitals
+# at the start of a line, the date, an optional agency, a dash.
+_DATELINE_LEFT = re.compile(
+    r"[ \t]*[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]*){0,3}"
+    r"(?:,[ \t]*[A-Z][A-Za-z.'’-]*(?:[ \t]+[A-Z][A-Za-z.'’-]*){0,2})?,[ \t]*$"
+)
+_DATELINE_RIGHT = re.compile(r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:--|—|–|-|_)")
+
+
+def _datelines(ts: list[Timex], text: str) -> list[Timex]:
+    out = list(ts)
+    for i, t in enumerate(ts):
+        if t.type != "DATE":
+            continue
+        line_start = text.rfind("\n", 0, t.start) + 1
+        if t.start - line_start > 60:
+            continue
+        left = text[line_start : t.start]
+        if _DATELINE_LEFT.fullmatch(left) and _DATELINE_RIGHT.match(text, t.end):
+            out[i] = replace(t, function="PUBLICATION_TIME")
     return out
 
 
