@@ -1506,8 +1506,23 @@ def test_a_dateline_date_is_the_publication_time(nlp, text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "By Lee Min-jiPublished : Oct. 21, 2024 - 09:40\nThe envoys met.",
+        "Headline\nUpdated: 21 October 2024 10:02 BST\nThe envoys met.",
+        "Headline\nPosted on Oct. 21, 2024\nThe envoys met.",
+    ],
+)
+def test_a_page_stamp_is_the_publication_time(nlp, text: str) -> None:
+    (t,) = run(nlp, text)
+    assert t.value.startswith("2024-10-21") and t.function == "PUBLICATION_TIME"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "On Oct. 21 - a Monday - Turkish jets struck targets.",
         "Turkish jets struck targets on Oct. 21 - officials said.",
+        "The report, published on Oct. 21, said so.",
+        "The draft was updated: Oct. 21 is the new deadline.",
     ],
 )
 def test_a_date_in_running_text_is_no_dateline(nlp, text: str) -> None:

@@ -2753,8 +2753,8 @@ def find_timexes(doc: Doc, dct: date, lang: str = "en", text: str | None = None)
         cands = [c for c in cands if id(c) not in rejected]
         pending = _select(cands)
     out = _range_durations(_second_days(_compose_offsets(out, text), text), text, g)
-    out = _datelines(_ordered_ranges(out, text, g, dct, doc), text)
-    return _attach_clock_times(_merge_date_time(out, text), doc, dct)
+    out = _ordered_ranges(out, text, g, dct, doc)
+    return _datelines(_attach_clock_times(_merge_date_time(out, text), doc, dct), text)
 
 
 def _fiscal_interval(g: _Grammar, text: str, end: int, p: _Point) -> tuple[date, date] | None:
@@ -2949,18 +2949,31 @@ _DATELINE_LEFT = re.compile(
     r"(?:,[ \t]*[A-Z][A-Za-z.'’-]*(?:[ \t]+[A-Z][A-Za-z.'’-]*){0,2})?,[ \t]*$"
 )
 _DATELINE_RIGHT = re.compile(r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:--|—|–|-|_)")
+# a page's own stamp: "Published : Oct. 22, 2024 - 15:21", "Updated on 3 March 2025"
+# (scraped pages glue it to the byline: "By Ji Da-gyumPublished : ...")
+# A capital and a colon, or the word opening the line, tell it from running text ("the
+# report, published on Oct. 3, said").
+_STAMP_WORD = r"(?:Published|Updated|Posted|Last\s+updated|PUBLISHED|UPDATED|POSTED)(?:\s+on)?"
+_STAMP_LEFT = re.compile(
+    rf"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])){_STAMP_WORD}\s*:\s*$|^\s*{_STAMP_WORD}\s*$"
+)
 
 
 def _datelines(ts: list[Timex], text: str) -> list[Timex]:
     out = list(ts)
     for i, t in enumerate(ts):
-        if t.type != "DATE":
+        if t.type not in ("DATE", "TIME"):
             continue
         line_start = text.rfind("\n", 0, t.start) + 1
         if t.start - line_start > 60:
             continue
         left = text[line_start : t.start]
-        if _DATELINE_LEFT.fullmatch(left) and _DATELINE_RIGHT.match(text, t.end):
+        if (
+            t.type == "DATE"
+            and _DATELINE_LEFT.fullmatch(left)
+            and _DATELINE_RIGHT.match(text, t.end)
+            or _STAMP_LEFT.search(left)
+        ):
             out[i] = replace(t, function="PUBLICATION_TIME")
     return out
 
