@@ -1527,3 +1527,19 @@ def test_a_page_stamp_is_the_publication_time(nlp, text: str) -> None:
 )
 def test_a_date_in_running_text_is_no_dateline(nlp, text: str) -> None:
     assert all(t.function is None for t in run(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a Friday paper: "would" is the backshifted "will" of what was said on Monday
+        ("The envoy said on Monday that she would fly to Hanoi on Thursday.", "2024-11-07"),
+        ("On Tuesday the ministry announced that talks would be held on Wednesday.", "2024-11-06"),
+        # with no day for the saying, the future counts from the paper's date
+        ("The envoy said she would fly to Hanoi on Thursday.", "2024-11-14"),
+        ("The envoy will fly to Hanoi on Thursday.", "2024-11-14"),
+    ],
+)
+def test_a_backshifted_future_counts_from_the_day_it_was_said(nlp, text: str, value: str) -> None:
+    found = run(nlp, text, date(2024, 11, 8))
+    assert found[-1].value == value

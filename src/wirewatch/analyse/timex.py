@@ -2099,7 +2099,42 @@ class _Resolver:
         """
         if tense == "future" and self.g.LOCAL_AFTER.match(self.text, c.end):
             return self.dct - timedelta(days=1)
+        if tense == "future":
+            said_on = self._speech_day(c)
+            if said_on is not None:
+                return said_on
         return self.dct
+
+    def _speech_day(self, c: _Cand) -> date | None:
+        """The day a backshifted future was said on: "said on Monday that he would travel on
+        Thursday" counts the Thursday from that Monday, not from the DCT (in a Friday paper
+        it is the Thursday just gone, not next week's).  Only a "would" under a past verb,
+        with a day written before it in the same sentence."""
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        v = span.root
+        for _ in range(8):
+            if v.pos_ in ("VERB", "AUX") or v.head.i == v.i:
+                break
+            v = v.head
+        auxes = {a.lower_ for a in v.children if a.dep_ in ("aux", "auxpass")}
+        if "would" not in auxes or "have" in auxes:
+            return None
+        if not any(a.tag_ == "VBD" and a.pos_ == "VERB" for a in v.ancestors):
+            return None
+        sent_start = span.sent.start_char
+        for p, s, e in zip(
+            reversed(self.history),
+            reversed(self.history_start),
+            reversed(self.history_end),
+            strict=True,
+        ):
+            if s < sent_start:
+                break
+            if e <= c.start and p.gran == "day" and p.d <= self.dct:
+                return p.d
+        return None
 
     def _unit_code(self, s: str) -> str:
         return self.g.units[self.g.unit_of[s.lower()]]
