@@ -46,3 +46,14 @@ def test_linking_floor(schema_dir):
         timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_event_date_floor(schema_dir):
+    # Event dates against TimeBank's and MEANTIME's event-time links.
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "eventdate_bench.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1026,3 +1026,33 @@ def test_a_dateline_does_not_date_the_event(analyser):
         "Iraq, the ministry said.",
     )
     assert one(ms, "ASSAULT").date_start is None
+
+
+def test_a_date_that_describes_a_participant_does_not_date_the_event(analyser):
+    # "the 2016 resolution" is the resolution's year, "its 2019 envoy" the envoy's: the
+    # demand and the criticism are undated here
+    ms = code(analyser, "The 2016 resolution demands Eritrea's withdrawal from the border town.")
+    assert one(ms, "REQUEST").date_start is None
+    ms = code(analyser, "Ethiopia's 2019 envoy to Asmara criticised Eritrea.")
+    assert one(ms, "ACCUSE").date_start is None
+    # a date on the trigger's own noun or on the frame it happens in still dates it
+    m = one(
+        code(analyser, "The Friday bombing of the Turkish embassy killed four guards."), "ASSAULT"
+    )
+    assert m.date_start == "2024-03-08"
+    m = one(
+        code(
+            analyser,
+            "At a Sunday meeting, Ethiopian and Eritrean envoys agreed to reopen the border.",
+        ),
+        "AGREE",
+    )
+    assert m.date_start == "2024-03-10"
+
+
+def test_an_agreement_to_act_has_happened(analyser):
+    # the agreeing is done; only what is agreed to lies ahead
+    m = one(
+        code(analyser, "On Monday, Ethiopian and Eritrean envoys agreed to cooperate."), "AGREE"
+    )
+    assert m.status == "occurred"

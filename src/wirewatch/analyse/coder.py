@@ -122,6 +122,11 @@ def _char(doc: Doc, start: int, end: int) -> CharSpan:
     return CharSpan(start, end, doc_index(doc).text[start:end])
 
 
+# Dependencies of a date written before a noun as its modifier ("the 1978 resolution").
+_NOUN_PREMODIFIER = frozenset({"compound", "amod", "nummod"})
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "attr", "appos"})
+
+
 def _range_span(doc: Doc, tx: Timex, timexes: list[Timex]) -> CharSpan:
     """The text of a whole written range, from its first end to its last."""
     i = timexes.index(tx)
@@ -958,7 +963,8 @@ class SentenceCoder:
             other = toks[i]
             if i != head.i and other.pos_ in ("NOUN", "PROPN") and head.is_ancestor(other):
                 nested |= other.subtree_ids
-        timex = self._date((own if embedded else clause) - nested, doc, timexes, head)
+        trigger_ids = {t.i for t in hit.tokens + hit.extra}
+        timex = self._date((own if embedded else clause) - nested, doc, timexes, head, trigger_ids)
         # "convene a meeting with the US, paired with talks with Canada": a participle hanging
         # from an event noun shares the status of the verb above that noun.
         status_gov = gov
@@ -1374,7 +1380,9 @@ class SentenceCoder:
         return allowed
 
     @staticmethod
-    def _date(clause: set[int], doc: Doc, timexes: list[Timex], head: Tok) -> Timex | None:
+    def _date(
+        clause: set[int], doc: Doc, timexes: list[Timex], head: Tok, trigger_ids: set[int]
+    ) -> Timex | None:
         best = None
         # Tok ranges of the timexes, once per document (char_span is not cheap).
         ranges = doc.user_data.get("wirewatch_timex_tokens")
@@ -1393,6 +1401,21 @@ class SentenceCoder:
                 ranges[key] = (span.start, span.end) if span is not None else None
             rng = ranges[key]
             if rng is None or not any(i in clause for i in range(*rng)):
+                continue
+            root = head.index.root(*rng)
+            if (
+                root.dep_ in _NOUN_PREMODIFIER
+                and root.head.pos_ == "NOUN"
+                and root.head.dep_ in _ARGUMENT_DEPS
+                and root.head.i != head.i
+                and root.head.i not in trigger_ids
+                and not (rng[0] <= root.head.i < rng[1])
+            ):
+                # "That 1978 resolution calls for ...", "the 2015 deal collapsed": the date
+                # describes a participant of the clause, not when this event happened ("the
+                # Friday explosions killed": the trigger's own noun keeps it, as do a frame,
+                # "in a Wednesday media event, Apple released", and a name, "the 2022 World
+                # Cup", or a misparse, "In 1991 Charles Keating was convicted")
                 continue
             dist = abs(rng[0] - head.i)
             if best is None or dist < best[0]:
@@ -1480,6 +1503,10 @@ class SentenceCoder:
                 # "a newspaper reported": a named reporter, not "reportedly".
                 lemma = low = ""
             for status in ("denied", "claimed", "hypothetical", "planned"):
+                if status == "planned" and tok is head:
+                    # "agreed to cooperate": the agreeing has happened; only what it is
+                    # about ("agreed to hold talks") is planned
+                    continue
                 words = cues[status].get("lemmas", set())
                 if (lemma in words or low in words) and status not in found:
                     found[status] = tok
