@@ -33,9 +33,13 @@ Scores, over aligned mentions with a gold interval:
             that the text does not support);
   undated   no date (the store then gives the event a marked approximate window).
 
-``precision`` is correct / dated, ``coverage`` dated / gold.  Separately, of the aligned
-mentions with a BEFORE/AFTER link to the DCT, ``wrong side`` counts those dated on the other
-side of the publication day.
+``precision`` is correct / dated, ``coverage`` dated / gold.  An undated past mention may
+carry the day its story had just named (``context_date``, what ``date_approximate`` then
+rests on, marked ``basis: "story_date"``); those are judged the same way, apart, and for
+the other undated past ones it is checked whether the first-report week (``basis:
+"first_report"``) holds the gold day.  Separately, of the aligned mentions with a
+BEFORE/AFTER link to the DCT, ``wrong side`` counts those dated on the other side of the
+publication day.
 """
 
 from __future__ import annotations
@@ -281,6 +285,8 @@ class Outcome:
     date_end: str | None
     date_text: str | None
     verdict: str
+    story_date: str | None = None  # the mention's context_date, when undated
+    story_verdict: str | None = None
 
 
 def judge(gold: tuple[date, date], start: str | None, end: str | None) -> str:
@@ -305,6 +311,7 @@ def wrong_side(side: str, start: str | None, end: str | None, published: date) -
 
 def run(docs: list[GoldDoc], analyser: Any) -> tuple[dict[str, Any], list[Outcome], list[Outcome]]:
     from wirewatch.model import Article
+    from wirewatch.store.records import APPROXIMATE_WINDOW_DAYS
 
     outcomes: list[Outcome] = []
     sides: list[Outcome] = []
@@ -327,11 +334,19 @@ def run(docs: list[GoldDoc], analyser: Any) -> tuple[dict[str, Any], list[Outcom
                 g = dated[0]
                 assert g.interval is not None
                 verdict = judge(g.interval, m.date_start, m.date_end)
-                outcomes.append(
-                    Outcome(
-                        doc.name, m.trigger.text, g, m.date_start, m.date_end, date_text, verdict
-                    )
+                o = Outcome(
+                    doc.name, m.trigger.text, g, m.date_start, m.date_end, date_text, verdict
                 )
+                if verdict == "undated" and m.context_date:
+                    o.story_date = m.context_date
+                    o.story_verdict = judge(g.interval, m.context_date, m.context_date)
+                elif verdict == "undated" and m.status in ("occurred", "claimed", "denied"):
+                    # the first-report week: does it hold the gold day(s)?
+                    end = doc.published.date()
+                    start = end - timedelta(days=APPROXIMATE_WINDOW_DAYS)
+                    inside = start <= g.interval[0] and g.interval[1] <= end
+                    o.story_verdict = "window" if inside else "window_missed"
+                outcomes.append(o)
                 continue
             sided = [g for g in hits if g.side]
             if sided:
@@ -360,6 +375,13 @@ def run(docs: list[GoldDoc], analyser: Any) -> tuple[dict[str, Any], list[Outcom
         **verdicts,
         "precision": round(100 * verdicts["correct"] / dated, 1) if dated else 0.0,
         "coverage": round(100 * dated / len(outcomes), 1) if outcomes else 0.0,
+        # undated mentions whose date_approximate rests on the story's last day
+        "story_dated": sum(o.story_date is not None for o in outcomes),
+        "story_correct": sum(o.story_verdict == "correct" for o in outcomes),
+        "story_wrong": sum(o.story_verdict == "wrong" for o in outcomes),
+        # the others reported as done: the first-report week (basis "first_report")
+        "window_holds": sum(o.story_verdict == "window" for o in outcomes),
+        "window_missed": sum(o.story_verdict == "window_missed" for o in outcomes),
         "with_gold_side": len(sides),
         "side_dated": sum(o.verdict != "undated" for o in sides),
         "wrong_side": sum(o.verdict == "wrong side" for o in sides),
@@ -387,6 +409,14 @@ def _print(name: str, r: dict[str, Any]) -> None:
         f"{r['vaguer']}  wrong {r['wrong']}  undated {r['undated']}"
     )
     print(f"  precision {r['precision']}%  coverage {r['coverage']}%")
+    print(
+        f"  undated with a story date (date_approximate): {r['story_dated']}  correct "
+        f"{r['story_correct']}  wrong {r['story_wrong']}"
+    )
+    print(
+        f"  undated, first-report week: holds the gold {r['window_holds']}, misses it "
+        f"{r['window_missed']}"
+    )
     print(
         f"  with only a side of the DCT: {r['with_gold_side']}  dated {r['side_dated']}  "
         f"wrong side {r['wrong_side']}"

@@ -253,6 +253,28 @@ def test_events_text_search(sample_db):
                    for ev in event["evidence"])  # fmt: skip
 
 
+def test_an_event_told_after_a_dated_one_is_approximated_by_the_story_day(tmp_path):
+    src = tmp_path / "story.jsonl"
+    src.write_text(json.dumps({
+        "id": "s1", "published": "2024-06-12T08:00:00+00:00",
+        "text": "Israeli troops raided the Jenin refugee camp on Sunday.\n"
+                "Palestinian gunmen fired at Israeli soldiers in the camp.",
+    }) + "\n", encoding="utf-8")  # fmt: skip
+    db = tmp_path / "s.db"
+    run("--db", str(db), "ingest", str(src))
+    events = [json.loads(x) for x in run("--db", str(db), "export", "events").stdout.splitlines()]
+    undated = [e for e in events if e["date"] is None]
+    assert undated, events
+    approx = undated[0]["date_approximate"]
+    # still undated; the approximation names the day it rests on and where it was read
+    assert (approx["start"], approx["end"], approx["basis"]) == (
+        "2024-06-09", "2024-06-09", "story_date"
+    )  # fmt: skip
+    assert [(e["article"], e["text"]) for e in approx["evidence"]] == [("s1", "Sunday")]
+    table = run("--db", str(db), "events").stdout
+    assert "≈ 2024-06-09" in table
+
+
 def test_undated_events_carry_a_marked_approximation(tmp_path):
     src = tmp_path / "undated.jsonl"
     src.write_text(json.dumps({

@@ -101,6 +101,10 @@ class EventMention:
     date_start: str | None = None
     date_end: str | None = None
     date_span: Span | None = None
+    # an undated past mention: the day the story had just named ("On Friday, police fired tear
+    # gas. Protesters threw stones."), an assumption for date_approximate, never its date
+    context_date: str | None = None
+    context_date_span: Span | None = None
     location_name: str | None = None
     location_country: str | None = None
     location_span: Span | None = None
@@ -127,7 +131,7 @@ class EventMention:
 
         for key in ("sentence", "trigger"):
             data[key] = Span(**data[key])
-        for key in ("date_span", "location_span", "status_cue"):
+        for key in ("date_span", "context_date_span", "location_span", "status_cue"):
             data[key] = span(data.get(key))
         for key in ("actors", "attributed_to"):
             data[key] = [actor_from_dict(a) for a in data.get(key, [])]

@@ -1056,3 +1056,26 @@ def test_an_agreement_to_act_has_happened(analyser):
         code(analyser, "On Monday, Ethiopian and Eritrean envoys agreed to cooperate."), "AGREE"
     )
     assert m.status == "occurred"
+
+
+def test_an_undated_past_event_keeps_the_story_day_apart_from_its_date(analyser):
+    text = (
+        "Israeli troops raided the Jenin refugee camp on Sunday.\n"
+        "Israeli soldiers arrested 12 Palestinians in the camp.\n\n"
+        "Israeli police arrested two Palestinian journalists in Hebron."
+    )
+    ms = code(analyser, text)
+    framed, apart = [m for m in ms if m.type == "COERCE" and m.date_start is None]
+    # the day the story had just named frames the arrest, kept out of its date
+    assert (framed.context_date, framed.context_date_span.text) == ("2024-03-10", "Sunday")
+    # a new paragraph is a new scene: nothing frames it
+    assert apart.context_date is None
+
+
+def test_a_planned_event_or_a_day_ahead_frames_nothing(analyser):
+    ms = code(
+        analyser,
+        "Israel and Egypt will hold talks in Cairo on Friday.\n"
+        "Israeli soldiers arrested 12 Palestinians in Jenin.",
+    )
+    assert all(m.context_date is None for m in ms)

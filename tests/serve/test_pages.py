@@ -117,3 +117,13 @@ def test_timeline_ticks_fall_on_the_days_they_name() -> None:
     # A short span, labelled by day: ticks are days inside it.
     short = _ticks(date(2024, 10, 1), date(2024, 10, 31))
     assert short[0] == date(2024, 10, 1) and short[-1] <= date(2024, 10, 31)
+
+
+def test_an_undated_event_says_what_its_approximation_rests_on() -> None:
+    from wirewatch.serve.pages import _when
+
+    story = {"start": "2024-06-09", "end": "2024-06-09", "basis": "story_date"}
+    week = {"start": "2024-06-05", "end": "2024-06-12", "basis": "first_report"}
+    assert _when(None, story) == "undated (≈ 2024-06-09, the day the story had just named)"
+    assert _when(None, week) == "undated (≈ by 2024-06-12, from the first report)"
+    assert _when({"start": "2024-06-09", "end": "2024-06-09"}, None) == "2024-06-09"

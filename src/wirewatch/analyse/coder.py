@@ -1840,4 +1840,44 @@ def build_mentions(
         previous_subjects = last_subjects or root_subjects or previous_subjects
         parties = sent_parties or parties
         previous_roots = root_subjects or previous_roots
+    _story_dates(mentions, timexes, index.text, published)
     return mentions
+
+
+# How far back (characters before the sentence, within its paragraph) a day the story named
+# still frames an undated event told after it.
+_STORY_DATE_REACH = 400
+_PAST_STATUSES = frozenset({"occurred", "claimed", "denied"})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _story_dates(
+    mentions: list[EventMention], timexes: list[Timex], text: str, published: date | None
+) -> None:
+    """An undated past mention takes, as its ``context_date``, the last day named before its
+    sentence in the same paragraph: the narrative's day.  It is kept apart from the date,
+    as what the approximation rests on, not as something the text says."""
+    days = [
+        t
+        for t in timexes
+        if t.type in ("DATE", "TIME")
+        and t.first_day is not None
+        and t.first_day == t.last_day
+        and t.function is None
+        and (published is None or t.first_day <= published)
+    ]
+    if not days:
+        return
+    for m in mentions:
+        if m.date_start or m.status not in _PAST_STATUSES:
+            continue
+        start = m.sentence.start
+        before = [t for t in days if t.end <= start and start - t.end <= _STORY_DATE_REACH]
+        if not before:
+            continue
+        t = before[-1]
+        if _BLANK_LINE.search(text, t.end, start):
+            continue  # another paragraph
+        assert t.first_day is not None
+        m.context_date = t.first_day.isoformat()
+        m.context_date_span = CharSpan(t.start, t.end, t.text)

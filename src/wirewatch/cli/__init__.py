@@ -248,7 +248,12 @@ def _event_table(rows: list[dict[str, Any]]) -> Any:
         d = r["date"]
         approx = r.get("date_approximate")
         if d is None:
-            when = f"undated\n(≈ by {approx['end']})" if approx else "undated"
+            if not approx:
+                when = "undated"
+            elif approx.get("basis") == "story_date":
+                when = f"undated\n(≈ {approx['start']})"
+            else:
+                when = f"undated\n(≈ by {approx['end']})"
         else:
             when = d["start"] if d["start"] == d["end"] else f"{d['start']}..{d['end']}"
         by_role: dict[str, list[str]] = {}

@@ -29,9 +29,13 @@ templates.globals.update(
 )
 
 
-def _when(date: dict[str, str] | None, approx: dict[str, str] | None = None) -> str:
+def _when(date: dict[str, str] | None, approx: dict[str, Any] | None = None) -> str:
     if not date:
-        return f"undated (≈ by {approx['end']}, from the first report)" if approx else "undated"
+        if not approx:
+            return "undated"
+        if approx.get("basis") == "story_date":
+            return f"undated (≈ {approx['start']}, the day the story had just named)"
+        return f"undated (≈ by {approx['end']}, from the first report)"
     if date["start"] == date["end"]:
         return date["start"]
     return f"{date['start']} – {date['end']}"

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import json
 import threading
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -359,7 +359,10 @@ def _event_record(
         "status": ev.status,
         "date": _date(ev.date_start, ev.date_end),
         "date_approximate": approximate_date(
-            _date(ev.date_start, ev.date_end), ev.status, (row.published for _, row in ms)
+            _date(ev.date_start, ev.date_end),
+            ev.status,
+            (row.published for _, row in ms),
+            (m for m, _ in ms),
         ),
         "location": _location(ev.location_name, ev.location_country),
         "actors": one_side_per_actor(actors_out, reports),
@@ -434,11 +437,34 @@ _PAST_STATUSES = ("occurred", "claimed", "denied")
 
 
 def approximate_date(
-    date: dict[str, str] | None, status: str, published: Iterable[str | None]
-) -> dict[str, str] | None:
-    """``{"start", "end", "basis"}`` for an undated past event, from its first report."""
+    date: dict[str, str] | None,
+    status: str,
+    published: Iterable[str | None],
+    story: Iterable[EventMention] = (),
+) -> dict[str, Any] | None:
+    """``{"start", "end", "basis"}`` for an undated past event.
+
+    ``basis: "story_date"``: the day its reports had just named (their mentions'
+    ``context_date``; the one most of them give, the earliest on a tie), with the spans it
+    was read from as ``evidence``.  Else ``"first_report"``: the week up to its first report.
+    """
     if date is not None or status not in _PAST_STATUSES:
         return None
+    framed = [m for m in story if m.context_date and m.context_date_span]
+    if framed:
+        counts = Counter(m.context_date for m in framed)
+        day = min(counts, key=lambda d: (-counts[d], d))
+        return {
+            "start": day,
+            "end": day,
+            "basis": "story_date",
+            "evidence": [
+                {"article": m.article, "start": m.context_date_span.start,
+                 "end": m.context_date_span.end, "text": m.context_date_span.text}
+                for m in framed
+                if m.context_date == day and m.context_date_span
+            ],
+        }  # fmt: skip
     days = sorted(p[:10] for p in published if p)
     if not days:
         return None
@@ -515,7 +541,7 @@ def mention_record(m: EventMention) -> dict[str, Any]:
         "status": m.status,
         "date": _date(m.date_start, m.date_end),
         "date_approximate": approximate_date(
-            _date(m.date_start, m.date_end), m.status, [m.published]
+            _date(m.date_start, m.date_end), m.status, [m.published], [m]
         ),
         "location": _location(m.location_name, m.location_country),
         "actors": [
