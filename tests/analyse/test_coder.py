@@ -1079,3 +1079,13 @@ def test_a_planned_event_or_a_day_ahead_frames_nothing(analyser):
         "Israeli soldiers arrested 12 Palestinians in Jenin.",
     )
     assert all(m.context_date is None for m in ms)
+
+
+def test_a_baseline_day_does_not_frame_the_events_after_it(analyser):
+    # "from Sunday's level" is what the rise is measured against, not the day being told
+    ms = code(
+        analyser,
+        "Oil prices rose 3% from Sunday's level in Asian trading.\n"
+        "Israeli soldiers arrested 12 Palestinians in Jenin.",
+    )
+    assert all(m.context_date is None for m in ms if m.type == "COERCE")

@@ -1849,6 +1849,7 @@ def build_mentions(
 _STORY_DATE_REACH = 400
 _PAST_STATUSES = frozenset({"occurred", "claimed", "denied"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BASELINE_BEFORE = re.compile(r"\b(?:from|since|than|compared\s+(?:with|to))\s+$", re.I)
 
 
 def _story_dates(
@@ -1865,6 +1866,9 @@ def _story_dates(
         and t.first_day == t.last_day
         and t.function is None
         and (published is None or t.first_day <= published)
+        # a baseline ("fell 2% from Monday's close", "the first since Friday") is not the
+        # day the story is telling
+        and not _BASELINE_BEFORE.search(text, max(0, t.start - 16), t.start)
     ]
     if not days:
         return
