@@ -1509,6 +1509,7 @@ def test_a_dateline_date_is_the_publication_time(nlp, text: str) -> None:
         "By Lee Min-jiPublished : Oct. 21, 2024 - 09:40\nThe envoys met.",
         "Headline\nUpdated: 21 October 2024 10:02 BST\nThe envoys met.",
         "Headline\nPosted on Oct. 21, 2024\nThe envoys met.",
+        "Envoys meet in Doha\nOctober 21, 2024\nThe envoys met.",
     ],
 )
 def test_a_page_stamp_is_the_publication_time(nlp, text: str) -> None:
@@ -1523,6 +1524,7 @@ def test_a_page_stamp_is_the_publication_time(nlp, text: str) -> None:
         "Turkish jets struck targets on Oct. 21 - officials said.",
         "The report, published on Oct. 21, said so.",
         "The draft was updated: Oct. 21 is the new deadline.",
+        "Envoys meet in Doha\nMonday\nThe envoys met.",  # a relative day: no stamp
     ],
 )
 def test_a_date_in_running_text_is_no_dateline(nlp, text: str) -> None:

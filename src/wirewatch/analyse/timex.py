@@ -3003,11 +3003,18 @@ def _datelines(ts: list[Timex], text: str) -> list[Timex]:
         if t.start - line_start > 60:
             continue
         left = text[line_start : t.start]
+        line_end = text.find("\n", t.end)
+        alone = (
+            not left.strip() and not text[t.end : len(text) if line_end < 0 else line_end].strip()
+        )
         if (
             t.type == "DATE"
             and _DATELINE_LEFT.fullmatch(left)
             and _DATELINE_RIGHT.match(text, t.end)
             or _STAMP_LEFT.search(left)
+            # a line that is only a date, under a headline ("March 13, 2007"): the page's
+            or alone
+            and t.anchor == "absolute"
         ):
             out[i] = replace(t, function="PUBLICATION_TIME")
     return out
