@@ -1545,3 +1545,12 @@ def test_a_date_in_running_text_is_no_dateline(nlp, text: str) -> None:
 def test_a_backshifted_future_counts_from_the_day_it_was_said(nlp, text: str, value: str) -> None:
     found = run(nlp, text, date(2024, 11, 8))
     assert found[-1].value == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The rest of the aid will be paid at a later date.", "The vote was put off to a future date."],
+)
+def test_an_unnamed_later_date_is_the_future(nlp, text: str) -> None:
+    (t,) = run(nlp, text)
+    assert (t.type, t.value) == ("DATE", "FUTURE_REF")
