@@ -1554,3 +1554,8 @@ def test_a_backshifted_future_counts_from_the_day_it_was_said(nlp, text: str, va
 def test_an_unnamed_later_date_is_the_future(nlp, text: str) -> None:
     (t,) = run(nlp, text)
     assert (t.type, t.value) == ("DATE", "FUTURE_REF")
+
+
+def test_or_so_inside_an_offset_keeps_one_expression(nlp) -> None:
+    (t,) = run(nlp, "The envoy visited Kyiv a week or so ago.")
+    assert (t.text, t.value) == ("a week or so ago", "2024-W42")

@@ -645,7 +645,7 @@ class _Grammar:
             ),
             (
                 "offset",
-                rf"(?P<num>{NUM})[\s-]+(?P<unit>{UNIT})\s+"
+                rf"(?P<num>{NUM})[\s-]+(?P<unit>{UNIT})\s+(?:or\s+so\s+)?"
                 rf"(?P<off>{_alt(self.offsets)})\b",
                 I,
                 1,
