@@ -240,10 +240,18 @@ def test_a_worker_that_stops_answering_is_replaced(serve_db: str) -> None:
 
 
 def _workers(pid: int) -> list:
-    """The server's worker processes (not multiprocessing's resource tracker)."""
+    """The server's live worker processes (not multiprocessing's resource tracker, nor a
+    killed worker the supervisor has not reaped yet: a zombie has no command line)."""
     import psutil
 
-    return [c for c in psutil.Process(pid).children() if "spawn_main" in " ".join(c.cmdline())]
+    live = []
+    for c in psutil.Process(pid).children():
+        try:
+            if "spawn_main" in " ".join(c.cmdline()):
+                live.append(c)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+    return live
 
 
 def _answers(base: str) -> bool:
