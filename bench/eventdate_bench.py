@@ -83,10 +83,10 @@ def shared_dir() -> Path:
     return Path(os.environ.get("WIREWATCH_SHARED", default))
 
 
-def _load_actors_bench() -> ModuleType:
-    """bench/ is not a package: load actors_bench.py from its file for its text helpers."""
-    path = Path(__file__).resolve().parent / "actors_bench.py"
-    spec = importlib.util.spec_from_file_location("_wirewatch_actors_bench", path)
+def _load_bench(name: str) -> ModuleType:
+    """bench/ is not a package: load a sibling bench from its file for its helpers."""
+    path = Path(__file__).resolve().parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_wirewatch_{name}", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod
@@ -94,7 +94,8 @@ def _load_actors_bench() -> ModuleType:
     return mod
 
 
-_ab = _load_actors_bench()
+_ab = _load_bench("actors_bench")  # MEANTIME: text rebuilt from tokens, the DCT
+_tb = _load_bench("timex_bench")  # TimeML: the tag and attribute patterns
 _rebuild: Callable[[Sequence[ET.Element]], tuple[str, dict[str, tuple[int, int]]]] = _ab._rebuild
 _dct: Callable[[ET.Element], datetime | None] = _ab._dct
 
@@ -195,8 +196,8 @@ def load_corpus(folder: Path) -> list[GoldDoc]:
     return [load_doc(p) for p in sorted(folder.glob("corpus_*/*.xml"))]
 
 
-_TAG = re.compile(r"<(/?)([A-Za-z0-9_]+)([^>]*?)(/?)>")
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_TAG: re.Pattern[str] = _tb._TAG
+_ATTR: re.Pattern[str] = _tb._ATTR
 
 
 def load_timeml(path: Path) -> GoldDoc:

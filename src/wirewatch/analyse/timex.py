@@ -2943,11 +2943,7 @@ def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date, doc: Doc
             and b.value < a.value
         ):
             continue
-        gap = text[a.end : b.start]
-        between = _BETWEEN_GAP.fullmatch(gap) and re.search(
-            r"\bbetween\s+$", text[max(0, a.start - 9) : a.start], re.I
-        )
-        if not (_RANGE_GAP.fullmatch(gap) or between) or _after_change_verb(doc, a, g):
+        if not _joined_as_range(text, a, b) or _after_change_verb(doc, a, g):
             continue
         if date.fromisoformat(a.value) > dct:  # a future range: its end is a week later
             d = date.fromisoformat(b.value) + timedelta(days=7)
@@ -2966,11 +2962,7 @@ def _ordered_ranges(ts: list[Timex], text: str, g: _Grammar, dct: date, doc: Doc
             or a.range_first is not None
         ):
             continue
-        gap = text[a.end : b.start]
-        between = _BETWEEN_GAP.fullmatch(gap) and re.search(
-            r"\bbetween\s+$", text[max(0, a.start - 9) : a.start], re.I
-        )
-        if not (_RANGE_GAP.fullmatch(gap) or between) or _after_change_verb(doc, a, g):
+        if not _joined_as_range(text, a, b) or _after_change_verb(doc, a, g):
             continue
         out[i] = replace(a, range_first=a.first_day, range_last=b.last_day)
         out[i + 1] = replace(b, range_first=a.first_day, range_last=b.last_day)
@@ -3018,6 +3010,17 @@ def _datelines(ts: list[Timex], text: str) -> list[Timex]:
         ):
             out[i] = replace(t, function="PUBLICATION_TIME")
     return out
+
+
+def _joined_as_range(text: str, a: Timex, b: Timex) -> bool:
+    """ "Monday to Wednesday", "3-5", "between Monday and Wednesday": one range."""
+    gap = text[a.end : b.start]
+    if _RANGE_GAP.fullmatch(gap):
+        return True
+    return bool(
+        _BETWEEN_GAP.fullmatch(gap)
+        and re.search(r"\bbetween\s+$", text[max(0, a.start - 9) : a.start], re.I)
+    )
 
 
 def _after_change_verb(doc: Doc, t: Timex, g: _Grammar) -> bool:
